@@ -1,11 +1,44 @@
-import { DurableObject } from "cloudflare:workers";
-export class UserPresence extends DurableObject {
-  ping(): string { return "pong"; }
-}
-export default {
-  async fetch(req: Request, env: Env): Promise<Response> {
-    const stub = env.USER_PRESENCE.getByName("x");
-    return new Response(await stub.ping());
+// The Worker entry: routes only. Protocol, state and API live in their own folders.
+import { Router, type IRequest } from "itty-router";
+import { deleteUser } from "./api/delete-user";
+import { withApiContext, type ApiRequest } from "./api/context";
+import { getEvents } from "./api/get-events";
+import { getUser } from "./api/get-user";
+import { healthz } from "./api/healthz";
+import { queryPresence } from "./api/query-presence";
+import { apiError } from "./api/responses";
+import { ConfigError } from "./config";
+import type { Env } from "./env";
+import { handleCallback } from "./ingest/callback-route";
+import { log } from "./log";
+
+export { UserPresence } from "./durable/user-presence";
+
+type Handler = (request: ApiRequest, env: Env) => Promise<Response> | Response;
+const api = (handler: Handler) => handler as (request: IRequest, env: Env) => Promise<Response> | Response;
+const methodNotAllowed = (allow: string) => () => apiError(405, "method_not_allowed", `use ${allow}`, { Allow: allow });
+
+const router = Router<IRequest, [Env]>({
+  catch: (error: unknown) => {
+    if (error instanceof ConfigError) return apiError(500, "server_error", "server configuration is invalid");
+    log({ msg: "api error", error: String(error) });
+    return apiError(500, "server_error", "internal error");
   },
+});
+
+router
+  .all("/callback", handleCallback)
+  .get("/healthz", healthz)
+  .all("/v1/apps/:app/*", withApiContext)
+  .get("/v1/apps/:app/users/:account", api(getUser))
+  .delete("/v1/apps/:app/users/:account", api(deleteUser))
+  .all("/v1/apps/:app/users/:account", methodNotAllowed("GET, DELETE"))
+  .get("/v1/apps/:app/users/:account/events", api(getEvents))
+  .all("/v1/apps/:app/users/:account/events", methodNotAllowed("GET"))
+  .post("/v1/apps/:app/presence/query", api(queryPresence))
+  .all("/v1/apps/:app/presence/query", methodNotAllowed("POST"))
+  .all("*", () => apiError(404, "not_found", "no such route"));
+
+export default {
+  fetch: (request, env) => router.fetch(request, env),
 } satisfies ExportedHandler<Env>;
-interface Env { USER_PRESENCE: DurableObjectNamespace<UserPresence> }

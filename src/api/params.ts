@@ -1,0 +1,33 @@
+import type { Config } from "../config";
+import { MAX_ACCOUNT_BYTES } from "../tencent/callback-schema";
+import type { AccountId, AppId } from "../presence/types";
+import { apiError } from "./responses";
+
+export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly response: Response };
+
+export function parseApp(raw: string | undefined, config: Config): Parsed<AppId> {
+  const app = (raw ?? "") as AppId;
+  if (!config.appIds.has(app)) return { ok: false, response: apiError(404, "not_found", "app is not configured") };
+  return { ok: true, value: app };
+}
+
+export function validAccount(account: string): boolean {
+  return account.length > 0 && new TextEncoder().encode(account).byteLength <= MAX_ACCOUNT_BYTES;
+}
+
+/** Account ids may hold any character, so the path carries them URL-encoded. */
+export function parseAccount(raw: string | undefined): Parsed<AccountId> {
+  let account: string;
+  try {
+    account = decodeURIComponent(raw ?? "");
+  } catch {
+    return { ok: false, response: apiError(400, "bad_request", "account: not valid URL encoding") };
+  }
+  if (!validAccount(account)) {
+    return {
+      ok: false,
+      response: apiError(400, "bad_request", `account: must be 1 to ${MAX_ACCOUNT_BYTES} bytes of UTF-8`),
+    };
+  }
+  return { ok: true, value: account as AccountId };
+}

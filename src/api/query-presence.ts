@@ -1,0 +1,49 @@
+// POST /v1/apps/{app}/presence/query {"accounts":[…]}: up to 500 snapshots in request order.
+//
+// Every distinct account is one Durable Object call, and each call counts against the
+// plan's subrequest limit per request. The batch is validated whole before any call is
+// made, and any failed call fails the whole answer: never a half-filled result.
+import { z } from "zod";
+import type { Env } from "../env";
+import { presenceStub } from "../presence-stub";
+import type { AccountId } from "../presence/types";
+import { BodyTooLargeError, readBodyText } from "../ingest/read-body";
+import { MAX_ACCOUNT_BYTES } from "../tencent/callback-schema";
+import type { ApiRequest } from "./context";
+import { validAccount } from "./params";
+import { apiError } from "./responses";
+
+export const MAX_BATCH = 500;
+const MAX_QUERY_BYTES = 256 * 1024;
+
+const batchBody = z.object({
+  accounts: z
+    .array(z.string().refine(validAccount, `must be 1 to ${MAX_ACCOUNT_BYTES} bytes of UTF-8`))
+    .min(1, "must hold at least one account")
+    .max(MAX_BATCH, `must hold at most ${MAX_BATCH} accounts`),
+});
+
+export async function queryPresence(request: ApiRequest, env: Env): Promise<Response> {
+  let body: unknown;
+  try {
+    body = JSON.parse(await readBodyText(request, MAX_QUERY_BYTES));
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) {
+      return apiError(413, "payload_too_large", `body: larger than ${MAX_QUERY_BYTES} bytes`);
+    }
+    return apiError(400, "bad_request", "body: malformed JSON");
+  }
+  const parsed = batchBody.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return apiError(400, "bad_request", `${issue?.path.join(".") || "body"}: ${issue?.message ?? "invalid"}`);
+  }
+  const accounts = parsed.data.accounts as AccountId[];
+  const distinct = [...new Set(accounts)];
+  const { app } = request;
+  const snapshots = await Promise.all(
+    distinct.map((account) => presenceStub(env, app, account).snapshot(app, account)),
+  );
+  const byAccount = new Map(distinct.map((account, i) => [account, snapshots[i]]));
+  return Response.json({ results: accounts.map((account) => byAccount.get(account)) });
+}

@@ -1,0 +1,142 @@
+// Configuration is parsed once per isolate and fails loudly, naming the variable:
+// a deployment that is misconfigured refuses work rather than running open.
+import { z } from "zod";
+import type { Env } from "./env";
+import { EFFECT_KINDS, type AppId } from "./presence/types";
+
+export interface Subscriber {
+  readonly id: string;
+  readonly url: string;
+  readonly secret: string;
+  /** Event types this subscriber wants; null means all. */
+  readonly events: readonly string[] | null;
+}
+
+export interface Config {
+  readonly appIds: ReadonlySet<AppId>;
+  /** Tokens per app; an empty list means the app has no token configured. */
+  readonly callbackTokens: ReadonlyMap<AppId, readonly string[]>;
+  readonly allowUnsigned: boolean;
+  readonly apiTokens: readonly string[];
+  readonly subscribers: readonly Subscriber[];
+  readonly offlineGraceMs: number;
+  readonly historyLimit: number;
+  /** Inactivity after which a user is erased; null when retention is off. */
+  readonly retentionMs: number | null;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    detail: string,
+  ) {
+    super(`${variable}: ${detail}`);
+    this.name = "ConfigError";
+  }
+}
+
+const list = (raw: string | undefined) =>
+  (raw ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+
+const appIdsSchema = z
+  .array(z.string().regex(/^\d{1,20}$/, "each SDKAppID must be digits"))
+  .min(1, "list at least one SDKAppID (comma-separated)");
+
+const flag = z.enum(["true", "false", ""]).transform((v) => v === "true");
+
+const integer = (min: number, max: number, fallback: number | null) =>
+  z
+    .string()
+    .trim()
+    .transform((v, ctx) => {
+      if (v === "") return fallback;
+      if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
+        ctx.addIssue({ code: "custom", message: `must be a whole number from ${min} to ${max}` });
+        return z.NEVER;
+      }
+      return Number(v);
+    });
+
+const subscriberSchema = z.strictObject({
+  id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "id must be 1-64 of A-Z a-z 0-9 _ . -"),
+  url: z.url({ protocol: /^https?$/ }),
+  secret: z
+    .string()
+    .regex(/^whsec_[A-Za-z0-9+/]{22,}={0,2}$/, "secret must be whsec_ followed by base64 of at least 16 bytes"),
+  events: z
+    .array(z.enum(EFFECT_KINDS as [string, ...string[]]))
+    .min(1)
+    .optional(),
+});
+
+const subscribersSchema = z
+  .array(subscriberSchema)
+  .max(20)
+  .refine((subs) => new Set(subs.map((s) => s.id)).size === subs.length, "subscriber ids must be unique");
+
+function parseVar<T>(variable: string, schema: z.ZodType<T>, value: unknown): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const where = issue && issue.path.length > 0 ? ` (at ${issue.path.join(".")})` : "";
+  throw new ConfigError(variable, `${issue?.message ?? "invalid"}${where}`);
+}
+
+function parseJson(variable: string, raw: string | undefined): unknown {
+  if (raw === undefined || raw.trim() === "") return [];
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new ConfigError(variable, "is not valid JSON");
+  }
+}
+
+export function parseConfig(env: Env): Config {
+  const appIds = parseVar("IM_SDKAPPIDS", appIdsSchema, list(env.IM_SDKAPPIDS)) as AppId[];
+  const vars = env as unknown as Record<string, string | undefined>;
+  const defaultTokens = list(env.IM_CALLBACK_TOKEN);
+  const callbackTokens = new Map<AppId, readonly string[]>(
+    appIds.map((app) => {
+      const own = vars[`IM_CALLBACK_TOKEN_${app}`];
+      return [app, own === undefined ? defaultTokens : list(own)];
+    }),
+  );
+  const subscribers = parseVar(
+    "WEBHOOK_SUBSCRIBERS",
+    subscribersSchema,
+    parseJson("WEBHOOK_SUBSCRIBERS", env.WEBHOOK_SUBSCRIBERS),
+  );
+  const retentionDays = parseVar("RETENTION_DAYS", integer(1, 36500, null), env.RETENTION_DAYS ?? "");
+  return {
+    appIds: new Set(appIds),
+    callbackTokens,
+    allowUnsigned: parseVar("IM_ALLOW_UNSIGNED", flag, (env.IM_ALLOW_UNSIGNED ?? "").trim().toLowerCase()),
+    apiTokens: list(env.API_TOKENS),
+    subscribers: subscribers.map((s) => ({ ...s, events: s.events ?? null })),
+    offlineGraceMs:
+      (parseVar("OFFLINE_GRACE_SECONDS", integer(0, 86400, 0), env.OFFLINE_GRACE_SECONDS ?? "") ?? 0) * 1000,
+    historyLimit: parseVar("HISTORY_LIMIT", integer(1, 10000, 100), env.HISTORY_LIMIT ?? "") ?? 100,
+    retentionMs: retentionDays === null ? null : retentionDays * 86_400_000,
+  };
+}
+
+const cache = new WeakMap<object, Config | ConfigError>();
+
+/** The isolate's configuration, parsed on first use. Throws ConfigError when invalid. */
+export function loadConfig(env: Env): Config {
+  let cached = cache.get(env);
+  if (cached === undefined) {
+    try {
+      cached = parseConfig(env);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      cached = error;
+    }
+    cache.set(env, cached);
+  }
+  if (cached instanceof ConfigError) throw cached;
+  return cached;
+}

@@ -1,0 +1,79 @@
+// The per-user history: a ring of `limit` slots, newest `limit` entries kept.
+import type { Effect, Outcome, Platform, PresenceEvent, UserStatus } from "../presence/types";
+import type { Sql } from "./sql";
+
+export interface HistoryEntry {
+  readonly seq: number;
+  readonly eventTime: number;
+  readonly receivedAt: number;
+  readonly action: PresenceEvent["action"];
+  readonly reason: string;
+  readonly platform: Platform;
+  readonly clientIp: string | null;
+  readonly kicked: readonly Platform[];
+  readonly outcome: Outcome;
+  readonly status: UserStatus;
+}
+
+interface HistoryRow extends Record<string, string | number | null> {
+  seq: number;
+  event_time: number;
+  received_at: number;
+  action: string;
+  reason: string;
+  platform: string;
+  client_ip: string | null;
+  kicked: string;
+  outcome: string;
+  status: string;
+}
+
+export function lastSeq(sql: Sql): number {
+  return sql<{ seq: number | null }>`SELECT max(seq) AS seq FROM history`[0]?.seq ?? 0;
+}
+
+export function writeHistory(
+  sql: Sql,
+  limit: number,
+  seq: number,
+  event: PresenceEvent,
+  outcome: Outcome,
+  status: UserStatus,
+  effects: readonly Effect[],
+): void {
+  // An upsert, not INSERT OR REPLACE: REPLACE deletes and inserts, two written rows.
+  sql`INSERT INTO history (slot, seq, event_time, received_at, action, reason, platform, client_ip, kicked, outcome, status, effects)
+      VALUES (${seq % limit}, ${seq}, ${event.eventTime}, ${event.receivedAt}, ${event.action}, ${event.reason},
+              ${event.platform}, ${event.clientIp}, ${JSON.stringify(event.kicked)}, ${outcome}, ${status}, ${JSON.stringify(effects)})
+      ON CONFLICT (slot) DO UPDATE SET seq = excluded.seq, event_time = excluded.event_time,
+        received_at = excluded.received_at, action = excluded.action, reason = excluded.reason,
+        platform = excluded.platform, client_ip = excluded.client_ip, kicked = excluded.kicked,
+        outcome = excluded.outcome, status = excluded.status, effects = excluded.effects`;
+}
+
+/**
+ * Drops entries a smaller HISTORY_LIMIT no longer keeps. Runs when the object loads, so
+ * a changed limit costs one pass, and an unchanged one writes nothing.
+ */
+export function trimHistory(sql: Sql, limit: number, newestSeq: number): void {
+  sql`DELETE FROM history WHERE slot >= ${limit} OR seq <= ${newestSeq - limit}`;
+}
+
+export function readHistory(sql: Sql, limit: number, beforeSeq: number | null): HistoryEntry[] {
+  const rows =
+    beforeSeq === null
+      ? sql<HistoryRow>`SELECT * FROM history ORDER BY seq DESC LIMIT ${limit}`
+      : sql<HistoryRow>`SELECT * FROM history WHERE seq < ${beforeSeq} ORDER BY seq DESC LIMIT ${limit}`;
+  return rows.map((r) => ({
+    seq: r.seq,
+    eventTime: r.event_time,
+    receivedAt: r.received_at,
+    action: r.action as HistoryEntry["action"],
+    reason: r.reason,
+    platform: r.platform as Platform,
+    clientIp: r.client_ip,
+    kicked: JSON.parse(r.kicked) as Platform[],
+    outcome: r.outcome as Outcome,
+    status: r.status as UserStatus,
+  }));
+}

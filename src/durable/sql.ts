@@ -1,0 +1,21 @@
+// A tagged template over SqlStorage: values are always bound, never spliced into SQL.
+export type SqlValue = string | number | null | ArrayBuffer;
+export type Row = Record<string, SqlValue>;
+
+export interface Sql {
+  <T extends Row = Row>(strings: TemplateStringsArray, ...values: SqlValue[]): T[];
+  /** Rows read and written by every statement so far (SQL cursor counters): the storage bill. */
+  readonly usage: { rowsRead: number; rowsWritten: number };
+}
+
+export function sqlOf(storage: SqlStorage): Sql {
+  const usage = { rowsRead: 0, rowsWritten: 0 };
+  const sql = <T extends Row = Row>(strings: TemplateStringsArray, ...values: SqlValue[]): T[] => {
+    const cursor = storage.exec<T>(strings.join("?"), ...values);
+    const rows = cursor.toArray();
+    usage.rowsRead += cursor.rowsRead;
+    usage.rowsWritten += cursor.rowsWritten;
+    return rows;
+  };
+  return Object.assign(sql, { usage });
+}

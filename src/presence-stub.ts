@@ -1,0 +1,7 @@
+import type { Env } from "./env";
+import type { AccountId, AppId } from "./presence/types";
+
+/** The Durable Object that holds one user's presence: one per `<SDKAppID>:<UserID>`. */
+export function presenceStub(env: Env, app: AppId, account: AccountId) {
+  return env.USER_PRESENCE.get(env.USER_PRESENCE.idFromName(`${app}:${account}`));
+}

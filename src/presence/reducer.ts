@@ -1,0 +1,199 @@
+// The presence state machine: a pure function of (state, event). No I/O, no clock.
+//
+// Order independence comes from treating each platform (and the custom status) as a
+// register that only moves "up" a total order: (EventTime, status rank, tie-break).
+// The final value of such a register is the maximum of every change offered to it, so
+// any arrival order of the same callbacks ends in the same platform states, and an
+// exact repeat compares equal and changes nothing.
+import type {
+  ConnectionState,
+  Effect,
+  Kick,
+  Platform,
+  PlatformState,
+  PresenceEvent,
+  PresenceState,
+  Reduction,
+  UserStatus,
+} from "./types";
+
+export const KICK_LIMIT = 20;
+export const KICKED_REASON = "Kicked";
+
+export const EMPTY_STATE: PresenceState = {
+  platforms: {},
+  customStatus: null,
+  customStatusAt: null,
+  onlineSince: null,
+  lastSeen: null,
+  updatedAt: null,
+  version: 0,
+  kicks: [],
+};
+
+// At equal EventTime, offline beats disconnected beats online (SPEC §3).
+const RANK: Record<ConnectionState, number> = { online: 0, disconnected: 1, offline: 2 };
+
+type Comparison = "newer" | "same" | "older";
+
+function compareNumbers(a: number, b: number): number {
+  return a === b ? 0 : a > b ? 1 : -1;
+}
+
+function compareStrings(a: string, b: string): number {
+  return a === b ? 0 : a > b ? 1 : -1;
+}
+
+// Two different changes at the same time and rank still need one winner, whichever
+// arrives first: the tie-break compares the rest of the change as text.
+function tieBreakKey(p: PlatformState): string {
+  return `${p.reason}\u0000${p.by ?? ""}\u0000${p.clientIp ?? ""}`;
+}
+
+export function comparePlatformChange(candidate: PlatformState, current: PlatformState | undefined): Comparison {
+  if (current === undefined) return "newer";
+  const order =
+    compareNumbers(candidate.since, current.since) ||
+    compareNumbers(RANK[candidate.status], RANK[current.status]) ||
+    compareStrings(tieBreakKey(candidate), tieBreakKey(current));
+  return order > 0 ? "newer" : order < 0 ? "older" : "same";
+}
+
+function compareCustomStatus(value: string | null, at: number, state: PresenceState): Comparison {
+  if (state.customStatusAt === null) return "newer";
+  const order =
+    compareNumbers(at, state.customStatusAt) ||
+    // null sorts below every string, so "cleared" and "set" at one instant resolve the same way everywhere
+    compareStrings(
+      value === null ? "" : `\u0001${value}`,
+      state.customStatus === null ? "" : `\u0001${state.customStatus}`,
+    );
+  return order > 0 ? "newer" : order < 0 ? "older" : "same";
+}
+
+export function userStatus(platforms: PresenceState["platforms"]): UserStatus {
+  let seen = false;
+  let disconnected = false;
+  for (const p of Object.values(platforms)) {
+    if (p === undefined) continue;
+    if (p.status === "online") return "online";
+    if (p.status === "disconnected") disconnected = true;
+    seen = true;
+  }
+  return disconnected ? "disconnected" : seen ? "offline" : "unknown";
+}
+
+function targetState(event: PresenceEvent): ConnectionState | null {
+  switch (event.action) {
+    case "Login":
+      return "online";
+    case "Logout":
+      return "offline";
+    case "Disconnect":
+      return "disconnected";
+    case "CustomStatusChange":
+      return null;
+  }
+}
+
+function addKick(kicks: readonly Kick[], kick: Kick): readonly Kick[] {
+  if (kicks.some((k) => k.platform === kick.platform && k.at === kick.at && k.by === kick.by)) return kicks;
+  return [...kicks, kick]
+    .sort((a, b) => b.at - a.at || compareStrings(a.platform, b.platform) || compareStrings(a.by, b.by))
+    .slice(0, KICK_LIMIT);
+}
+
+/** Applies one callback. Returns the next state, what happened, and the effects to publish. */
+export function reduce(state: PresenceState, event: PresenceEvent): Reduction {
+  const comparisons: Comparison[] = [];
+  const effects: Effect[] = [];
+  const platforms: Partial<Record<Platform, PlatformState>> = { ...state.platforms };
+  let kicks = state.kicks;
+  let customStatus = state.customStatus;
+  let customStatusAt = state.customStatusAt;
+
+  // Offers one platform change; on success records the kick (if any) and the effects.
+  const offer = (platform: Platform, change: PlatformState, kickedBy: Platform | null): boolean => {
+    const current = platforms[platform];
+    const comparison = comparePlatformChange(change, current);
+    comparisons.push(comparison);
+    if (comparison !== "newer") return false;
+    platforms[platform] = change;
+    if (kickedBy !== null) {
+      kicks = addKick(kicks, { platform, at: change.since, by: kickedBy });
+      effects.push({ kind: "device.kicked", platform, by: kickedBy });
+    }
+    if (current?.status !== change.status) {
+      effects.push({
+        kind: "device.status_changed",
+        platform,
+        from: current?.status ?? "unknown",
+        to: change.status,
+        reason: change.reason,
+      });
+    }
+    return true;
+  };
+
+  const t = event.eventTime;
+  const target = targetState(event);
+  if (target === null) {
+    const comparison = compareCustomStatus(event.customStatus, t, state);
+    comparisons.push(comparison);
+    if (comparison === "newer") {
+      if (event.customStatus !== state.customStatus) {
+        effects.push({ kind: "user.custom_status_changed", from: state.customStatus, to: event.customStatus });
+      }
+      customStatus = event.customStatus;
+      customStatusAt = t;
+    }
+  } else {
+    // Kicks first: a login's kick of another platform is a change of that platform.
+    for (const kicked of event.kicked) {
+      if (kicked === event.platform) continue;
+      offer(
+        kicked,
+        { status: "offline", reason: KICKED_REASON, since: t, clientIp: null, by: event.platform },
+        event.platform,
+      );
+    }
+    // A login that kicked another device of its own platform is applied after that kick,
+    // so the platform ends online; the kick itself is kept in the kick list.
+    const selfKick = event.kicked.includes(event.platform) ? event.platform : null;
+    offer(
+      event.platform,
+      { status: target, reason: event.reason, since: t, clientIp: event.clientIp, by: null },
+      selfKick,
+    );
+  }
+
+  const outcome = comparisons.includes("newer") ? "applied" : comparisons.includes("older") ? "stale" : "duplicate";
+  if (outcome !== "applied") return { state, outcome, effects: [] };
+
+  const before = userStatus(state.platforms);
+  const after = userStatus(platforms);
+  let { onlineSince, lastSeen } = state;
+  if (before !== after) {
+    effects.push({ kind: "user.status_changed", from: before, to: after, at: t });
+    if (after === "online") onlineSince = t;
+    if (before === "online") {
+      onlineSince = null;
+      lastSeen = Math.max(lastSeen ?? t, t);
+    }
+  }
+
+  return {
+    state: {
+      platforms,
+      customStatus,
+      customStatusAt,
+      onlineSince,
+      lastSeen,
+      updatedAt: Math.max(state.updatedAt ?? t, t),
+      version: state.version + 1,
+      kicks,
+    },
+    outcome,
+    effects,
+  };
+}

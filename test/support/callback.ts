@@ -1,0 +1,76 @@
+// Builds State.StateChange callbacks the way Tencent IM sends them, signed or not.
+import { exports } from "cloudflare:workers";
+import { signCallback } from "../../src/tencent/signature";
+import { TEST_APP, TEST_CALLBACK_TOKEN } from "./bindings";
+
+export interface CallbackOptions {
+  app?: string;
+  token?: string | null;
+  requestTime?: number;
+  optPlatform?: string;
+  clientIp?: string;
+  command?: string;
+  method?: string;
+  query?: Record<string, string>;
+}
+
+export interface StateChangeFields {
+  account: string;
+  action: string;
+  reason?: string;
+  eventTime?: number;
+  kicked?: string[];
+  customStatus?: string;
+}
+
+export function stateChangeBody(f: StateChangeFields): Record<string, unknown> {
+  const info: Record<string, unknown> = {
+    Action: f.action,
+    To_Account: f.account,
+    Reason: f.reason ?? defaultReason(f.action),
+  };
+  if (f.customStatus !== undefined) info.CustomStatus = f.customStatus;
+  const body: Record<string, unknown> = { CallbackCommand: "State.StateChange", Info: info };
+  if (f.eventTime !== undefined) body.EventTime = f.eventTime;
+  if (f.kicked !== undefined) body.KickedDevice = f.kicked.map((Platform) => ({ Platform }));
+  return body;
+}
+
+function defaultReason(action: string): string {
+  return (
+    { Login: "Register", Logout: "Unregister", Disconnect: "LinkClose", CustomStatusChange: "SetCustomStatus" }[
+      action
+    ] ?? ""
+  );
+}
+
+export async function callbackUrl(o: CallbackOptions = {}): Promise<string> {
+  const params = new URLSearchParams({
+    SdkAppid: o.app ?? TEST_APP,
+    CallbackCommand: o.command ?? "State.StateChange",
+    contenttype: "json",
+    ClientIP: o.clientIp ?? "203.0.113.7",
+    OptPlatform: o.optPlatform ?? "IOS",
+  });
+  const token = o.token === undefined ? TEST_CALLBACK_TOKEN : o.token;
+  if (token !== null) {
+    const requestTime = o.requestTime ?? Math.floor(Date.now() / 1000);
+    params.set("RequestTime", String(requestTime));
+    params.set("Sign", await signCallback(token, requestTime));
+  }
+  for (const [k, v] of Object.entries(o.query ?? {})) params.set(k, v);
+  return `https://presence.test/callback?${params}`;
+}
+
+/** Sends a raw body (string) or a JSON value to /callback through the Worker's fetch handler. */
+export async function postCallback(body: unknown, o: CallbackOptions = {}): Promise<Response> {
+  return exports.default.fetch(await callbackUrl(o), {
+    method: o.method ?? "POST",
+    headers: { "content-type": "application/json" },
+    body: o.method === "GET" || o.method === "HEAD" ? null : typeof body === "string" ? body : JSON.stringify(body),
+  });
+}
+
+export async function sendStateChange(fields: StateChangeFields, o: CallbackOptions = {}): Promise<Response> {
+  return postCallback(stateChangeBody(fields), o);
+}
