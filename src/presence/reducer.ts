@@ -167,7 +167,9 @@ export function reduce(state: PresenceState, event: PresenceEvent): Reduction {
     );
   }
 
-  const outcome = comparisons.includes("newer") ? "applied" : comparisons.includes("older") ? "stale" : "duplicate";
+  // A repeat of an event whose changes are all in place already is a duplicate even when
+  // part of it was stale the first time (a login stale on its own platform whose kick applied).
+  const outcome = comparisons.includes("newer") ? "applied" : comparisons.includes("same") ? "duplicate" : "stale";
   if (outcome !== "applied") return { state, outcome, effects: [] };
 
   const before = userStatus(state.platforms);

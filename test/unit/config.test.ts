@@ -1,0 +1,109 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseConfig } from "../../src/config";
+import type { Env } from "../../src/env";
+
+const base = { IM_SDKAPPIDS: "1400000000", IM_CALLBACK_TOKEN: "t" } as unknown as Env;
+const withVars = (vars: Record<string, string>) => ({ ...base, ...vars }) as unknown as Env;
+
+function errorOf(env: Env): ConfigError {
+  try {
+    parseConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("configuration", () => {
+  it("applies the defaults", () => {
+    const c = parseConfig(base);
+    expect([...c.appIds]).toEqual(["1400000000"]);
+    expect(c.callbackTokens.get("1400000000" as never)).toEqual(["t"]);
+    expect(c.allowUnsigned).toBe(false);
+    expect(c.apiTokens).toEqual([]);
+    expect(c.subscribers).toEqual([]);
+    expect(c.offlineGraceMs).toBe(0);
+    expect(c.historyLimit).toBe(100);
+    expect(c.retentionMs).toBeNull();
+  });
+
+  it("parses lists, per-app token overrides and numbers", () => {
+    const c = parseConfig(
+      withVars({
+        IM_SDKAPPIDS: " 1, 2 ,3",
+        IM_CALLBACK_TOKEN: "old, new",
+        IM_CALLBACK_TOKEN_2: "two",
+        IM_CALLBACK_TOKEN_3: "",
+        API_TOKENS: "a,b",
+        IM_ALLOW_UNSIGNED: "TRUE",
+        OFFLINE_GRACE_SECONDS: "30",
+        HISTORY_LIMIT: "5",
+        RETENTION_DAYS: "90",
+      }),
+    );
+    expect(c.callbackTokens.get("1" as never)).toEqual(["old", "new"]);
+    expect(c.callbackTokens.get("2" as never)).toEqual(["two"]);
+    expect(c.callbackTokens.get("3" as never)).toEqual([]);
+    expect(c.apiTokens).toEqual(["a", "b"]);
+    expect(c.allowUnsigned).toBe(true);
+    expect(c.offlineGraceMs).toBe(30_000);
+    expect(c.historyLimit).toBe(5);
+    expect(c.retentionMs).toBe(90 * 86_400_000);
+  });
+
+  it("parses webhook subscribers", () => {
+    const c = parseConfig(
+      withVars({
+        WEBHOOK_SUBSCRIBERS: JSON.stringify([
+          {
+            id: "crm",
+            url: "https://example.com/hook",
+            secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+            events: ["device.kicked"],
+          },
+        ]),
+      }),
+    );
+    expect(c.subscribers).toEqual([
+      {
+        id: "crm",
+        url: "https://example.com/hook",
+        secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        events: ["device.kicked"],
+      },
+    ]);
+  });
+
+  it.each([
+    [{ IM_SDKAPPIDS: "" }, "IM_SDKAPPIDS"],
+    [{ IM_SDKAPPIDS: "14000,abc" }, "IM_SDKAPPIDS"],
+    [{ IM_ALLOW_UNSIGNED: "yes" }, "IM_ALLOW_UNSIGNED"],
+    [{ HISTORY_LIMIT: "0" }, "HISTORY_LIMIT"],
+    [{ HISTORY_LIMIT: "ten" }, "HISTORY_LIMIT"],
+    [{ OFFLINE_GRACE_SECONDS: "-5" }, "OFFLINE_GRACE_SECONDS"],
+    [{ RETENTION_DAYS: "1.5" }, "RETENTION_DAYS"],
+    [{ WEBHOOK_SUBSCRIBERS: "{not json" }, "WEBHOOK_SUBSCRIBERS"],
+    [
+      { WEBHOOK_SUBSCRIBERS: '[{"id":"a","url":"ftp://x","secret":"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}]' },
+      "WEBHOOK_SUBSCRIBERS",
+    ],
+    [{ WEBHOOK_SUBSCRIBERS: '[{"id":"a","url":"https://x","secret":"plain"}]' }, "WEBHOOK_SUBSCRIBERS"],
+    [
+      {
+        WEBHOOK_SUBSCRIBERS:
+          '[{"id":"a","url":"https://x","secret":"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw","events":["nope"]}]',
+      },
+      "WEBHOOK_SUBSCRIBERS",
+    ],
+  ])("rejects %j with a message naming %s", (vars, variable) => {
+    const error = errorOf(withVars(vars as Record<string, string>));
+    expect(error.variable).toBe(variable);
+    expect(error.message.startsWith(`${variable}: `)).toBe(true);
+  });
+
+  it("never echoes a secret value in its error", () => {
+    const error = errorOf(withVars({ WEBHOOK_SUBSCRIBERS: '[{"id":"a","url":"https://x","secret":"s3cr3t-value"}]' }));
+    expect(error.message).not.toContain("s3cr3t-value");
+  });
+});
