@@ -52,11 +52,18 @@ export function writeHistory(
 }
 
 /**
- * Drops entries a smaller HISTORY_LIMIT no longer keeps. Runs when the object loads, so
- * a changed limit costs one pass, and an unchanged one writes nothing.
+ * Brings the ring in line with the current HISTORY_LIMIT after it changed: drops what a
+ * smaller limit no longer keeps and moves the rest to their new slots. Runs when the
+ * object loads; with an unchanged limit it only reads.
  */
 export function trimHistory(sql: Sql, limit: number, newestSeq: number): void {
-  sql`DELETE FROM history WHERE slot >= ${limit} OR seq <= ${newestSeq - limit}`;
+  const misplaced = sql<{ n: number }>`SELECT count(*) AS n FROM history
+    WHERE slot != seq % ${limit} OR seq <= ${newestSeq - limit}`[0]?.n;
+  if (!misplaced) return;
+  sql`DELETE FROM history WHERE seq <= ${newestSeq - limit}`;
+  // Two passes through negative slots, so no row ever lands on a slot still in use.
+  sql`UPDATE history SET slot = -1 - (seq % ${limit})`;
+  sql`UPDATE history SET slot = -1 - slot`;
 }
 
 export function readHistory(sql: Sql, limit: number, beforeSeq: number | null): HistoryEntry[] {

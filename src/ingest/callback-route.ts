@@ -71,7 +71,8 @@ async function answer(
   try {
     text = await readBodyText(request, MAX_CALLBACK_BYTES);
   } catch (error) {
-    if (error instanceof BodyTooLargeError) return failReply(413, `body: larger than ${MAX_CALLBACK_BYTES} bytes`);
+    if (error instanceof BodyTooLargeError)
+      return failReply(413, `body: larger than 64 KiB (${MAX_CALLBACK_BYTES} bytes)`);
     throw error;
   }
 

@@ -1,0 +1,68 @@
+// What the Worker acknowledged survives the Durable Object losing its memory.
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { apiFetch, getSnapshot, userPath } from "../support/api";
+import { sendStateChange } from "../support/callback";
+import { stubFor, uniqueAccount } from "../support/storage";
+import type { UserPresence } from "../../src/durable/user-presence";
+
+describe("durability", () => {
+  it("state and history survive eviction", async () => {
+    const account = uniqueAccount();
+    const t = Date.now() - 10_000;
+    await sendStateChange({ account, action: "Login", eventTime: t, kicked: ["Mac"] }, { optPlatform: "Android" });
+    await sendStateChange({ account, action: "CustomStatusChange", eventTime: t + 1, customStatus: "in a meeting" });
+    const before = await getSnapshot(account);
+
+    await evictDurableObject(stubFor(account));
+
+    expect(await getSnapshot(account)).toEqual(before);
+    const { events } = (await (await apiFetch(`${userPath(account)}/events`)).json()) as { events: { seq: number }[] };
+    expect(events.map((e) => e.seq)).toEqual([2, 1]);
+    // The sequence continues where storage left it, not from memory.
+    await sendStateChange({ account, action: "Logout", eventTime: t + 2 }, { optPlatform: "Android" });
+    const after = (await (await apiFetch(`${userPath(account)}/events?limit=1`)).json()) as {
+      events: { seq: number }[];
+    };
+    expect(after.events[0]?.seq).toBe(3);
+    expect((await getSnapshot(account)).version).toBe(3);
+  });
+
+  it("every acknowledged callback is in storage, not only in memory", async () => {
+    const account = uniqueAccount();
+    const t = Date.now() - 10_000;
+    for (let i = 0; i < 10; i++) {
+      const res = await sendStateChange({ account, action: i % 2 ? "Disconnect" : "Login", eventTime: t + i });
+      expect(res.status).toBe(200);
+    }
+    // Read storage directly, bypassing the in-memory copy.
+    const rows = await runInDurableObject(stubFor(account), (_instance: UserPresence, state) => ({
+      history: state.storage.sql.exec("SELECT count(*) AS n FROM history").one().n,
+      data: JSON.parse(String(state.storage.sql.exec("SELECT data FROM state").one().data)),
+    }));
+    expect(rows.history).toBe(10);
+    expect(rows.data.version).toBe(10);
+    expect(rows.data.platforms.iOS.status).toBe("disconnected");
+  });
+
+  it("a smaller HISTORY_LIMIT trims old entries when the object loads", async () => {
+    const account = uniqueAccount();
+    for (let i = 0; i < 8; i++) await sendStateChange({ account, action: "Login", eventTime: Date.now() - 100 + i });
+    await runInDurableObject(stubFor(account), (instance: UserPresence) => {
+      (instance as unknown as { config: { historyLimit: number } }).config = {
+        ...(instance as unknown as { config: object }).config,
+        historyLimit: 3,
+      } as never;
+      (instance as unknown as { loaded: null }).loaded = null;
+    });
+    const { events } = (await (await apiFetch(`${userPath(account)}/events?limit=50`)).json()) as {
+      events: { seq: number }[];
+    };
+    expect(events.map((e) => e.seq)).toEqual([8, 7, 6]);
+    await sendStateChange({ account, action: "Logout", eventTime: Date.now() });
+    const next = (await (await apiFetch(`${userPath(account)}/events?limit=50`)).json()) as {
+      events: { seq: number }[];
+    };
+    expect(next.events.map((e) => e.seq)).toEqual([9, 8, 7]);
+  });
+});
