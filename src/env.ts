@@ -21,5 +21,10 @@ declare global {
   namespace Cloudflare {
     // `env` from "cloudflare:workers" (and in tests) is typed as this project's Env.
     interface Env extends PresenceEnv {}
+    // Types `exports` from "cloudflare:workers" (the loopback to this Worker, used by tests).
+    interface GlobalProps {
+      mainModule: typeof import("./index");
+      durableNamespaces: "UserPresence";
+    }
   }
 }

@@ -45,10 +45,7 @@ describe("GET /v1/apps/{app}/users/{account}", () => {
   it("returns the snapshot of SPEC §4", async () => {
     const account = uniqueAccount();
     const t = Date.now() - 60_000;
-    await sendStateChange(
-      { account, action: "Login", eventTime: t - 1000, clientIp: undefined },
-      { optPlatform: "Windows" },
-    );
+    await sendStateChange({ account, action: "Login", eventTime: t - 1000 }, { optPlatform: "Windows" });
     await sendStateChange(
       { account, action: "Login", eventTime: t, kicked: ["Windows"] },
       { optPlatform: "IOS", clientIp: "1.2.3.4" },
