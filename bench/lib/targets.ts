@@ -1,0 +1,227 @@
+// Builds the Worker and runs it, and the two reference Workers, on workerd through Miniflare's
+// programmatic API (no `wrangler dev`, no proxy): each target gets its own workerd process and
+// its own persistence directory, and the load goes to a direct workerd socket on 127.0.0.1.
+
+import { spawn } from "node:child_process";
+import { readFileSync, readdirSync, rmSync, mkdirSync, statSync } from "node:fs";
+import { gzipSync } from "node:zlib";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Log, LogLevel, Miniflare, convertV4MiniflareOptions } from "miniflare";
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+export const OUT = join(ROOT, "bench/out");
+
+export type TargetKind = "presence-edge" | "architecture" | "runtime";
+export type Placement = "disk" | "tmpfs" | "none";
+
+export interface BuildInfo {
+  bundlePath: string;
+  /** From wrangler's "Total Upload: X KiB / gzip: Y KiB" line. */
+  wranglerUploadKiB: number | null;
+  wranglerGzipKiB: number | null;
+  /** Measured here (zlib level 9 of the bundle written by wrangler), as a cross-check. */
+  bundleBytes: number;
+  bundleGzipBytes: number;
+  compatibilityDate: string;
+  compatibilityFlags: string[];
+  vars: Record<string, string>;
+  durableObjects: { name: string; className: string; sqlite: boolean }[];
+}
+
+/** Same env prefix as the npm scripts: no metrics, no cf fetch. */
+export const WRANGLER_ENV = { CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" };
+
+export async function buildWorker(): Promise<BuildInfo> {
+  const outdir = join(OUT, "worker");
+  rmSync(outdir, { recursive: true, force: true });
+  const wranglerBin = join(ROOT, "node_modules/wrangler/bin/wrangler.js");
+  const output = await new Promise<string>((resolvePromise, reject) => {
+    // process.execPath is the pinned Node 24 (the wrangler shebang would pick the global Node).
+    const child = spawn(process.execPath, [wranglerBin, "deploy", "--dry-run", "--outdir", outdir], {
+      cwd: ROOT,
+      env: { ...process.env, ...WRANGLER_ENV, FORCE_COLOR: "0", NO_COLOR: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let text = "";
+    child.stdout.on("data", (d) => (text += d));
+    child.stderr.on("data", (d) => (text += d));
+    child.on("error", reject);
+    child.on("close", (code) =>
+      code === 0 ? resolvePromise(text) : reject(new Error(`wrangler deploy --dry-run failed (${code}):\n${text}`)),
+    );
+  });
+  const m = output.match(/Total Upload:\s*([\d.]+)\s*KiB\s*\/\s*gzip:\s*([\d.]+)\s*KiB/);
+  const bundlePath = join(outdir, "index.js");
+  const bundle = readFileSync(bundlePath);
+  const { unstable_readConfig } = await import("wrangler");
+  const config = unstable_readConfig({ config: join(ROOT, "wrangler.toml") });
+  const sqliteClasses = new Set(
+    config.migrations.flatMap((mg: { new_sqlite_classes?: string[] }) => mg.new_sqlite_classes ?? []),
+  );
+  return {
+    bundlePath,
+    wranglerUploadKiB: m ? Number(m[1]) : null,
+    wranglerGzipKiB: m ? Number(m[2]) : null,
+    bundleBytes: bundle.length,
+    bundleGzipBytes: gzipSync(bundle, { level: 9 }).length,
+    compatibilityDate: config.compatibility_date ?? "2026-11-01",
+    compatibilityFlags: config.compatibility_flags ?? [],
+    vars: Object.fromEntries(Object.entries(config.vars ?? {}).map(([k, v]) => [k, String(v)])),
+    durableObjects: (config.durable_objects?.bindings ?? []).map((b: { name: string; class_name: string }) => ({
+      name: b.name,
+      className: b.class_name,
+      sqlite: sqliteClasses.has(b.class_name),
+    })),
+  };
+}
+
+export interface Target {
+  kind: TargetKind;
+  placement: Placement;
+  label: string;
+  url: string;
+  persistDir: string | null;
+  workerdPid: number | null;
+  logLines: () => string[];
+  logLineCount: () => number;
+  mf: Miniflare;
+  build: BuildInfo | null;
+  dispose: () => Promise<void>;
+}
+
+export interface StartOptions {
+  kind: TargetKind;
+  placement: Placement;
+  build: BuildInfo | null;
+  /** Bindings for the real Worker (secrets and overrides of wrangler.toml vars). */
+  bindings?: Record<string, string>;
+  labelSuffix?: string;
+}
+
+export function persistDirFor(placement: Placement, name: string): string | null {
+  if (placement === "none") return null;
+  const base = placement === "tmpfs" ? "/dev/shm/presence-edge-bench" : join(OUT, "state");
+  return join(base, name);
+}
+
+/** The direct children of this process that are workerd binaries (one per Miniflare). */
+function workerdChildren(): Set<number> {
+  const pids = new Set<number>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const close = stat.lastIndexOf(")");
+      const comm = stat.slice(stat.indexOf("(") + 1, close);
+      const ppid = Number(stat.slice(close + 2).split(" ")[1]);
+      if (ppid === process.pid && comm.startsWith("workerd")) pids.add(Number(entry));
+    } catch {
+      // process went away
+    }
+  }
+  return pids;
+}
+
+/** CPU time (user + system, ms) consumed so far by a process, from /proc; null if unknown. */
+export function cpuMsOf(pid: number | null): number | null {
+  if (pid === null) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14, 15)
+    return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return null;
+  }
+}
+
+export async function startTarget(opts: StartOptions): Promise<Target> {
+  const label = `${opts.kind}${opts.placement === "none" ? "" : `/${opts.placement}`}${opts.labelSuffix ?? ""}`;
+  const persistDir = persistDirFor(opts.placement, `${opts.kind}${opts.labelSuffix ?? ""}`);
+  if (persistDir) {
+    rmSync(persistDir, { recursive: true, force: true });
+    mkdirSync(persistDir, { recursive: true });
+  }
+  const lines: string[] = [];
+  let lineCount = 0;
+  const common = {
+    modules: true,
+    compatibilityDate: opts.build?.compatibilityDate ?? "2026-11-01",
+    unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
+  };
+  let worker: Record<string, unknown>;
+  if (opts.kind === "presence-edge") {
+    if (!opts.build) throw new Error("presence-edge needs a build");
+    worker = {
+      ...common,
+      name: "presence-edge",
+      scriptPath: opts.build.bundlePath,
+      compatibilityFlags: opts.build.compatibilityFlags,
+      bindings: { ...opts.build.vars, ...opts.bindings },
+      durableObjects: Object.fromEntries(
+        opts.build.durableObjects.map((d) => [d.name, { className: d.className, useSQLite: d.sqlite }]),
+      ),
+    };
+  } else if (opts.kind === "architecture") {
+    worker = {
+      ...common,
+      name: "architecture",
+      scriptPath: join(ROOT, "bench/reference/architecture.js"),
+      durableObjects: { REF_USER: { className: "RefUser", useSQLite: true } },
+    };
+  } else {
+    worker = { ...common, name: "runtime", scriptPath: join(ROOT, "bench/reference/trivial.js") };
+  }
+  const before = workerdChildren();
+  const mf = new Miniflare(
+    convertV4MiniflareOptions({
+      ...(persistDir ? { resourcePersistencePath: persistDir } : {}),
+      log: new Log(LogLevel.WARN),
+      cf: false, // no fetch of the Request.cf object from the internet
+      handleStructuredLogs: (log: { level: string; message: string }) => {
+        lineCount++;
+        if (lines.length < 50) lines.push(`[${log.level}] ${log.message}`);
+      },
+      workers: [worker],
+    } as unknown as Parameters<typeof convertV4MiniflareOptions>[0]),
+  );
+  await mf.ready;
+  const url = (await mf.unsafeGetDirectURL(String(worker.name))).href.replace(/\/$/, "");
+  const spawned = [...workerdChildren()].filter((p) => !before.has(p));
+  return {
+    kind: opts.kind,
+    placement: opts.placement,
+    label,
+    url,
+    persistDir,
+    workerdPid: spawned.length === 1 ? spawned[0]! : null,
+    logLines: () => lines,
+    logLineCount: () => lineCount,
+    mf,
+    build: opts.build,
+    dispose: async () => {
+      await mf.dispose();
+      if (persistDir && opts.placement === "tmpfs") rmSync(persistDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Size of a directory tree in bytes (DO SQLite files), for the report. */
+export function dirBytes(dir: string | null): number | null {
+  if (!dir) return null;
+  let total = 0;
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else total += statSync(p).size;
+    }
+  };
+  try {
+    walk(dir);
+  } catch {
+    return null;
+  }
+  return total;
+}

@@ -1,0 +1,767 @@
+// presence-edge benchmark.
+//
+//   npm run bench            full run (about 4 minutes on 2 cores), writes bench/results.json
+//   npm run bench:smoke      seconds-long run of every phase, writes bench/out/results.smoke.json
+//
+// Builds the Worker with `wrangler deploy --dry-run`, runs it on workerd through Miniflare's
+// programmatic API (direct workerd socket, no `wrangler dev` proxy) with Durable Object SQLite
+// persisted on local disk and on tmpfs (/dev/shm), next to two reference Workers built here:
+//   runtime ceiling       bench/reference/trivial.js       answers "ok"
+//   architecture ceiling  bench/reference/architecture.js  parses the body, one RPC to a
+//                                                          per-user SQLite DO doing one upsert
+// and drives each in turn with autocannon from this process. All load goes to 127.0.0.1 and
+// every phase is bounded in time or count. See docs/PERFORMANCE.md.
+
+import { createServer, type Server } from "node:http";
+import { randomBytes } from "node:crypto";
+import { readFileSync, writeFileSync, mkdirSync, rmSync } from "node:fs";
+import { cpus, totalmem, release } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { Webhook } from "standardwebhooks";
+import {
+  ROOT,
+  OUT,
+  buildWorker,
+  startTarget,
+  cpuMsOf,
+  dirBytes,
+  type BuildInfo,
+  type Placement,
+  type Target,
+  type TargetKind,
+} from "./lib/targets.ts";
+import { CallbackWorkload, runLoad, type LoadResult, type Req } from "./lib/load.ts";
+import { PRICES, costPerMillion, type CostBreakdown } from "./lib/prices.ts";
+
+// ---------------------------------------------------------------------------------------------
+// Profiles
+
+const { values: args } = parseArgs({
+  options: {
+    smoke: { type: "boolean", default: false },
+    strict: { type: "boolean", default: false },
+    connections: { type: "string" },
+    users: { type: "string" },
+    seconds: { type: "string" },
+    out: { type: "string" },
+  },
+});
+
+interface Profile {
+  name: "full" | "smoke";
+  users: number;
+  connections: number;
+  steadySec: number;
+  dupSec: number;
+  firstTouchSec: number;
+  rateSec: number;
+  rate: number;
+  rateConnections: number;
+  batchSize: number;
+  batchRequests: number;
+  probeEach: number;
+  webhookCallbacks: number;
+}
+
+const profile: Profile = args.smoke
+  ? {
+      name: "smoke",
+      users: 60,
+      connections: 8,
+      steadySec: 1,
+      dupSec: 1,
+      firstTouchSec: 1,
+      rateSec: 1,
+      rate: 200,
+      rateConnections: 16,
+      batchSize: 60,
+      batchRequests: 3,
+      probeEach: 2,
+      webhookCallbacks: 3,
+    }
+  : {
+      name: "full",
+      users: 2000,
+      connections: 32,
+      steadySec: 10,
+      dupSec: 8,
+      firstTouchSec: 8,
+      rateSec: 10,
+      rate: 1000,
+      rateConnections: 64,
+      batchSize: 500,
+      batchRequests: 40,
+      probeEach: 10,
+      webhookCallbacks: 40,
+    };
+if (args.connections) profile.connections = Number(args.connections);
+if (args.users) profile.users = Number(args.users);
+if (args.seconds) profile.steadySec = profile.dupSec = profile.firstTouchSec = profile.rateSec = Number(args.seconds);
+
+const APP = "1400000000";
+const CALLBACK_TOKEN = "bench-callback-token";
+const API_TOKEN = "bench-api-token";
+/** Bindings for the real Worker: no webhook subscribers (added only for the webhook phase). */
+const PE_BINDINGS: Record<string, string> = {
+  IM_SDKAPPIDS: APP,
+  IM_CALLBACK_TOKEN: CALLBACK_TOKEN,
+  API_TOKENS: API_TOKEN,
+  IM_ALLOW_UNSIGNED: "false",
+  OFFLINE_GRACE_SECONDS: "0",
+  HISTORY_LIMIT: "100",
+  // Asks the Worker to expose storage-row counters on callback replies (see PERFORMANCE.md).
+  BENCH_STORAGE_STATS: "true",
+};
+
+const log = (s: string) => console.log(s);
+const started = Date.now();
+const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0)}s`;
+
+// ---------------------------------------------------------------------------------------------
+// Phases
+
+interface Phase extends LoadResult {
+  /** workerd CPU (user+sys) per completed request, ms. */
+  cpuMsPerRequest: number | null;
+  /** CPU used by this (load-generating) Node process, as a share of one core. */
+  driverCpuCores: number;
+  /** console lines the Worker logged per request (Workers Logs events, with the invocation log). */
+  logLinesPerRequest: number;
+}
+
+async function phase(target: Target, name: string, load: Parameters<typeof runLoad>[0]): Promise<Phase> {
+  const cpu0 = cpuMsOf(target.workerdPid);
+  const lines0 = target.logLineCount();
+  const drv0 = process.cpuUsage();
+  const r = await runLoad(load);
+  const cpu1 = cpuMsOf(target.workerdPid);
+  const drv = process.cpuUsage(drv0);
+  const p: Phase = {
+    ...r,
+    cpuMsPerRequest: cpu0 !== null && cpu1 !== null && r.requests > 0 ? (cpu1 - cpu0) / r.requests : null,
+    driverCpuCores: (drv.user + drv.system) / 1000 / (r.seconds * 1000),
+    logLinesPerRequest: r.requests > 0 ? (target.logLineCount() - lines0) / r.requests : 0,
+  };
+  const bad = r.non2xx + r.errors + r.timeouts;
+  log(
+    `  ${target.label.padEnd(26)} ${name.padEnd(16)} ${fmt(p.rps, 0).padStart(6)}/s  p50 ${fmt(p.p50, 2).padStart(6)}ms  p99 ${fmt(p.p99, 2).padStart(7)}ms` +
+      `  n=${r.requests}${bad ? `  NOT OK: ${bad} (${JSON.stringify(r.statusCodes)}, errors ${r.errors})` : ""}` +
+      `  workerd ${fmt(p.cpuMsPerRequest, 3)} CPU ms/req, driver ${fmt(p.driverCpuCores, 2)} core  [${elapsed()}]`,
+  );
+  return p;
+}
+
+async function post(url: string, req: Req): Promise<Response> {
+  return fetch(url + req.path, {
+    method: req.method ?? "POST",
+    headers: { "content-type": "application/json", ...req.headers },
+    body: req.body,
+  });
+}
+
+interface Probe {
+  kind: string;
+  n: number;
+  statuses: number[];
+  rowsRead: number | null;
+  rowsWritten: number | null;
+  /** Where the row counts came from: reply headers, or the Durable Object's storageUsage() RPC. */
+  source: "headers" | "rpc" | null;
+  outcomes: string[];
+}
+
+type UsageReader = (account: string) => Promise<{ rowsRead: number; rowsWritten: number } | null>;
+
+/**
+ * The Worker's own storage-row counters for one user, read through Miniflare from Node: the
+ * Durable Object's `storageUsage()` RPC (cumulative SQL cursor counters of the live instance).
+ * Null when the Worker has no such method.
+ */
+async function usageReader(t: Target): Promise<UsageReader | null> {
+  if (t.kind !== "presence-edge") return null;
+  try {
+    const binding = t.build?.durableObjects[0]?.name ?? "USER_PRESENCE";
+    const ns = (await t.mf.getDurableObjectNamespace(binding, "presence-edge")) as unknown as {
+      idFromName(name: string): unknown;
+      get(id: unknown): { storageUsage(): Promise<{ rowsRead: number; rowsWritten: number }> };
+    };
+    const read: UsageReader = async (account) => {
+      const u = await ns.get(ns.idFromName(`${APP}:${account}`)).storageUsage();
+      return { rowsRead: Number(u.rowsRead), rowsWritten: Number(u.rowsWritten) };
+    };
+    await read("bench-usage-probe"); // throws if the method does not exist
+    return read;
+  } catch {
+    return null;
+  }
+}
+
+const accountOf = (req: Req) => (JSON.parse(req.body) as { Info: { To_Account: string } }).Info.To_Account;
+
+/** Sends callbacks of one kind one at a time and averages the storage rows each one cost. */
+async function probe(
+  url: string,
+  kind: string,
+  make: (i: number) => Req,
+  n: number,
+  usage: UsageReader | null,
+): Promise<Probe> {
+  let read = 0;
+  let written = 0;
+  let counted = 0;
+  let source: Probe["source"] = null;
+  const statuses: number[] = [];
+  const outcomes: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const req = make(i);
+    const account = accountOf(req);
+    const before = usage ? await usage(account).catch(() => null) : null;
+    const res = await post(url, req);
+    await res.arrayBuffer();
+    statuses.push(res.status);
+    const r = res.headers.get("x-storage-rows-read");
+    const w = res.headers.get("x-storage-rows-written");
+    const o = res.headers.get("x-presence-outcome");
+    if (o) outcomes.push(o);
+    if (r !== null && w !== null) {
+      read += Number(r);
+      written += Number(w);
+      counted++;
+      source = "headers";
+    } else if (usage && before) {
+      const after = await usage(account).catch(() => null);
+      if (after) {
+        read += after.rowsRead - before.rowsRead;
+        written += after.rowsWritten - before.rowsWritten;
+        counted++;
+        source = "rpc";
+      }
+    }
+  }
+  return {
+    kind,
+    n,
+    statuses: [...new Set(statuses)],
+    rowsRead: counted === n ? read / n : null,
+    rowsWritten: counted === n ? written / n : null,
+    source: counted === n ? source : null,
+    outcomes: [...new Set(outcomes)],
+  };
+}
+
+interface StorageFigures {
+  label: string;
+  ready: boolean;
+  notes: string[];
+  precreate?: Phase;
+  steady?: Phase;
+  duplicateStale?: Phase;
+  firstTouch?: Phase;
+  rate1000?: Phase;
+  batch?: Phase;
+  probes?: Probe[];
+  historyCheck?: string;
+  storageBytes?: number | null;
+  logSample?: string[];
+}
+
+async function preflight(t: Target, w: CallbackWorkload): Promise<string | null> {
+  try {
+    if (t.kind === "runtime") return null;
+    const res = await post(t.url, w.firstTouch());
+    const text = await res.text();
+    if (res.status !== 200) return `a signed Login callback answered HTTP ${res.status}: ${text.slice(0, 200)}`;
+    if (t.kind === "presence-edge" && !text.includes('"ActionStatus":"OK"')) {
+      return `a signed Login callback answered ${text.slice(0, 200)}`;
+    }
+    return null;
+  } catch (e) {
+    return `request failed: ${(e as Error).message}`;
+  }
+}
+
+async function runTarget(kind: TargetKind, placement: Placement, build: BuildInfo): Promise<StorageFigures> {
+  const t = await startTarget({ kind, placement, build, bindings: PE_BINDINGS });
+  const fig: StorageFigures = { label: t.label, ready: false, notes: [] };
+  try {
+    const w = new CallbackWorkload({ app: APP, token: CALLBACK_TOKEN, users: profile.users, prefix: "bench" });
+    const problem = await preflight(t, w);
+    if (problem) {
+      fig.notes.push(`not measured: ${problem}`);
+      log(`  ${t.label.padEnd(26)} NOT READY: ${problem}`);
+      return fig;
+    }
+    fig.ready = true;
+    const c = profile.connections;
+    const url = t.url;
+    // Every user's object is created first, so that "steady" measures existing objects.
+    fig.precreate = await phase(t, "precreate", {
+      url,
+      connections: c,
+      amount: profile.users,
+      next: () => w.precreate(),
+    });
+    fig.steady = await phase(t, "steady ingest", {
+      url,
+      connections: c,
+      duration: profile.steadySec,
+      next: () => w.applied(),
+    });
+    if (kind === "runtime") {
+      fig.rate1000 = await phase(t, `steady ${profile.rate}/s`, {
+        url,
+        connections: profile.rateConnections,
+        duration: profile.rateSec,
+        overallRate: profile.rate,
+        next: () => w.applied(),
+      });
+      return fig;
+    }
+    fig.duplicateStale = await phase(t, "duplicate/stale", {
+      url,
+      connections: c,
+      duration: profile.dupSec,
+      next: () => w.duplicateOrStale(),
+    });
+    fig.rate1000 = await phase(t, `steady ${profile.rate}/s`, {
+      url,
+      connections: profile.rateConnections,
+      duration: profile.rateSec,
+      overallRate: profile.rate,
+      next: () => w.applied(),
+    });
+    fig.firstTouch = await phase(t, "first touch", {
+      url,
+      connections: c,
+      duration: profile.firstTouchSec,
+      next: () => w.firstTouch(),
+    });
+    const size = Math.min(profile.batchSize, w.population.length);
+    let window = 0;
+    fig.batch = await phase(t, `batch-${size} query`, {
+      url,
+      connections: 1,
+      amount: profile.batchRequests,
+      timeoutSec: 30,
+      next: () => {
+        const start = (window++ * size) % w.population.length;
+        const accounts = Array.from({ length: size }, (_, j) => w.population[(start + j) % w.population.length]!);
+        return {
+          path: `/v1/apps/${APP}/presence/query`,
+          body: JSON.stringify({ accounts }),
+          headers: { authorization: `Bearer ${API_TOKEN}` },
+        };
+      },
+    });
+    // Storage rows per callback kind, one request at a time (counters from response headers).
+    const n = profile.probeEach;
+    const probeUser = (i: number) => (i * 7) % w.population.length;
+    const usage = await usageReader(t);
+    // Resync: the load phases may have generated (but never sent) a last event for a user.
+    for (let i = 0; i < n; i++) await (await post(url, w.appliedFor(probeUser(i)))).arrayBuffer();
+    fig.probes = [];
+    fig.probes.push(await probe(url, "applied", (i) => w.appliedFor(probeUser(i)), n, usage));
+    fig.probes.push(await probe(url, "duplicate", (i) => w.duplicate(probeUser(i)), n, usage));
+    fig.probes.push(await probe(url, "stale", (i) => w.staleFor(probeUser(i)), n, usage));
+    fig.probes.push(
+      await probe(url, "custom status", (i) => w.customStatusFor(probeUser(i), i % 2 ? "" : "busy"), n, usage),
+    );
+    fig.probes.push(await probe(url, "first touch", () => w.firstTouch(), n, usage));
+    if (kind === "presence-edge") fig.historyCheck = await checkHistory(url, w.population[probeUser(0)]!);
+    fig.storageBytes = dirBytes(t.persistDir);
+    return fig;
+  } finally {
+    fig.logSample = t.logLines().slice(0, 5);
+    if (t.logLineCount()) fig.notes.push(`${t.logLineCount()} workerd log lines (first ones in logSample)`);
+    await t.dispose();
+  }
+}
+
+/** The probe user's last four callbacks were applied, duplicate, stale, custom status (applied). */
+async function checkHistory(url: string, account: string): Promise<string> {
+  try {
+    const res = await fetch(`${url}/v1/apps/${APP}/users/${encodeURIComponent(account)}/events?limit=4`, {
+      headers: { authorization: `Bearer ${API_TOKEN}` },
+    });
+    if (res.status !== 200) return `history API answered HTTP ${res.status}`;
+    const body = (await res.json()) as { events?: { outcome?: string; action?: string }[] };
+    const got = (body.events ?? []).map((e) => `${e.action}:${e.outcome}`).reverse();
+    const want = ["Login:applied", "Login:duplicate", "Login:stale", "CustomStatusChange:applied"];
+    // The applied probe for this user may be any action of the cycle; compare outcomes only.
+    const outcomes = got.map((g) => g.split(":")[1]);
+    const ok = JSON.stringify(outcomes) === JSON.stringify(want.map((g) => g.split(":")[1]));
+    return `${ok ? "ok" : "UNEXPECTED"}: oldest→newest ${got.join(", ")}`;
+  } catch (e) {
+    return `history check failed: ${(e as Error).message}`;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Webhook latency: a local subscriber in this process, verified with `standardwebhooks`.
+
+interface WebhookFigures {
+  sent: number;
+  received: number;
+  verified: number;
+  p50: number | null;
+  p99: number | null;
+  max: number | null;
+  note: string;
+}
+
+async function runWebhooks(build: BuildInfo): Promise<WebhookFigures> {
+  const secret = `whsec_${randomBytes(24).toString("base64")}`;
+  const verifier = new Webhook(secret);
+  const sentAt = new Map<string, number>();
+  const latencies: number[] = [];
+  let received = 0;
+  let verified = 0;
+  let firstError = "";
+  const server: Server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (d) => (body += d));
+    req.on("end", () => {
+      received++;
+      const at = performance.now();
+      try {
+        const payload = verifier.verify(body, {
+          "webhook-id": String(req.headers["webhook-id"] ?? ""),
+          "webhook-timestamp": String(req.headers["webhook-timestamp"] ?? ""),
+          "webhook-signature": String(req.headers["webhook-signature"] ?? ""),
+        }) as { type?: string; data?: { account?: string } };
+        verified++;
+        const account = payload.data?.account;
+        if (payload.type === "user.status_changed" && account && sentAt.has(account)) {
+          latencies.push(at - sentAt.get(account)!);
+          sentAt.delete(account);
+        }
+      } catch (e) {
+        firstError ||= (e as Error).message;
+      }
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as { port: number }).port;
+  const subscribers = JSON.stringify([{ id: "bench", url: `http://127.0.0.1:${port}/webhooks`, secret }]);
+  const t = await startTarget({
+    kind: "presence-edge",
+    placement: "tmpfs",
+    build,
+    bindings: { ...PE_BINDINGS, WEBHOOK_SUBSCRIBERS: subscribers },
+    labelSuffix: "+webhooks",
+  });
+  const w = new CallbackWorkload({ app: APP, token: CALLBACK_TOKEN, users: 1, prefix: "hook" });
+  let sent = 0;
+  try {
+    for (let i = 0; i < profile.webhookCallbacks; i++) {
+      const req = w.firstTouch();
+      const account = (JSON.parse(req.body) as { Info: { To_Account: string } }).Info.To_Account;
+      sentAt.set(account, performance.now());
+      const res = await post(t.url, req);
+      await res.arrayBuffer();
+      if (res.status === 200) sent++;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const deadline = Date.now() + 5000;
+    while (latencies.length < sent && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  } finally {
+    await t.dispose();
+    server.close();
+  }
+  latencies.sort((a, b) => a - b);
+  const at = (p: number) =>
+    latencies.length ? latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)]! : null;
+  const note =
+    received === 0
+      ? "no deliveries received within 5 s: webhooks not implemented yet, or not sent"
+      : `${latencies.length} of ${sent} user.status_changed deliveries matched${firstError ? `; verify error: ${firstError}` : ""}`;
+  const fig = { sent, received, verified, p50: at(50), p99: at(99), max: latencies.at(-1) ?? null, note };
+  log(
+    `  webhooks: sent ${sent}, received ${received}, verified ${verified}, p50 ${fmt(fig.p50, 1)}ms p99 ${fmt(fig.p99, 1)}ms — ${note}`,
+  );
+  return fig;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+function fmt(v: number | null | undefined, digits = 1): string {
+  return v === null || v === undefined || Number.isNaN(v) ? "n/a" : v.toFixed(digits);
+}
+const ratio = (a: number | null | undefined, b: number | null | undefined) =>
+  a === null || a === undefined || b === null || b === undefined || b === 0 || Number.isNaN(a) || Number.isNaN(b)
+    ? null
+    : a / b;
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
+  return rows
+    .map((r, ri) => {
+      const line = r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+      return ri === 0 ? `${line}\n${widths.map((w) => "-".repeat(w)).join("  ")}` : line;
+    })
+    .join("\n");
+}
+
+function versionOf(pkg: string): string {
+  try {
+    return (JSON.parse(readFileSync(join(ROOT, "node_modules", pkg, "package.json"), "utf8")) as { version: string })
+      .version;
+  } catch {
+    return "unknown";
+  }
+}
+
+function gitCommit(): string {
+  try {
+    const head = readFileSync(join(ROOT, ".git/HEAD"), "utf8").trim();
+    if (!head.startsWith("ref: ")) return head;
+    return readFileSync(join(ROOT, ".git", head.slice(5)), "utf8").trim();
+  } catch {
+    return "unknown";
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+
+log(
+  `presence-edge bench (${profile.name}): ${profile.users} users, ${profile.connections} connections, phases of ${profile.steadySec}s`,
+);
+const build = await buildWorker();
+log(
+  `  bundle: ${build.bundleBytes} bytes, gzip ${build.bundleGzipBytes} bytes (wrangler: ${build.wranglerUploadKiB} KiB / gzip ${build.wranglerGzipKiB} KiB)  [${elapsed()}]`,
+);
+
+const runs: Record<string, StorageFigures> = {};
+runs["runtime"] = await runTarget("runtime", "none", build);
+for (const placement of ["disk", "tmpfs"] as const) {
+  runs[`architecture/${placement}`] = await runTarget("architecture", placement, build);
+  runs[`presence-edge/${placement}`] = await runTarget("presence-edge", placement, build);
+}
+const webhook = runs["presence-edge/tmpfs"]?.ready ? await runWebhooks(build) : null;
+rmSync("/dev/shm/presence-edge-bench", { recursive: true, force: true });
+
+// Ratios to the architecture ceiling, per placement.
+const ratios: Record<string, Record<string, number | null>> = {};
+for (const placement of ["disk", "tmpfs"]) {
+  const pe = runs[`presence-edge/${placement}`];
+  const arch = runs[`architecture/${placement}`];
+  if (!pe?.ready || !arch?.ready) continue;
+  ratios[placement] = {
+    steadyThroughput: ratio(pe.steady?.rps, arch.steady?.rps),
+    steadyP50: ratio(pe.steady?.p50, arch.steady?.p50),
+    steadyP99: ratio(pe.steady?.p99, arch.steady?.p99),
+    firstTouchThroughput: ratio(pe.firstTouch?.rps, arch.firstTouch?.rps),
+    firstTouchP50: ratio(pe.firstTouch?.p50, arch.firstTouch?.p50),
+    firstTouchP99: ratio(pe.firstTouch?.p99, arch.firstTouch?.p99),
+    duplicateStaleThroughput: ratio(pe.duplicateStale?.rps, arch.duplicateStale?.rps),
+    duplicateStaleVsArchSteady: ratio(pe.duplicateStale?.rps, arch.steady?.rps),
+    batchP50: ratio(pe.batch?.p50, arch.batch?.p50),
+    archVsRuntimeThroughput: ratio(arch.steady?.rps, runs["runtime"]?.steady?.rps),
+  };
+}
+
+// Cost per million callbacks, per kind, from the tmpfs run (storage rows do not depend on placement).
+const peT = runs["presence-edge/tmpfs"];
+const costs: Record<string, CostBreakdown & { rowsRead: number | null; rowsWritten: number | null }> = {};
+if (peT?.ready) {
+  const cpuMs = peT.rate1000?.cpuMsPerRequest ?? null;
+  const activeS = peT.rate1000 ? peT.rate1000.p50 / 1000 : null;
+  // Workers Logs: one invocation event plus the console lines measured per callback.
+  const logEvents = peT.rate1000 ? 1 + peT.rate1000.logLinesPerRequest : null;
+  for (const p of peT.probes ?? []) {
+    costs[p.kind] = costPerMillion({
+      cpuMs,
+      doActiveSeconds: activeS,
+      rowsRead: p.rowsRead,
+      rowsWritten: p.rowsWritten,
+      logEvents,
+    });
+  }
+}
+
+const gzipKiB = build.wranglerGzipKiB ?? build.bundleGzipBytes / 1024;
+const probeOf = (kind: string) => peT?.probes?.find((p) => p.kind === kind);
+interface Check {
+  name: string;
+  target: string;
+  measured: string;
+  pass: boolean | null;
+}
+const checks: Check[] = [
+  {
+    name: "steady-state ingest vs architecture ceiling (tmpfs)",
+    target: ">= 0.85",
+    measured: fmt(ratios.tmpfs?.steadyThroughput, 2),
+    pass: ratios.tmpfs?.steadyThroughput == null ? null : ratios.tmpfs.steadyThroughput >= 0.85,
+  },
+  {
+    name: "duplicate/stale path vs architecture ceiling (tmpfs)",
+    target: ">= 1.00",
+    measured: fmt(ratios.tmpfs?.duplicateStaleThroughput, 2),
+    pass: ratios.tmpfs?.duplicateStaleThroughput == null ? null : ratios.tmpfs.duplicateStaleThroughput >= 1,
+  },
+  ...(["tmpfs", "disk"] as const).map((pl) => {
+    const r = runs[`presence-edge/${pl}`]?.rate1000;
+    const fullRate = r ? r.rps >= profile.rate * 0.95 : false;
+    return {
+      name: `p99 callback latency at a steady ${profile.rate}/s (${pl})`,
+      target: "<= 20 ms",
+      measured: r ? `${fmt(r.p99, 1)} ms at ${fmt(r.rps, 0)}/s (CO-corrected ${r.autocannonP99} ms)` : "n/a",
+      pass: r ? r.p99 <= 20 && fullRate : null,
+    };
+  }),
+  {
+    name: `batch-${profile.batchSize} query p50 (tmpfs)`,
+    target: "<= 50 ms",
+    measured: peT?.batch ? `${fmt(peT.batch.p50, 1)} ms (p99 ${fmt(peT.batch.p99, 1)} ms)` : "n/a",
+    pass: peT?.batch && peT.batch.ok === peT.batch.requests ? peT.batch.p50 <= 50 : null,
+  },
+  {
+    name: "rows written per applied callback",
+    target: "<= 2",
+    measured: fmt(probeOf("applied")?.rowsWritten, 2),
+    pass: probeOf("applied")?.rowsWritten == null ? null : probeOf("applied")!.rowsWritten! <= 2,
+  },
+  {
+    name: "rows written per duplicate / stale callback",
+    target: "<= 1",
+    measured: `${fmt(probeOf("duplicate")?.rowsWritten, 2)} / ${fmt(probeOf("stale")?.rowsWritten, 2)}`,
+    pass:
+      probeOf("duplicate")?.rowsWritten == null || probeOf("stale")?.rowsWritten == null
+        ? null
+        : probeOf("duplicate")!.rowsWritten! <= 1 && probeOf("stale")!.rowsWritten! <= 1,
+  },
+  { name: "bundle size, gzip", target: "<= 50 KiB", measured: `${fmt(gzipKiB, 2)} KiB`, pass: gzipKiB <= 50 },
+];
+
+// Printed table
+const cols = ["runtime", "architecture/disk", "presence-edge/disk", "architecture/tmpfs", "presence-edge/tmpfs"];
+const cell = (k: string, f: (s: StorageFigures) => string) =>
+  runs[k]?.ready ? f(runs[k]!) : runs[k] ? "not ready" : "";
+const rowsOut: string[][] = [
+  ["figure", ...cols],
+  ["steady ingest, callbacks/s", ...cols.map((k) => cell(k, (s) => fmt(s.steady?.rps, 0)))],
+  ["  p50 / p99 ms", ...cols.map((k) => cell(k, (s) => `${fmt(s.steady?.p50, 2)} / ${fmt(s.steady?.p99, 2)}`))],
+  ["first touch, callbacks/s", ...cols.map((k) => cell(k, (s) => fmt(s.firstTouch?.rps, 0)))],
+  [
+    "  p50 / p99 ms",
+    ...cols.map((k) =>
+      cell(k, (s) => (s.firstTouch ? `${fmt(s.firstTouch.p50, 2)} / ${fmt(s.firstTouch.p99, 2)}` : "")),
+    ),
+  ],
+  ["duplicate/stale, callbacks/s", ...cols.map((k) => cell(k, (s) => fmt(s.duplicateStale?.rps, 0)))],
+  [
+    "  p50 / p99 ms",
+    ...cols.map((k) =>
+      cell(k, (s) => (s.duplicateStale ? `${fmt(s.duplicateStale.p50, 2)} / ${fmt(s.duplicateStale.p99, 2)}` : "")),
+    ),
+  ],
+  [`at ${profile.rate}/s: achieved`, ...cols.map((k) => cell(k, (s) => fmt(s.rate1000?.rps, 0)))],
+  ["  p50 / p99 ms", ...cols.map((k) => cell(k, (s) => `${fmt(s.rate1000?.p50, 2)} / ${fmt(s.rate1000?.p99, 2)}`))],
+  ["  workerd CPU ms/callback", ...cols.map((k) => cell(k, (s) => fmt(s.rate1000?.cpuMsPerRequest, 3)))],
+  [
+    `batch-${profile.batchSize} query p50 / p99 ms`,
+    ...cols.map((k) => cell(k, (s) => (s.batch ? `${fmt(s.batch.p50, 1)} / ${fmt(s.batch.p99, 1)}` : ""))),
+  ],
+  ...["applied", "duplicate", "stale", "custom status", "first touch"].map((kind) => [
+    `rows written / read: ${kind}`,
+    ...cols.map((k) =>
+      cell(k, (s) => {
+        const p = s.probes?.find((x) => x.kind === kind);
+        return p ? `${fmt(p.rowsWritten, 1)} / ${fmt(p.rowsRead, 1)}` : "";
+      }),
+    ),
+  ]),
+];
+log("");
+log(table(rowsOut));
+for (const [pl, r] of Object.entries(ratios)) {
+  log(
+    `\nratios to the architecture ceiling (${pl}): steady ${fmt(r.steadyThroughput, 2)}× throughput, p50 ${fmt(r.steadyP50, 2)}×, p99 ${fmt(r.steadyP99, 2)}×;` +
+      ` first touch ${fmt(r.firstTouchThroughput, 2)}× (p50 ${fmt(r.firstTouchP50, 2)}×, p99 ${fmt(r.firstTouchP99, 2)}×);` +
+      ` duplicate/stale ${fmt(r.duplicateStaleThroughput, 2)}×; batch p50 ${fmt(r.batchP50, 2)}×; architecture/runtime ${fmt(r.archVsRuntimeThroughput, 2)}×`,
+  );
+}
+if (Object.keys(costs).length) {
+  log(`\ncost per million callbacks, USD, marginal Workers Paid prices checked ${PRICES.checked}:`);
+  log(
+    table([
+      [
+        "kind",
+        "Worker req",
+        "Worker CPU",
+        "DO req",
+        "DO duration",
+        "rows read",
+        "rows written",
+        "total",
+        "+ Workers Logs",
+      ],
+      ...Object.entries(costs).map(([k, c]) => [
+        k,
+        fmt(c.workerRequests, 3),
+        fmt(c.workerCpu, 3),
+        fmt(c.doRequests, 3),
+        fmt(c.doDuration, 4),
+        fmt(c.rowsRead, 4),
+        fmt(c.rowsWritten, 2),
+        fmt(c.total, 2),
+        fmt(c.logs, 2),
+      ]),
+    ]),
+  );
+}
+for (const [k, s] of Object.entries(runs)) {
+  if (s.historyCheck) log(`\n${k} history check: ${s.historyCheck}`);
+  for (const n of s.notes) log(`${k}: ${n}`);
+}
+log(`\ntargets (${profile.name === "smoke" ? "smoke run: not asserted" : "full run"}):`);
+log(
+  table([
+    ["target", "wanted", "measured", "result"],
+    ...checks.map((c) => [c.name, c.target, c.measured, c.pass === null ? "n/a" : c.pass ? "met" : "MISSED"]),
+  ]),
+);
+
+const results = {
+  schema: 1,
+  generatedAt: new Date().toISOString(),
+  profile,
+  commit: gitCommit(),
+  machine: {
+    cpu: cpus()[0]?.model ?? "unknown",
+    cores: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    kernel: release(),
+    node: process.version,
+    workerd: versionOf("workerd"),
+    miniflare: versionOf("miniflare"),
+    wrangler: versionOf("wrangler"),
+    autocannon: versionOf("autocannon"),
+    disk: "bench/out/state (the repository's filesystem)",
+    tmpfs: "/dev/shm",
+  },
+  bundle: {
+    wranglerUploadKiB: build.wranglerUploadKiB,
+    wranglerGzipKiB: build.wranglerGzipKiB,
+    bytes: build.bundleBytes,
+    gzipBytes: build.bundleGzipBytes,
+  },
+  runs,
+  ratios,
+  webhook,
+  prices: PRICES,
+  costPerMillion: costs,
+  checks,
+  durationSeconds: Math.round((Date.now() - started) / 1000),
+};
+const outPath =
+  args.out ?? (profile.name === "full" ? join(ROOT, "bench/results.json") : join(OUT, "results.smoke.json"));
+mkdirSync(OUT, { recursive: true });
+writeFileSync(outPath, `${JSON.stringify(results, null, 2)}\n`);
+log(`\nwrote ${outPath} in ${results.durationSeconds}s`);
+if (args.strict && checks.some((c) => c.pass === false)) process.exit(1);
