@@ -1,5 +1,5 @@
 import type { Config } from "../config";
-import { MAX_ACCOUNT_BYTES } from "../tencent/callback-schema";
+import { MAX_ACCOUNT_BYTES, validAccount } from "../tencent/callback-schema";
 import type { AccountId, AppId } from "../presence/types";
 import { apiError } from "./responses";
 
@@ -11,9 +11,8 @@ export function parseApp(raw: string | undefined, config: Config): Parsed<AppId>
   return { ok: true, value: app };
 }
 
-export function validAccount(account: string): boolean {
-  return account.length > 0 && new TextEncoder().encode(account).byteLength <= MAX_ACCOUNT_BYTES;
-}
+/** The callback's rule for To_Account: 1 to 128 bytes of well-formed UTF-8. */
+export { validAccount };
 
 /** Account ids may hold any character, so the path carries them URL-encoded. */
 export function parseAccount(raw: string | undefined): Parsed<AccountId> {

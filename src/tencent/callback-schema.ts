@@ -17,20 +17,24 @@ const REASON_BY_LOWER = byLowerCase(KNOWN_REASONS);
 
 const utf8Length = (s: string) => new TextEncoder().encode(s).byteLength;
 
-const account = z
-  .string()
-  .refine(
-    (s) => s.length > 0 && utf8Length(s) <= MAX_ACCOUNT_BYTES,
-    `must be 1 to ${MAX_ACCOUNT_BYTES} bytes of UTF-8`,
-  );
+// A lone surrogate (`"\ud800"` in the JSON) is not UTF-8: no Tencent UserID holds one, and
+// storage would write it as U+FFFD, so what was stored would differ from what was sent.
+export const validAccount = (s: string) => s.length > 0 && s.isWellFormed() && utf8Length(s) <= MAX_ACCOUNT_BYTES;
+
+const account = z.string().refine(validAccount, `must be 1 to ${MAX_ACCOUNT_BYTES} bytes of UTF-8`);
 
 // Old docs spell reasons in other cases (`Timeout`); unknown reasons are kept as sent.
+// Free text is kept with lone surrogates replaced by U+FFFD, as a SQLite text column would
+// write them: the state, the history and the read API then all hold the same text.
 const reason = z
   .string()
   .max(MAX_REASON_LENGTH)
-  .transform((r) => REASON_BY_LOWER.get(r.toLowerCase()) ?? r);
+  .transform((r) => REASON_BY_LOWER.get(r.toLowerCase()) ?? r.toWellFormed());
 
-const customStatus = z.string().max(MAX_CUSTOM_STATUS_LENGTH);
+const customStatus = z
+  .string()
+  .max(MAX_CUSTOM_STATUS_LENGTH)
+  .transform((s) => s.toWellFormed());
 
 const action = z.string().transform((a, ctx): Action => {
   const known = ACTION_BY_LOWER.get(a.toLowerCase());
