@@ -26,6 +26,7 @@ import {
   startTarget,
   cpuMsOf,
   dirBytes,
+  machineCpuMs,
   type BuildInfo,
   type Placement,
   type Target,
@@ -128,26 +129,42 @@ interface Phase extends LoadResult {
   driverCpuCores: number;
   /** console lines the Worker logged per request (Workers Logs events, with the invocation log). */
   logLinesPerRequest: number;
+  /**
+   * CPU used by everything else on the machine during the phase (cores): other processes, plus
+   * time stolen by the hypervisor. Above ~0.2 the phase shares the 2 cores and its figures are low.
+   */
+  foreignCpuCores: number | null;
+  stealCpuCores: number | null;
 }
 
 async function phase(target: Target, name: string, load: Parameters<typeof runLoad>[0]): Promise<Phase> {
   const cpu0 = cpuMsOf(target.workerdPid);
   const lines0 = target.logLineCount();
+  const machine0 = machineCpuMs();
   const drv0 = process.cpuUsage();
   const r = await runLoad(load);
   const cpu1 = cpuMsOf(target.workerdPid);
   const drv = process.cpuUsage(drv0);
+  const machine1 = machineCpuMs();
+  const wallMs = r.seconds * 1000;
+  const ours = (cpu1 ?? 0) - (cpu0 ?? 0) + (drv.user + drv.system) / 1000;
+  const foreign = cpu0 === null ? null : Math.max(0, (machine1.busy - machine0.busy - ours) / wallMs);
+  const steal = (machine1.steal - machine0.steal) / wallMs;
   const p: Phase = {
     ...r,
     cpuMsPerRequest: cpu0 !== null && cpu1 !== null && r.requests > 0 ? (cpu1 - cpu0) / r.requests : null,
     driverCpuCores: (drv.user + drv.system) / 1000 / (r.seconds * 1000),
     logLinesPerRequest: r.requests > 0 ? (target.logLineCount() - lines0) / r.requests : 0,
+    foreignCpuCores: foreign === null || Number.isNaN(foreign) ? null : foreign,
+    stealCpuCores: Number.isNaN(steal) ? null : steal,
   };
+  const noisy = (p.foreignCpuCores ?? 0) + (p.stealCpuCores ?? 0) > 0.2;
   const bad = r.non2xx + r.errors + r.timeouts;
   log(
     `  ${target.label.padEnd(26)} ${name.padEnd(16)} ${fmt(p.rps, 0).padStart(6)}/s  p50 ${fmt(p.p50, 2).padStart(6)}ms  p99 ${fmt(p.p99, 2).padStart(7)}ms` +
       `  n=${r.requests}${bad ? `  NOT OK: ${bad} (${JSON.stringify(r.statusCodes)}, errors ${r.errors})` : ""}` +
-      `  workerd ${fmt(p.cpuMsPerRequest, 3)} CPU ms/req, driver ${fmt(p.driverCpuCores, 2)} core  [${elapsed()}]`,
+      `  workerd ${fmt(p.cpuMsPerRequest, 3)} CPU ms/req, driver ${fmt(p.driverCpuCores, 2)} core` +
+      `${noisy ? `  NOISY: other load ${fmt(p.foreignCpuCores, 2)} + steal ${fmt(p.stealCpuCores, 2)} cores` : ""}  [${elapsed()}]`,
   );
   return p;
 }
@@ -166,12 +183,19 @@ interface Probe {
   statuses: number[];
   rowsRead: number | null;
   rowsWritten: number | null;
+  /** setAlarm() calls per callback: each is billed as one row written (null if not reported). */
+  alarmsSet: number | null;
   /** Where the row counts came from: reply headers, or the Durable Object's storageUsage() RPC. */
   source: "headers" | "rpc" | null;
   outcomes: string[];
 }
 
-type UsageReader = (account: string) => Promise<{ rowsRead: number; rowsWritten: number } | null>;
+interface Usage {
+  rowsRead: number;
+  rowsWritten: number;
+  alarmsSet: number | null;
+}
+type UsageReader = (account: string) => Promise<Usage | null>;
 
 /**
  * The Worker's own storage-row counters for one user, read through Miniflare from Node: the
@@ -184,11 +208,16 @@ async function usageReader(t: Target): Promise<UsageReader | null> {
     const binding = t.build?.durableObjects[0]?.name ?? "USER_PRESENCE";
     const ns = (await t.mf.getDurableObjectNamespace(binding, "presence-edge")) as unknown as {
       idFromName(name: string): unknown;
-      get(id: unknown): { storageUsage(): Promise<{ rowsRead: number; rowsWritten: number }> };
+      get(id: unknown): { storageUsage(): Promise<{ rowsRead: number; rowsWritten: number; alarmsSet?: number }> };
     };
     const read: UsageReader = async (account) => {
       const u = await ns.get(ns.idFromName(`${APP}:${account}`)).storageUsage();
-      return { rowsRead: Number(u.rowsRead), rowsWritten: Number(u.rowsWritten) };
+      const alarms = (u as { alarmsSet?: unknown }).alarmsSet;
+      return {
+        rowsRead: Number(u.rowsRead),
+        rowsWritten: Number(u.rowsWritten),
+        alarmsSet: typeof alarms === "number" ? alarms : null,
+      };
     };
     await read("bench-usage-probe"); // throws if the method does not exist
     return read;
@@ -209,6 +238,7 @@ async function probe(
 ): Promise<Probe> {
   let read = 0;
   let written = 0;
+  let alarms: number | null = 0;
   let counted = 0;
   let source: Probe["source"] = null;
   const statuses: number[] = [];
@@ -234,6 +264,10 @@ async function probe(
       if (after) {
         read += after.rowsRead - before.rowsRead;
         written += after.rowsWritten - before.rowsWritten;
+        alarms =
+          after.alarmsSet === null || before.alarmsSet === null || alarms === null
+            ? null
+            : alarms + after.alarmsSet - before.alarmsSet;
         counted++;
         source = "rpc";
       }
@@ -245,6 +279,7 @@ async function probe(
     statuses: [...new Set(statuses)],
     rowsRead: counted === n ? read / n : null,
     rowsWritten: counted === n ? written / n : null,
+    alarmsSet: counted === n && source === "rpc" && alarms !== null ? alarms / n : null,
     source: counted === n ? source : null,
     outcomes: [...new Set(outcomes)],
   };
@@ -408,6 +443,8 @@ interface WebhookFigures {
   p99: number | null;
   max: number | null;
   note: string;
+  /** Storage rows per applied callback with one subscriber (outbox rows and alarms included). */
+  applied: Probe | null;
 }
 
 async function runWebhooks(build: BuildInfo): Promise<WebhookFigures> {
@@ -454,6 +491,7 @@ async function runWebhooks(build: BuildInfo): Promise<WebhookFigures> {
   });
   const w = new CallbackWorkload({ app: APP, token: CALLBACK_TOKEN, users: 1, prefix: "hook" });
   let sent = 0;
+  const storage: { applied: Probe | null } = { applied: null };
   try {
     for (let i = 0; i < profile.webhookCallbacks; i++) {
       const req = w.firstTouch();
@@ -466,6 +504,18 @@ async function runWebhooks(build: BuildInfo): Promise<WebhookFigures> {
     }
     const deadline = Date.now() + 5000;
     while (latencies.length < sent && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    // Storage cost of an applied callback when there is a subscriber to deliver to.
+    const usage = await usageReader(t);
+    const users = new CallbackWorkload({ app: APP, token: CALLBACK_TOKEN, users: 5, prefix: "hookrows" });
+    for (let i = 0; i < 5; i++) await (await post(t.url, users.appliedFor(i))).arrayBuffer();
+    await new Promise((r) => setTimeout(r, 500)); // let the first deliveries go out
+    storage.applied = await probe(
+      t.url,
+      "applied, 1 subscriber",
+      (i) => users.appliedFor(i % 5),
+      profile.probeEach,
+      usage,
+    );
   } finally {
     await t.dispose();
     server.close();
@@ -477,9 +527,21 @@ async function runWebhooks(build: BuildInfo): Promise<WebhookFigures> {
     received === 0
       ? "no deliveries received within 5 s: webhooks not implemented yet, or not sent"
       : `${latencies.length} of ${sent} user.status_changed deliveries matched${firstError ? `; verify error: ${firstError}` : ""}`;
-  const fig = { sent, received, verified, p50: at(50), p99: at(99), max: latencies.at(-1) ?? null, note };
+  const fig = {
+    sent,
+    received,
+    verified,
+    p50: at(50),
+    p99: at(99),
+    max: latencies.at(-1) ?? null,
+    note,
+    applied: storage.applied,
+  };
   log(
-    `  webhooks: sent ${sent}, received ${received}, verified ${verified}, p50 ${fmt(fig.p50, 1)}ms p99 ${fmt(fig.p99, 1)}ms — ${note}`,
+    `  webhooks: sent ${sent}, received ${received}, verified ${verified}, p50 ${fmt(fig.p50, 1)}ms p99 ${fmt(fig.p99, 1)}ms — ${note}` +
+      (fig.applied
+        ? `; rows per applied callback with 1 subscriber: written ${fmt(fig.applied.rowsWritten, 1)}, read ${fmt(fig.applied.rowsRead, 1)}, alarms ${fmt(fig.applied.alarmsSet, 1)}`
+        : ""),
   );
   return fig;
 }
@@ -535,6 +597,13 @@ log(
   `  bundle: ${build.bundleBytes} bytes, gzip ${build.bundleGzipBytes} bytes (wrangler: ${build.wranglerUploadKiB} KiB / gzip ${build.wranglerGzipKiB} KiB)  [${elapsed()}]`,
 );
 
+log(
+  `  bundle by origin (gzip alone): ${build.composition
+    .slice(0, 5)
+    .map((c) => `${c.source} ${(c.gzipBytes / 1024).toFixed(1)} KiB`)
+    .join(", ")}`,
+);
+
 const runs: Record<string, StorageFigures> = {};
 runs["runtime"] = await runTarget("runtime", "none", build);
 for (const placement of ["disk", "tmpfs"] as const) {
@@ -573,11 +642,13 @@ if (peT?.ready) {
   // Workers Logs: one invocation event plus the console lines measured per callback.
   const logEvents = peT.rate1000 ? 1 + peT.rate1000.logLinesPerRequest : null;
   for (const p of peT.probes ?? []) {
+    // Each setAlarm() is billed as one row written.
+    const billedWrites = p.rowsWritten === null ? null : p.rowsWritten + (p.alarmsSet ?? 0);
     costs[p.kind] = costPerMillion({
       cpuMs,
       doActiveSeconds: activeS,
       rowsRead: p.rowsRead,
-      rowsWritten: p.rowsWritten,
+      rowsWritten: billedWrites,
       logEvents,
     });
   }
@@ -672,7 +743,9 @@ const rowsOut: string[][] = [
     ...cols.map((k) =>
       cell(k, (s) => {
         const p = s.probes?.find((x) => x.kind === kind);
-        return p ? `${fmt(p.rowsWritten, 1)} / ${fmt(p.rowsRead, 1)}` : "";
+        if (!p) return "";
+        const alarms = p.alarmsSet ? ` +${fmt(p.alarmsSet, 1)} alarm` : "";
+        return `${fmt(p.rowsWritten, 1)} / ${fmt(p.rowsRead, 1)}${alarms}`;
       }),
     ),
   ]),
@@ -719,6 +792,19 @@ for (const [k, s] of Object.entries(runs)) {
   if (s.historyCheck) log(`\n${k} history check: ${s.historyCheck}`);
   for (const n of s.notes) log(`${k}: ${n}`);
 }
+// How quiet was the machine? Every phase records the CPU that other processes used meanwhile.
+const noise = Object.values(runs).flatMap((s) =>
+  [s.precreate, s.steady, s.duplicateStale, s.rate1000, s.firstTouch, s.batch]
+    .filter((p): p is Phase => p !== undefined)
+    .map((p) => (p.foreignCpuCores ?? 0) + (p.stealCpuCores ?? 0)),
+);
+const maxNoise = noise.length ? Math.max(...noise) : 0;
+if (maxNoise > 0.2) {
+  log(
+    `\nWARNING: other processes (or the hypervisor) used up to ${fmt(maxNoise, 2)} of the ${cpus().length} cores during` +
+      ` some phases (marked NOISY above): those figures are low, re-run on a quiet machine.`,
+  );
+}
 log(`\ntargets (${profile.name === "smoke" ? "smoke run: not asserted" : "full run"}):`);
 log(
   table([
@@ -743,6 +829,7 @@ const results = {
     wrangler: versionOf("wrangler"),
     autocannon: versionOf("autocannon"),
     disk: "bench/out/state (the repository's filesystem)",
+    maxForeignCpuCores: maxNoise,
     tmpfs: "/dev/shm",
   },
   bundle: {
@@ -750,6 +837,7 @@ const results = {
     wranglerGzipKiB: build.wranglerGzipKiB,
     bytes: build.bundleBytes,
     gzipBytes: build.bundleGzipBytes,
+    composition: build.composition,
   },
   runs,
   ratios,

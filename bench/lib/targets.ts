@@ -27,6 +27,27 @@ export interface BuildInfo {
   compatibilityFlags: string[];
   vars: Record<string, string>;
   durableObjects: { name: string; className: string; sqlite: boolean }[];
+  /** Bytes of the (unminified) bundle per package or src/, from esbuild's "// path" markers. */
+  composition: { source: string; bytes: number; gzipBytes: number }[];
+}
+
+/** Attributes bundle text to its origin (npm package or src) using esbuild's module comments. */
+function composition(text: string): BuildInfo["composition"] {
+  const parts = new Map<string, string[]>();
+  let current = "(runtime glue)";
+  for (const line of text.split("\n")) {
+    const m = line.match(/^\/\/ (node_modules\/(?:@[^/]+\/)?[^/]+|src|bench|\.\.\/)/);
+    if (m) current = m[1]!.replace(/^node_modules\//, "");
+    let list = parts.get(current);
+    if (!list) parts.set(current, (list = []));
+    list.push(line);
+  }
+  return [...parts]
+    .map(([source, lines]) => {
+      const chunk = lines.join("\n");
+      return { source, bytes: Buffer.byteLength(chunk), gzipBytes: gzipSync(chunk, { level: 9 }).length };
+    })
+    .sort((a, b) => b.bytes - a.bytes);
 }
 
 /** Same env prefix as the npm scripts: no metrics, no cf fetch. */
@@ -68,6 +89,7 @@ export async function buildWorker(): Promise<BuildInfo> {
     compatibilityDate: config.compatibility_date ?? "2026-11-01",
     compatibilityFlags: config.compatibility_flags ?? [],
     vars: Object.fromEntries(Object.entries(config.vars ?? {}).map(([k, v]) => [k, String(v)])),
+    composition: composition(bundle.toString("utf8")),
     durableObjects: (config.durable_objects?.bindings ?? []).map((b: { name: string; class_name: string }) => ({
       name: b.name,
       className: b.class_name,
@@ -121,6 +143,21 @@ function workerdChildren(): Set<number> {
     }
   }
   return pids;
+}
+
+/**
+ * Machine-wide CPU time (ms) spent busy so far, and stolen by the hypervisor, from /proc/stat:
+ * with the workerd and bench process figures it tells how much else ran during a phase.
+ */
+export function machineCpuMs(): { busy: number; steal: number } {
+  try {
+    const line = readFileSync("/proc/stat", "utf8").split("\n")[0]!;
+    const [, user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).map(Number);
+    const busy = user! + nice! + system! + irq! + softirq!;
+    return { busy: (busy * 1000) / 100, steal: (steal! * 1000) / 100 };
+  } catch {
+    return { busy: NaN, steal: NaN };
+  }
 }
 
 /** CPU time (user + system, ms) consumed so far by a process, from /proc; null if unknown. */
