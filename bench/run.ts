@@ -32,7 +32,7 @@ import {
   type Target,
   type TargetKind,
 } from "./lib/targets.ts";
-import { CallbackWorkload, runLoad, type LoadResult, type Req } from "./lib/load.ts";
+import { CallbackWorkload, percentile, runLoad, type LoadResult, type Req } from "./lib/load.ts";
 import { PRICES, costPerMillion, type CostBreakdown } from "./lib/prices.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -45,6 +45,7 @@ const { values: args } = parseArgs({
     connections: { type: "string" },
     users: { type: "string" },
     seconds: { type: "string" },
+    rounds: { type: "string" },
     out: { type: "string" },
   },
 });
@@ -63,6 +64,8 @@ interface Profile {
   batchRequests: number;
   probeEach: number;
   webhookCallbacks: number;
+  /** Each phase is split in this many alternating rounds between reference and Worker. */
+  rounds: number;
 }
 
 const profile: Profile = args.smoke
@@ -80,6 +83,7 @@ const profile: Profile = args.smoke
       batchRequests: 3,
       probeEach: 2,
       webhookCallbacks: 3,
+      rounds: 1,
     }
   : {
       name: "full",
@@ -95,9 +99,11 @@ const profile: Profile = args.smoke
       batchRequests: 40,
       probeEach: 10,
       webhookCallbacks: 40,
+      rounds: 2,
     };
 if (args.connections) profile.connections = Number(args.connections);
 if (args.users) profile.users = Number(args.users);
+if (args.rounds) profile.rounds = Number(args.rounds);
 if (args.seconds) profile.steadySec = profile.dupSec = profile.firstTouchSec = profile.rateSec = Number(args.seconds);
 
 const APP = "1400000000";
@@ -135,6 +141,55 @@ interface Phase extends LoadResult {
    */
   foreignCpuCores: number | null;
   stealCpuCores: number | null;
+  /** The worst round of a merged phase (foreign + steal), for the noise warning. */
+  noiseCoresMax?: number;
+}
+
+/** One phase measured in several rounds, as if it had been one: sums, weighted means, percentiles of all samples. */
+function mergePhases(parts: Phase[]): Phase {
+  if (parts.length === 1) return parts[0]!;
+  const sum = (f: (p: Phase) => number) => parts.reduce((a, p) => a + f(p), 0);
+  const requests = sum((p) => p.requests);
+  const seconds = sum((p) => p.seconds);
+  const ok = sum((p) => p.ok);
+  const all = new Float64Array(requests);
+  let offset = 0;
+  for (const p of parts) {
+    all.set(p.samples, offset);
+    offset += p.samples.length;
+  }
+  all.sort();
+  const statusCodes: Record<string, number> = {};
+  for (const p of parts) for (const [k, v] of Object.entries(p.statusCodes)) statusCodes[k] = (statusCodes[k] ?? 0) + v;
+  const perRequest = (f: (p: Phase) => number | null) =>
+    parts.some((p) => f(p) === null) || requests === 0 ? null : sum((p) => f(p)! * p.requests) / requests;
+  const perSecond = (f: (p: Phase) => number | null) =>
+    parts.some((p) => f(p) === null) ? null : sum((p) => f(p)! * p.seconds) / seconds;
+  const merged: Phase = {
+    requests,
+    ok,
+    non2xx: sum((p) => p.non2xx),
+    errors: sum((p) => p.errors),
+    timeouts: sum((p) => p.timeouts),
+    statusCodes,
+    seconds,
+    rps: ok / seconds,
+    p50: percentile(all, 50),
+    p90: percentile(all, 90),
+    p99: percentile(all, 99),
+    max: all.length ? all[all.length - 1]! : NaN,
+    mean: sum((p) => p.mean * p.requests) / requests,
+    autocannonP99: Math.max(...parts.map((p) => p.autocannonP99)),
+    samples: all,
+    cpuMsPerRequest: perRequest((p) => p.cpuMsPerRequest),
+    driverCpuCores: perSecond((p) => p.driverCpuCores)!,
+    logLinesPerRequest: perRequest((p) => p.logLinesPerRequest) ?? 0,
+    foreignCpuCores: perSecond((p) => p.foreignCpuCores),
+    stealCpuCores: perSecond((p) => p.stealCpuCores),
+    noiseCoresMax: Math.max(...parts.map((p) => (p.foreignCpuCores ?? 0) + (p.stealCpuCores ?? 0))),
+  };
+  Object.defineProperty(merged, "samples", { value: all, enumerable: false });
+  return merged;
 }
 
 async function phase(target: Target, name: string, load: Parameters<typeof runLoad>[0]): Promise<Phase> {
@@ -152,12 +207,14 @@ async function phase(target: Target, name: string, load: Parameters<typeof runLo
   const steal = (machine1.steal - machine0.steal) / wallMs;
   const p: Phase = {
     ...r,
+    samples: r.samples,
     cpuMsPerRequest: cpu0 !== null && cpu1 !== null && r.requests > 0 ? (cpu1 - cpu0) / r.requests : null,
     driverCpuCores: (drv.user + drv.system) / 1000 / (r.seconds * 1000),
     logLinesPerRequest: r.requests > 0 ? (target.logLineCount() - lines0) / r.requests : 0,
     foreignCpuCores: foreign === null || Number.isNaN(foreign) ? null : foreign,
     stealCpuCores: Number.isNaN(steal) ? null : steal,
   };
+  Object.defineProperty(p, "samples", { value: r.samples, enumerable: false });
   const noisy = (p.foreignCpuCores ?? 0) + (p.stealCpuCores ?? 0) > 0.2;
   const bad = r.non2xx + r.errors + r.timeouts;
   log(
@@ -316,101 +373,174 @@ async function preflight(t: Target, w: CallbackWorkload): Promise<string | null>
   }
 }
 
-async function runTarget(kind: TargetKind, placement: Placement, build: BuildInfo): Promise<StorageFigures> {
-  const t = await startTarget({ kind, placement, build, bindings: PE_BINDINGS });
-  const fig: StorageFigures = { label: t.label, ready: false, notes: [] };
-  try {
-    const w = new CallbackWorkload({ app: APP, token: CALLBACK_TOKEN, users: profile.users, prefix: "bench" });
-    const problem = await preflight(t, w);
-    if (problem) {
-      fig.notes.push(`not measured: ${problem}`);
-      log(`  ${t.label.padEnd(26)} NOT READY: ${problem}`);
-      return fig;
-    }
-    fig.ready = true;
-    const c = profile.connections;
-    const url = t.url;
-    // Every user's object is created first, so that "steady" measures existing objects.
-    fig.precreate = await phase(t, "precreate", {
-      url,
+interface Side {
+  t: Target;
+  w: CallbackWorkload;
+  fig: StorageFigures;
+}
+
+interface PhaseDef {
+  key: "steady" | "duplicateStale" | "rate1000" | "batch" | "firstTouch";
+  name: string;
+  /** Seconds for a duration phase, or a request count for a fixed-amount phase. */
+  seconds?: number;
+  amount?: number;
+  connections: number;
+  overallRate?: number;
+  timeoutSec?: number;
+  next: (w: CallbackWorkload) => () => Req;
+  skipRuntime?: boolean;
+}
+
+function batchRequest(w: CallbackWorkload): () => Req {
+  const size = Math.min(profile.batchSize, w.population.length);
+  let window = 0;
+  return () => {
+    const start = (window++ * size) % w.population.length;
+    const accounts = Array.from({ length: size }, (_, j) => w.population[(start + j) % w.population.length]!);
+    return {
+      path: `/v1/apps/${APP}/presence/query`,
+      body: JSON.stringify({ accounts }),
+      headers: { authorization: `Bearer ${API_TOKEN}` },
+    };
+  };
+}
+
+/** The load phases, in order. Batch runs right after the rate phase, while objects are warm. */
+function phaseDefs(): PhaseDef[] {
+  const c = profile.connections;
+  return [
+    {
+      key: "steady",
+      name: "steady ingest",
+      seconds: profile.steadySec,
       connections: c,
-      amount: profile.users,
-      next: () => w.precreate(),
-    });
-    fig.steady = await phase(t, "steady ingest", {
-      url,
+      next: (w) => () => w.applied(),
+    },
+    {
+      key: "duplicateStale",
+      name: "duplicate/stale",
+      seconds: profile.dupSec,
       connections: c,
-      duration: profile.steadySec,
-      next: () => w.applied(),
-    });
-    if (kind === "runtime") {
-      fig.rate1000 = await phase(t, `steady ${profile.rate}/s`, {
-        url,
-        connections: profile.rateConnections,
-        duration: profile.rateSec,
-        overallRate: profile.rate,
-        next: () => w.applied(),
-      });
-      return fig;
-    }
-    fig.duplicateStale = await phase(t, "duplicate/stale", {
-      url,
-      connections: c,
-      duration: profile.dupSec,
-      next: () => w.duplicateOrStale(),
-    });
-    fig.rate1000 = await phase(t, `steady ${profile.rate}/s`, {
-      url,
+      next: (w) => () => w.duplicateOrStale(),
+      skipRuntime: true,
+    },
+    {
+      key: "rate1000",
+      name: `steady ${profile.rate}/s`,
+      seconds: profile.rateSec,
       connections: profile.rateConnections,
-      duration: profile.rateSec,
       overallRate: profile.rate,
-      next: () => w.applied(),
-    });
-    fig.firstTouch = await phase(t, "first touch", {
-      url,
-      connections: c,
-      duration: profile.firstTouchSec,
-      next: () => w.firstTouch(),
-    });
-    const size = Math.min(profile.batchSize, w.population.length);
-    let window = 0;
-    fig.batch = await phase(t, `batch-${size} query`, {
-      url,
-      connections: 1,
+      next: (w) => () => w.applied(),
+    },
+    {
+      key: "batch",
+      name: `batch-${Math.min(profile.batchSize, profile.users)} query`,
       amount: profile.batchRequests,
+      connections: 1,
       timeoutSec: 30,
-      next: () => {
-        const start = (window++ * size) % w.population.length;
-        const accounts = Array.from({ length: size }, (_, j) => w.population[(start + j) % w.population.length]!);
-        return {
-          path: `/v1/apps/${APP}/presence/query`,
-          body: JSON.stringify({ accounts }),
-          headers: { authorization: `Bearer ${API_TOKEN}` },
-        };
-      },
-    });
-    // Storage rows per callback kind, one request at a time (counters from response headers).
-    const n = profile.probeEach;
-    const probeUser = (i: number) => (i * 7) % w.population.length;
-    const usage = await usageReader(t);
-    // Resync: the load phases may have generated (but never sent) a last event for a user.
-    for (let i = 0; i < n; i++) await (await post(url, w.appliedFor(probeUser(i)))).arrayBuffer();
-    fig.probes = [];
-    fig.probes.push(await probe(url, "applied", (i) => w.appliedFor(probeUser(i)), n, usage));
-    fig.probes.push(await probe(url, "duplicate", (i) => w.duplicate(probeUser(i)), n, usage));
-    fig.probes.push(await probe(url, "stale", (i) => w.staleFor(probeUser(i)), n, usage));
-    fig.probes.push(
-      await probe(url, "custom status", (i) => w.customStatusFor(probeUser(i), i % 2 ? "" : "busy"), n, usage),
-    );
-    fig.probes.push(await probe(url, "first touch", () => w.firstTouch(), n, usage));
-    if (kind === "presence-edge") fig.historyCheck = await checkHistory(url, w.population[probeUser(0)]!);
-    fig.storageBytes = dirBytes(t.persistDir);
-    return fig;
+      next: batchRequest,
+      skipRuntime: true,
+    },
+    // Last: it leaves the population idle for a while (objects may be evicted).
+    {
+      key: "firstTouch",
+      name: "first touch",
+      seconds: profile.firstTouchSec,
+      connections: c,
+      next: (w) => () => w.firstTouch(),
+      skipRuntime: true,
+    },
+  ];
+}
+
+/**
+ * Runs the same phases on several targets at once (each its own workerd), alternating rounds:
+ * reference, Worker, Worker, reference, ... so that both see the same machine conditions.
+ */
+async function runGroup(kinds: TargetKind[], placement: Placement, build: BuildInfo): Promise<StorageFigures[]> {
+  const sides: Side[] = [];
+  try {
+    for (const kind of kinds) {
+      const t = await startTarget({ kind, placement, build, bindings: PE_BINDINGS });
+      const w = new CallbackWorkload({ app: APP, token: CALLBACK_TOKEN, users: profile.users, prefix: "bench" });
+      const fig: StorageFigures = { label: t.label, ready: false, notes: [] };
+      sides.push({ t, w, fig });
+      const problem = await preflight(t, w);
+      if (problem) {
+        fig.notes.push(`not measured: ${problem}`);
+        log(`  ${t.label.padEnd(26)} NOT READY: ${problem}`);
+      } else {
+        fig.ready = true;
+      }
+    }
+    const ready = sides.filter((s) => s.fig.ready);
+    // Every user's object is created first, so that "steady" measures existing objects.
+    for (const s of ready) {
+      s.fig.precreate = await phase(s.t, "precreate", {
+        url: s.t.url,
+        connections: profile.connections,
+        amount: profile.users,
+        next: () => s.w.precreate(),
+      });
+    }
+    for (const def of phaseDefs()) {
+      const active = ready.filter((s) => !(def.skipRuntime && s.t.kind === "runtime"));
+      const rounds = active.length > 1 ? profile.rounds : 1;
+      const parts = new Map<Side, Phase[]>(active.map((s) => [s, []]));
+      const gens = new Map<Side, () => Req>(active.map((s) => [s, def.next(s.w)]));
+      for (let r = 0; r < rounds; r++) {
+        const order = r % 2 === 0 ? active : [...active].reverse();
+        for (const s of order) {
+          const share =
+            def.amount !== undefined
+              ? { amount: Math.max(1, Math.round(def.amount / rounds)) }
+              : { duration: Math.max(1, def.seconds! / rounds) };
+          parts.get(s)!.push(
+            await phase(s.t, `${def.name}${rounds > 1 ? ` ${r + 1}/${rounds}` : ""}`, {
+              url: s.t.url,
+              connections: def.connections,
+              overallRate: def.overallRate,
+              timeoutSec: def.timeoutSec,
+              next: gens.get(s)!,
+              ...share,
+            }),
+          );
+        }
+      }
+      for (const s of active) s.fig[def.key] = mergePhases(parts.get(s)!);
+    }
+    for (const s of ready) {
+      if (s.t.kind !== "runtime") await storageProbes(s);
+      s.fig.storageBytes = dirBytes(s.t.persistDir);
+    }
+    return sides.map((s) => s.fig);
   } finally {
-    fig.logSample = t.logLines().slice(0, 5);
-    if (t.logLineCount()) fig.notes.push(`${t.logLineCount()} workerd log lines (first ones in logSample)`);
-    await t.dispose();
+    for (const s of sides) {
+      s.fig.logSample = s.t.logLines().slice(0, 5);
+      if (s.t.logLineCount()) s.fig.notes.push(`${s.t.logLineCount()} workerd log lines (first ones in logSample)`);
+      await s.t.dispose();
+    }
   }
+}
+
+/** Storage rows per callback kind, one request at a time. */
+async function storageProbes({ t, w, fig }: Side): Promise<void> {
+  const url = t.url;
+  const n = profile.probeEach;
+  const probeUser = (i: number) => (i * 7) % w.population.length;
+  const usage = await usageReader(t);
+  // Resync: the load phases may have generated (but never sent) a last event for a user.
+  for (let i = 0; i < n; i++) await (await post(url, w.appliedFor(probeUser(i)))).arrayBuffer();
+  fig.probes = [];
+  fig.probes.push(await probe(url, "applied", (i) => w.appliedFor(probeUser(i)), n, usage));
+  fig.probes.push(await probe(url, "duplicate", (i) => w.duplicate(probeUser(i)), n, usage));
+  fig.probes.push(await probe(url, "stale", (i) => w.staleFor(probeUser(i)), n, usage));
+  fig.probes.push(
+    await probe(url, "custom status", (i) => w.customStatusFor(probeUser(i), i % 2 ? "" : "busy"), n, usage),
+  );
+  fig.probes.push(await probe(url, "first touch", () => w.firstTouch(), n, usage));
+  if (t.kind === "presence-edge") fig.historyCheck = await checkHistory(url, w.population[probeUser(0)]!);
 }
 
 /** The probe user's last four callbacks were applied, duplicate, stale, custom status (applied). */
@@ -605,10 +735,11 @@ log(
 );
 
 const runs: Record<string, StorageFigures> = {};
-runs["runtime"] = await runTarget("runtime", "none", build);
+runs["runtime"] = (await runGroup(["runtime"], "none", build))[0]!;
 for (const placement of ["disk", "tmpfs"] as const) {
-  runs[`architecture/${placement}`] = await runTarget("architecture", placement, build);
-  runs[`presence-edge/${placement}`] = await runTarget("presence-edge", placement, build);
+  const [arch, pe] = await runGroup(["architecture", "presence-edge"], placement, build);
+  runs[`architecture/${placement}`] = arch!;
+  runs[`presence-edge/${placement}`] = pe!;
 }
 const webhook = runs["presence-edge/tmpfs"]?.ready ? await runWebhooks(build) : null;
 rmSync("/dev/shm/presence-edge-bench", { recursive: true, force: true });
@@ -686,7 +817,7 @@ const checks: Check[] = [
     };
   }),
   {
-    name: `batch-${profile.batchSize} query p50 (tmpfs)`,
+    name: `batch-${Math.min(profile.batchSize, profile.users)} query p50 (tmpfs)`,
     target: "<= 50 ms",
     measured: peT?.batch ? `${fmt(peT.batch.p50, 1)} ms (p99 ${fmt(peT.batch.p99, 1)} ms)` : "n/a",
     pass: peT?.batch && peT.batch.ok === peT.batch.requests ? peT.batch.p50 <= 50 : null,
@@ -735,7 +866,7 @@ const rowsOut: string[][] = [
   ["  p50 / p99 ms", ...cols.map((k) => cell(k, (s) => `${fmt(s.rate1000?.p50, 2)} / ${fmt(s.rate1000?.p99, 2)}`))],
   ["  workerd CPU ms/callback", ...cols.map((k) => cell(k, (s) => fmt(s.rate1000?.cpuMsPerRequest, 3)))],
   [
-    `batch-${profile.batchSize} query p50 / p99 ms`,
+    `batch-${Math.min(profile.batchSize, profile.users)} query p50 / p99 ms`,
     ...cols.map((k) => cell(k, (s) => (s.batch ? `${fmt(s.batch.p50, 1)} / ${fmt(s.batch.p99, 1)}` : ""))),
   ],
   ...["applied", "duplicate", "stale", "custom status", "first touch"].map((kind) => [
@@ -796,7 +927,7 @@ for (const [k, s] of Object.entries(runs)) {
 const noise = Object.values(runs).flatMap((s) =>
   [s.precreate, s.steady, s.duplicateStale, s.rate1000, s.firstTouch, s.batch]
     .filter((p): p is Phase => p !== undefined)
-    .map((p) => (p.foreignCpuCores ?? 0) + (p.stealCpuCores ?? 0)),
+    .map((p) => p.noiseCoresMax ?? (p.foreignCpuCores ?? 0) + (p.stealCpuCores ?? 0)),
 );
 const maxNoise = noise.length ? Math.max(...noise) : 0;
 if (maxNoise > 0.2) {

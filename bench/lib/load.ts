@@ -43,6 +43,12 @@ export interface LoadResult {
   mean: number;
   /** autocannon's p99 (integer ms; corrected for coordinated omission when overallRate is set). */
   autocannonP99: number;
+  /** Every response time, sorted (non-enumerable: kept out of results.json). */
+  readonly samples: Float64Array;
+}
+
+export function percentile(sorted: Float64Array, p: number): number {
+  return pct(sorted, p);
 }
 
 function pct(sorted: Float64Array, p: number): number {
@@ -86,7 +92,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   for (const [code, v] of Object.entries(result.statusCodeStats ?? {})) {
     statusCodes[code] = Number((v as { count: number | string }).count);
   }
-  return {
+  const out = {
     requests: latencies.length,
     ok,
     non2xx: result.non2xx,
@@ -102,6 +108,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     mean: sorted.length ? sum / sorted.length : NaN,
     autocannonP99: result.latency.p99,
   };
+  Object.defineProperty(out, "samples", { value: sorted, enumerable: false });
+  return out as LoadResult;
 }
 
 const PLATFORMS = ["IOS", "Android", "Web", "Windows", "Mac"];
