@@ -96,11 +96,16 @@ function targetState(event: PresenceEvent): ConnectionState | null {
   }
 }
 
-function addKick(kicks: readonly Kick[], kick: Kick): readonly Kick[] {
-  if (kicks.some((k) => k.platform === kick.platform && k.at === kick.at && k.by === kick.by)) return kicks;
-  return [...kicks, kick]
-    .sort((a, b) => b.at - a.at || compareStrings(a.platform, b.platform) || compareStrings(a.by, b.by))
-    .slice(0, KICK_LIMIT);
+const kickOrder = (a: Kick, b: Kick) =>
+  b.at - a.at || compareStrings(a.platform, b.platform) || compareStrings(a.by, b.by);
+
+// The kick list is a bounded set of every kick ever reported, newest first. Keeping the
+// top KICK_LIMIT of a set by a total order gives the same list for any arrival order,
+// which recording only the kicks that won their platform would not.
+function recordKick(kicks: readonly Kick[], kick: Kick): { kicks: readonly Kick[]; comparison: Comparison } {
+  if (kicks.some((k) => kickOrder(k, kick) === 0)) return { kicks, comparison: "same" };
+  const next = [...kicks, kick].sort(kickOrder).slice(0, KICK_LIMIT);
+  return next.includes(kick) ? { kicks: next, comparison: "newer" } : { kicks, comparison: "older" };
 }
 
 /** Applies one callback. Returns the next state, what happened, and the effects to publish. */
@@ -112,17 +117,13 @@ export function reduce(state: PresenceState, event: PresenceEvent): Reduction {
   let customStatus = state.customStatus;
   let customStatusAt = state.customStatusAt;
 
-  // Offers one platform change; on success records the kick (if any) and the effects.
-  const offer = (platform: Platform, change: PlatformState, kickedBy: Platform | null): boolean => {
+  // Offers one platform change, which applies only if above the platform's current one.
+  const offer = (platform: Platform, change: PlatformState): void => {
     const current = platforms[platform];
     const comparison = comparePlatformChange(change, current);
     comparisons.push(comparison);
-    if (comparison !== "newer") return false;
+    if (comparison !== "newer") return;
     platforms[platform] = change;
-    if (kickedBy !== null) {
-      kicks = addKick(kicks, { platform, at: change.since, by: kickedBy });
-      effects.push({ kind: "device.kicked", platform, by: kickedBy });
-    }
     if (current?.status !== change.status) {
       effects.push({
         kind: "device.status_changed",
@@ -132,7 +133,6 @@ export function reduce(state: PresenceState, event: PresenceEvent): Reduction {
         reason: change.reason,
       });
     }
-    return true;
   };
 
   const t = event.eventTime;
@@ -150,21 +150,18 @@ export function reduce(state: PresenceState, event: PresenceEvent): Reduction {
   } else {
     // Kicks first: a login's kick of another platform is a change of that platform.
     for (const kicked of event.kicked) {
-      if (kicked === event.platform) continue;
-      offer(
-        kicked,
-        { status: "offline", reason: KICKED_REASON, since: t, clientIp: null, by: event.platform },
-        event.platform,
-      );
+      const recorded = recordKick(kicks, { platform: kicked, at: t, by: event.platform });
+      comparisons.push(recorded.comparison);
+      kicks = recorded.kicks;
+      if (recorded.comparison === "newer")
+        effects.push({ kind: "device.kicked", platform: kicked, by: event.platform });
+      // A login that kicked another device of its own platform is applied after that
+      // kick, so the platform ends online; the kick itself stays in the kick list.
+      if (kicked !== event.platform) {
+        offer(kicked, { status: "offline", reason: KICKED_REASON, since: t, clientIp: null, by: event.platform });
+      }
     }
-    // A login that kicked another device of its own platform is applied after that kick,
-    // so the platform ends online; the kick itself is kept in the kick list.
-    const selfKick = event.kicked.includes(event.platform) ? event.platform : null;
-    offer(
-      event.platform,
-      { status: target, reason: event.reason, since: t, clientIp: event.clientIp, by: null },
-      selfKick,
-    );
+    offer(event.platform, { status: target, reason: event.reason, since: t, clientIp: event.clientIp, by: null });
   }
 
   // A repeat of an event whose changes are all in place already is a duplicate even when

@@ -78,12 +78,9 @@ describe("concurrency: 200 callbacks across 20 users at once", () => {
     );
   }, 60_000);
 
-  // DEFECT in src/presence/reducer.ts (reported, not fixed here: src/presence is not this
-  // suite's to change). A kick is added to the kick list only when the kicked platform's
-  // change wins; if a later change of that platform arrived first, the kick is never
-  // listed, so the kick list depends on arrival order. `it.fails` pins the defect: when
-  // the reducer is fixed this test fails, and it should become a plain `it`.
-  it.fails("end in the same kick list whatever the arrival order", async () => {
+  // Found by this suite: the kick list used to record a kick only when the kicked
+  // platform's change won, so a later change of that platform arriving first hid the kick.
+  it("end in the same kick list whatever the arrival order", async () => {
     const t = Date.now() - 60_000;
     const kick: PresenceEvent = {
       action: "Login",

@@ -6,11 +6,11 @@ import { fold } from "../support/events";
 
 const finalView = (events: Parameters<typeof fold>[0]) => {
   const s = fold(events);
-  return { platforms: s.platforms, customStatus: s.customStatus, customStatusAt: s.customStatusAt };
+  return { platforms: s.platforms, customStatus: s.customStatus, customStatusAt: s.customStatusAt, kicks: s.kicks };
 };
 
 describe("reducer properties", () => {
-  it("any arrival order gives the same final platform states and custom status", () => {
+  it("any arrival order gives the same final platform states, custom status and kick list", () => {
     fc.assert(
       fc.property(eventsAndPermutation, ([events, shuffled]) => {
         expect(finalView(shuffled)).toEqual(finalView(events));

@@ -175,6 +175,18 @@ describe("reduce: ordering and duplicates", () => {
     expect(r.state.platforms.iOS?.since).toBe(10);
   });
 
+  it("a kick reported late is still listed, so the kick list does not depend on arrival order", () => {
+    const kick = ev({ platform: "iOS", eventTime: 5, kicked: ["Windows"] });
+    const logout = ev({ platform: "Windows", action: "Logout", reason: "Unregister", eventTime: 6 });
+    const late = reduce(fold([logout]), kick);
+    expect(late.outcome).toBe("applied");
+    expect(late.state.platforms.Windows?.reason).toBe("Unregister");
+    expect(late.effects.filter((e) => e.kind === "device.kicked")).toEqual([
+      { kind: "device.kicked", platform: "Windows", by: "iOS" },
+    ]);
+    expect(late.state.kicks).toEqual(fold([kick, logout]).kicks);
+  });
+
   it("custom status follows its own EventTime: an older change is stale", () => {
     const s = fold([ev({ action: "CustomStatusChange", eventTime: 10, customStatus: "new" })]);
     const r = reduce(s, ev({ action: "CustomStatusChange", eventTime: 9, customStatus: "old" }));
