@@ -1,0 +1,67 @@
+// Standard Webhooks signing (https://www.standardwebhooks.com): HMAC-SHA256 over
+// "{id}.{timestamp}.{body}" with the secret's base64 bytes, sent as "v1,<base64>".
+const encoder = new TextEncoder();
+const SECRET_PREFIX = "whsec_";
+
+function base64ToBytes(b64: string): Uint8Array<ArrayBuffer> {
+  const binary = atob(b64);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+function bytesToBase64(bytes: Uint8Array): string {
+  let binary = "";
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary);
+}
+
+const keys = new Map<string, Promise<CryptoKey>>();
+
+function hmacKey(secret: string): Promise<CryptoKey> {
+  let key = keys.get(secret);
+  if (key === undefined) {
+    const raw = base64ToBytes(secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret);
+    key = crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    keys.set(secret, key);
+  }
+  return key;
+}
+
+/** The `webhook-signature` header value for one message. */
+export async function signWebhook(secret: string, id: string, timestampSeconds: number, body: string): Promise<string> {
+  const mac = await crypto.subtle.sign(
+    "HMAC",
+    await hmacKey(secret),
+    encoder.encode(`${id}.${timestampSeconds}.${body}`),
+  );
+  return `v1,${bytesToBase64(new Uint8Array(mac))}`;
+}
+
+/** The three Standard Webhooks headers plus the content type. */
+export async function webhookHeaders(
+  secret: string,
+  id: string,
+  timestampSeconds: number,
+  body: string,
+): Promise<Record<string, string>> {
+  return {
+    "content-type": "application/json",
+    "webhook-id": id,
+    "webhook-timestamp": String(timestampSeconds),
+    "webhook-signature": await signWebhook(secret, id, timestampSeconds, body),
+  };
+}
+
+/**
+ * A message id that is stable across retries and unique per user incarnation: the change's
+ * receive time is part of it, so a user erased and seen again never reuses an id.
+ */
+export async function messageId(app: string, account: string, position: number, receivedAt: number): Promise<string> {
+  const digest = await crypto.subtle.digest(
+    "SHA-256",
+    encoder.encode(`${app}\u0000${account}\u0000${position}\u0000${receivedAt}`),
+  );
+  const hex = [...new Uint8Array(digest).slice(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return `msg_${hex}`;
+}
