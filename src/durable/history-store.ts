@@ -1,5 +1,5 @@
 // The per-user history: a ring of `limit` slots, newest `limit` entries kept.
-import type { Effect, Outcome, Platform, PresenceEvent, UserStatus } from "../presence/types";
+import type { Effect, Outcome, Platform, PresenceEvent, PresenceState, UserStatus } from "../presence/types";
 import type { Sql } from "./sql";
 
 export interface HistoryEntry {
@@ -28,8 +28,13 @@ interface HistoryRow extends Record<string, string | number | null> {
   status: string;
 }
 
-export function lastSeq(sql: Sql): number {
-  return sql<{ seq: number | null }>`SELECT max(seq) AS seq FROM history`[0]?.seq ?? 0;
+/** The newest entry's seq and receive time (the user's last activity); zeros when empty. */
+export function newestEntry(sql: Sql): { seq: number; receivedAt: number } {
+  const row = sql<{
+    seq: number;
+    received_at: number;
+  }>`SELECT seq, received_at FROM history ORDER BY seq DESC LIMIT 1`[0];
+  return { seq: row?.seq ?? 0, receivedAt: row?.received_at ?? 0 };
 }
 
 export function writeHistory(
@@ -40,15 +45,19 @@ export function writeHistory(
   outcome: Outcome,
   status: UserStatus,
   effects: readonly Effect[],
+  /** The state after this change, kept only when a webhook subscriber wants one of its effects. */
+  stateAfter: PresenceState | null,
 ): void {
   // An upsert, not INSERT OR REPLACE: REPLACE deletes and inserts, two written rows.
-  sql`INSERT INTO history (slot, seq, event_time, received_at, action, reason, platform, client_ip, kicked, outcome, status, effects)
+  sql`INSERT INTO history (slot, seq, event_time, received_at, action, reason, platform, client_ip, kicked, outcome, status, effects, state_after)
       VALUES (${seq % limit}, ${seq}, ${event.eventTime}, ${event.receivedAt}, ${event.action}, ${event.reason},
-              ${event.platform}, ${event.clientIp}, ${JSON.stringify(event.kicked)}, ${outcome}, ${status}, ${JSON.stringify(effects)})
+              ${event.platform}, ${event.clientIp}, ${JSON.stringify(event.kicked)}, ${outcome}, ${status}, ${JSON.stringify(effects)},
+              ${stateAfter === null ? null : JSON.stringify(stateAfter)})
       ON CONFLICT (slot) DO UPDATE SET seq = excluded.seq, event_time = excluded.event_time,
         received_at = excluded.received_at, action = excluded.action, reason = excluded.reason,
         platform = excluded.platform, client_ip = excluded.client_ip, kicked = excluded.kicked,
-        outcome = excluded.outcome, status = excluded.status, effects = excluded.effects`;
+        outcome = excluded.outcome, status = excluded.status, effects = excluded.effects,
+        state_after = excluded.state_after`;
 }
 
 /**

@@ -1,0 +1,277 @@
+// The imperative half of webhooks: reads the log and cursors, asks the pure planner
+// (src/webhooks/cursor.ts) what to do, does it, and commits what happened. One pass per alarm.
+import type { Config, Subscriber } from "../config";
+import { log } from "../log";
+import { toSnapshot } from "../presence/snapshot";
+import type { AccountId, AppId } from "../presence/types";
+import { nextAttemptAt, MAX_ATTEMPTS } from "../webhooks/backoff";
+import {
+  afterDelivered,
+  afterFailed,
+  caughtUp,
+  lowestNeeded,
+  pendingEvents,
+  planNext,
+  startCursor,
+  type SubscriberCursor,
+} from "../webhooks/cursor";
+import { eventBody, eventsFor, positionOf, seqOfPosition, type LogEvent } from "../webhooks/events";
+import { attemptDelivery } from "../webhooks/send";
+import { messageId } from "../webhooks/signing";
+import {
+  deleteDeadLetter,
+  listDeadLetters,
+  putDeadLetter,
+  readCursors,
+  readLog,
+  requeueDead,
+  requeuedFor,
+  trimSpill,
+  writeCursors,
+  type Cursors,
+  type StoredLog,
+} from "./outbound-store";
+import type { Sql } from "./sql";
+
+/** A subscriber gets at most this many attempts per alarm; the alarm then comes back at once. */
+export const MAX_SENDS_PER_PASS = 25;
+
+export interface DeliveryView {
+  readonly id: string;
+  readonly subscriber: string;
+  readonly type: string;
+  readonly seq: number;
+  readonly state: "pending" | "dead";
+  readonly attempts: number;
+  readonly nextAttemptAt: number | null;
+  readonly lastError: string | null;
+}
+
+export interface User {
+  readonly app: AppId;
+  readonly account: AccountId;
+  /** The newest seq when the pass started. */
+  readonly seq: number;
+}
+
+/** The lowest seq any configured subscriber still needs, or null when none is behind. */
+export function neededFrom(cursors: Cursors | null, subscribers: readonly Subscriber[]): number | null {
+  let lowest: number | null = null;
+  for (const s of subscribers) {
+    const c = cursors?.[s.id];
+    if (c !== undefined) lowest = Math.min(lowest ?? Infinity, seqOfPosition(lowestNeeded(c)));
+  }
+  return lowest;
+}
+
+export class Dispatcher {
+  constructor(
+    private readonly sql: Sql,
+    private readonly config: Config,
+    private readonly storage: DurableObjectStorage,
+    private readonly committed: (cursors: Cursors) => void,
+  ) {}
+
+  /** True while the user's storage is the one this pass started with (not erased since). */
+  private alive: () => boolean = () => true;
+
+  /**
+   * Attempts every due delivery. Returns when the next one is due, or null when nothing is
+   * pending (dead letters are not pending).
+   */
+  async run(user: User, committed: Cursors | null, alive: () => boolean): Promise<number | null> {
+    this.alive = alive;
+    const subscribers = this.config.subscribers;
+    const end = positionOf(user.seq + 1, 0);
+    // A subscriber without a cursor was configured after this user's last change: it starts now.
+    const working = new Map<string, SubscriberCursor>(
+      subscribers.map((s) => [s.id, committed?.[s.id] ?? startCursor(end)]),
+    );
+    const touched = new Set<string>();
+    const from = Math.min(...[...working.values()].map((c) => seqOfPosition(lowestNeeded(c))), user.seq + 1);
+    const stored = readLog(this.sql, from);
+
+    /** Writes the touched cursors (and `also`, in the same transaction). */
+    const commit = (also?: () => void): void => {
+      if (!this.alive() || (touched.size === 0 && also === undefined)) return;
+      // Start from what is committed now: an ingest may have added a subscriber meanwhile.
+      const latest: Record<string, SubscriberCursor> = { ...(readCursors(this.sql) ?? {}) };
+      for (const id of touched) latest[id] = working.get(id)!;
+      for (const id of Object.keys(latest)) if (!subscribers.some((s) => s.id === id)) delete latest[id];
+      this.storage.transactionSync(() => {
+        also?.();
+        writeCursors(this.sql, latest);
+        const needed = neededFrom(latest, subscribers);
+        if (needed !== null) trimSpill(this.sql, needed);
+      });
+      touched.clear();
+      this.committed(latest);
+    };
+
+    // Every subscriber's loop settles before the commit, so nothing delivered goes unrecorded.
+    const settled = await Promise.allSettled(
+      subscribers.map((s) => this.runSubscriber(user, s, stored, working, touched, end, commit)),
+    );
+    commit();
+    const failure = settled.find((r) => r.status === "rejected");
+    if (failure !== undefined) throw failure.reason;
+    const wakes = settled.map((r) => (r.status === "fulfilled" ? r.value : null));
+    const requeued = await Promise.all(subscribers.map((s) => this.runRequeued(s)));
+    const all = [...wakes, ...requeued].filter((w): w is number => w !== null);
+    return all.length === 0 ? null : Math.min(...all);
+  }
+
+  private async runSubscriber(
+    user: User,
+    subscriber: Subscriber,
+    stored: StoredLog,
+    working: Map<string, SubscriberCursor>,
+    touched: Set<string>,
+    end: number,
+    commit: (also?: () => void) => void,
+  ): Promise<number | null> {
+    const events = eventsFor(stored.entries, subscriber.events);
+    const set = (c: SubscriberCursor) => {
+      if (JSON.stringify(c) === JSON.stringify(working.get(subscriber.id))) return;
+      working.set(subscriber.id, c);
+      touched.add(subscriber.id);
+    };
+    for (let sends = 0; ;) {
+      if (!this.alive()) return null;
+      const cursor = working.get(subscriber.id)!;
+      const now = Date.now();
+      const step = planNext(cursor, events, now, this.config.offlineGraceMs);
+      if (step.kind === "idle") {
+        set(caughtUp(cursor, end));
+        return null;
+      }
+      if (step.kind === "wait") return step.until;
+      if (step.kind === "suppress") {
+        set(step.cursor);
+        continue;
+      }
+      if (sends >= MAX_SENDS_PER_PASS) return now;
+      sends++;
+      const { event, attempt } = step;
+      const { body, id } = await this.message(user, stored, event);
+      const result = await attemptDelivery(subscriber, id, body);
+      if (!this.alive()) return null;
+      if (result.ok) {
+        set(afterDelivered(working.get(subscriber.id)!, event));
+        continue;
+      }
+      const failed = afterFailed(working.get(subscriber.id)!, event, attempt, Date.now(), result, Math.random());
+      set(failed.cursor);
+      log({ msg: "webhook attempt failed", subscriber: subscriber.id, seq: event.seq, attempt, error: result.error });
+      if (failed.dead !== null) {
+        // The dead letter keeps the body: the history slot it came from may be reused.
+        const dead = failed.dead;
+        commit(() =>
+          putDeadLetter(this.sql, {
+            subscriber: subscriber.id,
+            position: event.position,
+            id,
+            type: event.effect.kind,
+            seq: event.seq,
+            state: "dead",
+            attempts: dead.attempts,
+            nextAt: dead.nextAt,
+            lastError: dead.lastError,
+            body,
+          }),
+        );
+        log({ msg: "webhook dead-lettered", subscriber: subscriber.id, seq: event.seq, error: dead.lastError });
+      }
+    }
+  }
+
+  private async message(user: User, stored: StoredLog, event: LogEvent): Promise<{ body: string; id: string }> {
+    const state = stored.states.get(event.seq);
+    if (state === undefined) throw new Error(`no stored state for seq ${event.seq}`);
+    const body = eventBody(event, toSnapshot(user.app, user.account, state));
+    return { body, id: await messageId(user.app, user.account, event.position, event.receivedAt) };
+  }
+
+  /** Requeued dead letters: in order per subscriber, apart from (and not holding) the live queue. */
+  private async runRequeued(subscriber: Subscriber): Promise<number | null> {
+    for (let sends = 0; ; sends++) {
+      if (!this.alive()) return null;
+      const next = requeuedFor(this.sql, subscriber.id)[0];
+      if (next === undefined) return null;
+      const now = Date.now();
+      if (next.nextAt > now) return next.nextAt;
+      if (sends >= MAX_SENDS_PER_PASS) return now;
+      const result = await attemptDelivery(subscriber, next.id, next.body);
+      if (!this.alive()) return null;
+      if (result.ok) {
+        deleteDeadLetter(this.sql, subscriber.id, next.position);
+        continue;
+      }
+      const attempts = next.attempts + 1;
+      const at =
+        result.gone || attempts >= MAX_ATTEMPTS
+          ? null
+          : nextAttemptAt(attempts, Date.now(), Math.random(), result.retryAfterMs);
+      putDeadLetter(this.sql, {
+        ...next,
+        state: at === null ? "dead" : "requeued",
+        attempts,
+        nextAt: at ?? Date.now(),
+        lastError: result.error,
+      });
+    }
+  }
+
+  /** Pending (live and requeued) and dead deliveries, for the read API. Reads only. */
+  async list(user: User, committed: Cursors | null): Promise<DeliveryView[]> {
+    const subscribers = this.config.subscribers;
+    const out: DeliveryView[] = [];
+    const cursors = subscribers.flatMap((s) => (committed?.[s.id] ? [[s, committed[s.id]!] as const] : []));
+    if (cursors.length > 0) {
+      const from = Math.min(...cursors.map(([, c]) => seqOfPosition(lowestNeeded(c))));
+      const stored = readLog(this.sql, from);
+      const now = Date.now();
+      for (const [subscriber, cursor] of cursors) {
+        for (const p of pendingEvents(
+          cursor,
+          eventsFor(stored.entries, subscriber.events),
+          now,
+          this.config.offlineGraceMs,
+        )) {
+          out.push({
+            id: await messageId(user.app, user.account, p.event.position, p.event.receivedAt),
+            subscriber: subscriber.id,
+            type: p.event.effect.kind,
+            seq: p.event.seq,
+            state: "pending",
+            attempts: p.attempts,
+            nextAttemptAt: p.nextAttemptAt,
+            lastError: p.lastError,
+          });
+        }
+      }
+    }
+    for (const d of listDeadLetters(this.sql)) {
+      out.push({
+        id: d.id,
+        subscriber: d.subscriber,
+        type: d.type,
+        seq: d.seq,
+        state: d.state === "dead" ? "dead" : "pending",
+        attempts: d.attempts,
+        nextAttemptAt: d.state === "dead" ? null : d.nextAt,
+        lastError: d.lastError,
+      });
+    }
+    return out.sort((a, b) => a.seq - b.seq || a.subscriber.localeCompare(b.subscriber));
+  }
+
+  /** Requeues the dead letters of configured subscribers; returns how many. */
+  requeue(now: number): number {
+    let count = 0;
+    this.storage.transactionSync(() => {
+      for (const s of this.config.subscribers) count += requeueDead(this.sql, s.id, now);
+    });
+    return count;
+  }
+}
