@@ -1,6 +1,7 @@
 // The Worker entry: routes only. Protocol, state and API live in their own folders.
 import { Router, type IRequest } from "itty-router";
 import { deleteUser } from "./api/delete-user";
+import { getDeliveries, redeliver } from "./api/deliveries";
 import { withApiContext, type ApiRequest } from "./api/context";
 import { getEvents } from "./api/get-events";
 import { getUser } from "./api/get-user";
@@ -35,6 +36,10 @@ router
   .all("/v1/apps/:app/users/:account", methodNotAllowed("GET, DELETE"))
   .get("/v1/apps/:app/users/:account/events", api(getEvents))
   .all("/v1/apps/:app/users/:account/events", methodNotAllowed("GET"))
+  .get("/v1/apps/:app/users/:account/deliveries", api(getDeliveries))
+  .all("/v1/apps/:app/users/:account/deliveries", methodNotAllowed("GET"))
+  .post("/v1/apps/:app/users/:account/deliveries/redeliver", api(redeliver))
+  .all("/v1/apps/:app/users/:account/deliveries/redeliver", methodNotAllowed("POST"))
   .post("/v1/apps/:app/presence/query", api(queryPresence))
   .all("/v1/apps/:app/presence/query", methodNotAllowed("POST"))
   .all("*", () => apiError(404, "not_found", "no such route"));
