@@ -1,0 +1,52 @@
+// Webhook subscribers for the test projects that run with webhooks on (vitest.config.ts).
+// Plain data, importable from Node (the vitest config) and from workerd (the tests).
+import { TEST_BINDINGS } from "./bindings.ts";
+
+export const ALL_SUBSCRIBER = {
+  id: "all",
+  url: "https://hooks.test/all",
+  secret: "whsec_dGVzdC1zdWJzY3JpYmVyLWFsbC1zZWNyZXQ=",
+} as const;
+/** Wants user-level status changes only. */
+export const STATUS_SUBSCRIBER = {
+  id: "status",
+  url: "https://status.test/hooks",
+  secret: "whsec_dGVzdC1zdWJzY3JpYmVyLXN0YXR1cy1zZWNyZXQ=",
+  events: ["user.status_changed"],
+} as const;
+
+export const GRACE_SECONDS = 60;
+export const RETENTION_DAYS = 1;
+
+/** Test files that need subscribers; the default project leaves them out. */
+export const WEBHOOK_ONLY_TESTS = [
+  "test/integration/webhooks-delivery.test.ts",
+  "test/integration/webhooks-migration.test.ts",
+  "test/integration/webhooks-grace.test.ts",
+  "test/integration/retention.test.ts",
+];
+/** Runs in every project: it measures rows written with 0, 1 and 2 subscribers. */
+export const COST_TEST = "test/integration/webhooks-cost.test.ts";
+
+export const WEBHOOK_PROJECTS = [
+  {
+    name: "webhooks",
+    include: ["test/integration/webhooks-delivery.test.ts", "test/integration/webhooks-migration.test.ts", COST_TEST],
+    bindings: { ...TEST_BINDINGS, WEBHOOK_SUBSCRIBERS: JSON.stringify([ALL_SUBSCRIBER, STATUS_SUBSCRIBER]) },
+  },
+  {
+    name: "webhooks-single",
+    include: [COST_TEST],
+    bindings: { ...TEST_BINDINGS, WEBHOOK_SUBSCRIBERS: JSON.stringify([ALL_SUBSCRIBER]) },
+  },
+  {
+    name: "webhooks-grace",
+    include: ["test/integration/webhooks-grace.test.ts", "test/integration/retention.test.ts"],
+    bindings: {
+      ...TEST_BINDINGS,
+      WEBHOOK_SUBSCRIBERS: JSON.stringify([ALL_SUBSCRIBER, STATUS_SUBSCRIBER]),
+      OFFLINE_GRACE_SECONDS: String(GRACE_SECONDS),
+      RETENTION_DAYS: String(RETENTION_DAYS),
+    },
+  },
+];
