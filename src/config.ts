@@ -1,7 +1,8 @@
 // Configuration is parsed once per isolate and fails loudly, naming the variable:
 // a deployment that is misconfigured refuses work rather than running open.
-import { z } from "zod";
+import * as z from "zod/mini";
 import type { Env } from "./env";
+import { validate } from "./validation";
 import { EFFECT_KINDS, type AppId } from "./presence/types";
 
 export interface Subscriber {
@@ -42,47 +43,50 @@ const list = (raw: string | undefined) =>
     .filter((s) => s !== "");
 
 const appIdsSchema = z
-  .array(z.string().regex(/^\d{1,20}$/, "each SDKAppID must be digits"))
-  .min(1, "list at least one SDKAppID (comma-separated)");
+  .array(z.string().check(z.regex(/^\d{1,20}$/, "each SDKAppID must be digits")))
+  .check(z.minLength(1, "list at least one SDKAppID (comma-separated)"));
 
-const flag = z.enum(["true", "false", ""]).transform((v) => v === "true");
+const flag = z.pipe(
+  z.enum(["true", "false", ""], 'must be "true" or "false"'),
+  z.transform((v) => v === "true"),
+);
 
 const integer = (min: number, max: number, fallback: number | null) =>
-  z
-    .string()
-    .trim()
-    .transform((v, ctx) => {
-      if (v === "") return fallback;
-      if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
-        ctx.addIssue({ code: "custom", message: `must be a whole number from ${min} to ${max}` });
-        return z.NEVER;
-      }
-      return Number(v);
-    });
+  z.pipe(
+    z.string().check(
+      z.trim(),
+      z.refine(
+        (v) => v === "" || (/^\d+$/.test(v) && Number(v) >= min && Number(v) <= max),
+        `must be a whole number from ${min} to ${max}`,
+      ),
+    ),
+    z.transform((v) => (v === "" ? fallback : Number(v))),
+  );
 
 const subscriberSchema = z.strictObject({
-  id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "id must be 1-64 of A-Z a-z 0-9 _ . -"),
-  url: z.url({ protocol: /^https?$/ }),
+  id: z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/, "id must be 1-64 of A-Z a-z 0-9 _ . -")),
+  url: z.url({ protocol: /^https?$/, error: "url must be an http or https URL" }),
   secret: z
     .string()
-    .regex(/^whsec_[A-Za-z0-9+/]{22,}={0,2}$/, "secret must be whsec_ followed by base64 of at least 16 bytes"),
-  events: z
-    .array(z.enum(EFFECT_KINDS as [string, ...string[]]))
-    .min(1)
-    .optional(),
+    .check(
+      z.regex(/^whsec_[A-Za-z0-9+/]{22,}={0,2}$/, "secret must be whsec_ followed by base64 of at least 16 bytes"),
+    ),
+  events: z.optional(z.array(z.enum(EFFECT_KINDS as [string, ...string[]])).check(z.minLength(1))),
 });
 
-const subscribersSchema = z
-  .array(subscriberSchema)
-  .max(20)
-  .refine((subs) => new Set(subs.map((s) => s.id)).size === subs.length, "subscriber ids must be unique");
+const subscribersSchema = z.array(subscriberSchema).check(
+  z.maxLength(20, "at most 20 subscribers"),
+  z.refine((subs) => new Set(subs.map((s) => s.id)).size === subs.length, "subscriber ids must be unique"),
+);
 
-function parseVar<T>(variable: string, schema: z.ZodType<T>, value: unknown): T {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const where = issue && issue.path.length > 0 ? ` (at ${issue.path.join(".")})` : "";
-  throw new ConfigError(variable, `${issue?.message ?? "invalid"}${where}`);
+function parseVar<T>(variable: string, schema: z.ZodMiniType<T, unknown>, value: unknown): T {
+  const result = validate(schema, value, variable);
+  if (result.ok) return result.data;
+  // The message names the variable and the place inside it, never the value.
+  throw new ConfigError(
+    variable,
+    result.field === variable ? result.message.slice(variable.length + 2) : result.message,
+  );
 }
 
 function parseJson(variable: string, raw: string | undefined): unknown {

@@ -1,30 +1,37 @@
 // GET /v1/apps/{app}/users/{account}/events?limit=50&before={seq}: history, newest first.
-import { z } from "zod";
+import * as z from "zod/mini";
 import type { Env } from "../env";
 import { presenceStub } from "../presence-stub";
 import type { ApiRequest } from "./context";
 import { parseAccount } from "./params";
 import { apiError } from "./responses";
+import { validate } from "../validation";
 
 export const MAX_EVENTS_PAGE = 1000;
 
+const whole = (max: number) =>
+  z
+    .pipe(z.string().check(z.regex(/^\d{1,16}$/)), z.transform(Number))
+    .check(z.refine((n) => n >= 1 && n <= max, `must be a whole number from 1 to ${max}`));
+
 const pageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(MAX_EVENTS_PAGE).default(50),
-  before: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
+  limit: z._default(whole(MAX_EVENTS_PAGE), 50),
+  before: z.optional(whole(Number.MAX_SAFE_INTEGER)),
 });
 
 export async function getEvents(request: ApiRequest, env: Env): Promise<Response> {
   const account = parseAccount(request.params["account"]);
   if (!account.ok) return account.response;
   const url = new URL(request.url);
-  const page = pageQuery.safeParse({
-    limit: url.searchParams.get("limit") ?? undefined,
-    before: url.searchParams.get("before") ?? undefined,
-  });
-  if (!page.success) {
-    const issue = page.error.issues[0];
-    return apiError(400, "bad_request", `${String(issue?.path[0] ?? "query")}: ${issue?.message ?? "invalid"}`);
-  }
+  const page = validate(
+    pageQuery,
+    {
+      limit: url.searchParams.get("limit") ?? undefined,
+      before: url.searchParams.get("before") ?? undefined,
+    },
+    "query",
+  );
+  if (!page.ok) return apiError(400, "bad_request", page.message);
   const events = await presenceStub(env, request.app, account.value).history(page.data.limit, page.data.before ?? null);
   return Response.json({ events });
 }

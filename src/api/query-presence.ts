@@ -3,7 +3,7 @@
 // Every distinct account is one Durable Object call, and each call counts against the
 // plan's subrequest limit per request. The batch is validated whole before any call is
 // made, and any failed call fails the whole answer: never a half-filled result.
-import { z } from "zod";
+import * as z from "zod/mini";
 import type { Env } from "../env";
 import { presenceStub } from "../presence-stub";
 import type { AccountId } from "../presence/types";
@@ -12,15 +12,18 @@ import { MAX_ACCOUNT_BYTES } from "../tencent/callback-schema";
 import type { ApiRequest } from "./context";
 import { validAccount } from "./params";
 import { apiError } from "./responses";
+import { validate } from "../validation";
 
 export const MAX_BATCH = 500;
 const MAX_QUERY_BYTES = 256 * 1024;
 
 const batchBody = z.object({
   accounts: z
-    .array(z.string().refine(validAccount, `must be 1 to ${MAX_ACCOUNT_BYTES} bytes of UTF-8`))
-    .min(1, "must hold at least one account")
-    .max(MAX_BATCH, `must hold at most ${MAX_BATCH} accounts`),
+    .array(z.string().check(z.refine(validAccount, `must be 1 to ${MAX_ACCOUNT_BYTES} bytes of UTF-8`)))
+    .check(
+      z.minLength(1, "must hold at least one account"),
+      z.maxLength(MAX_BATCH, `must hold at most ${MAX_BATCH} accounts`),
+    ),
 });
 
 export async function queryPresence(request: ApiRequest, env: Env): Promise<Response> {
@@ -33,11 +36,8 @@ export async function queryPresence(request: ApiRequest, env: Env): Promise<Resp
     }
     return apiError(400, "bad_request", "body: malformed JSON");
   }
-  const parsed = batchBody.safeParse(body);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return apiError(400, "bad_request", `${issue?.path.join(".") || "body"}: ${issue?.message ?? "invalid"}`);
-  }
+  const parsed = validate(batchBody, body, "body");
+  if (!parsed.ok) return apiError(400, "bad_request", parsed.message);
   const accounts = parsed.data.accounts as AccountId[];
   const distinct = [...new Set(accounts)];
   const { app } = request;

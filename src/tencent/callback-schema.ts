@@ -1,6 +1,7 @@
 // The State.StateChange body, validated with zod and turned into a domain PresenceEvent.
-import { z } from "zod";
+import * as z from "zod/mini";
 import { ACTIONS, type AccountId, type Action, type PresenceEvent } from "../presence/types";
+import { validate } from "../validation";
 import { normalisePlatform } from "./platform";
 
 export const STATE_CHANGE_COMMAND = "State.StateChange";
@@ -21,46 +22,31 @@ const utf8Length = (s: string) => new TextEncoder().encode(s).byteLength;
 // storage would write it as U+FFFD, so what was stored would differ from what was sent.
 export const validAccount = (s: string) => s.length > 0 && s.isWellFormed() && utf8Length(s) <= MAX_ACCOUNT_BYTES;
 
-const account = z.string().refine(validAccount, `must be 1 to ${MAX_ACCOUNT_BYTES} bytes of UTF-8`);
+const account = z.string().check(z.refine(validAccount, `must be 1 to ${MAX_ACCOUNT_BYTES} bytes of UTF-8`));
+const text = (max: number) => z.string().check(z.maxLength(max));
+const knownAction = z
+  .string()
+  .check(z.refine((a) => ACTION_BY_LOWER.has(a.toLowerCase()), `must be one of ${ACTIONS.join(", ")}`));
+
+// Validation only: normalising the spellings happens in parseStateChange.
+export const stateChangeBody = z.object({
+  CallbackCommand: z.optional(z.string()),
+  EventTime: z.optional(z.int().check(z.nonnegative())),
+  Info: z.object({
+    Action: knownAction,
+    To_Account: account,
+    Reason: z.optional(text(MAX_REASON_LENGTH)),
+    CustomStatus: z.optional(text(MAX_CUSTOM_STATUS_LENGTH)),
+  }),
+  CustomStatus: z.optional(text(MAX_CUSTOM_STATUS_LENGTH)),
+  KickedDevice: z.optional(z.array(z.object({ Platform: text(32) })).check(z.maxLength(MAX_KICKED_DEVICES))),
+});
+export type StateChangeBody = z.infer<typeof stateChangeBody>;
 
 // Old docs spell reasons in other cases (`Timeout`); unknown reasons are kept as sent.
 // Free text is kept with lone surrogates replaced by U+FFFD, as a SQLite text column would
 // write them: the state, the history and the read API then all hold the same text.
-const reason = z
-  .string()
-  .max(MAX_REASON_LENGTH)
-  .transform((r) => REASON_BY_LOWER.get(r.toLowerCase()) ?? r.toWellFormed());
-
-const customStatus = z
-  .string()
-  .max(MAX_CUSTOM_STATUS_LENGTH)
-  .transform((s) => s.toWellFormed());
-
-const action = z.string().transform((a, ctx): Action => {
-  const known = ACTION_BY_LOWER.get(a.toLowerCase());
-  if (known === undefined) {
-    ctx.addIssue({ code: "custom", message: `must be one of ${ACTIONS.join(", ")}` });
-    return z.NEVER;
-  }
-  return known;
-});
-
-export const stateChangeBody = z.object({
-  CallbackCommand: z.string().optional(),
-  EventTime: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
-  Info: z.object({
-    Action: action,
-    To_Account: account,
-    Reason: reason.optional(),
-    CustomStatus: customStatus.optional(),
-  }),
-  CustomStatus: customStatus.optional(),
-  KickedDevice: z
-    .array(z.object({ Platform: z.string().max(32) }))
-    .max(MAX_KICKED_DEVICES)
-    .optional(),
-});
-export type StateChangeBody = z.infer<typeof stateChangeBody>;
+const canonicalReason = (r: string) => REASON_BY_LOWER.get(r.toLowerCase()) ?? r.toWellFormed();
 
 export type ParsedCallback =
   | { readonly ok: true; readonly account: AccountId; readonly event: PresenceEvent }
@@ -72,37 +58,30 @@ export interface CallbackContext {
   readonly receivedAt: number;
 }
 
-function fieldName(path: readonly PropertyKey[]): string {
-  return path.length === 0 ? "body" : path.map(String).join(".");
-}
-
 export function parseStateChange(body: unknown, context: CallbackContext): ParsedCallback {
-  const parsed = stateChangeBody.safeParse(body);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = fieldName(issue?.path ?? []);
-    return { ok: false, field, message: `${field}: ${issue?.message ?? "invalid"}` };
-  }
+  const parsed = validate(stateChangeBody, body, "body");
+  if (!parsed.ok) return parsed;
   const b = parsed.data;
   const eventTime = b.EventTime ?? context.receivedAt;
   if (eventTime > context.receivedAt + MAX_FUTURE_SKEW_MS) {
     return { ok: false, field: "EventTime", message: "EventTime: more than 5 minutes in the future" };
   }
+  const action = ACTION_BY_LOWER.get(b.Info.Action.toLowerCase()) as Action;
   const kicked =
-    b.Info.Action === "Login" ? [...new Set((b.KickedDevice ?? []).map((d) => normalisePlatform(d.Platform)))] : [];
-  const status = b.Info.CustomStatus ?? b.CustomStatus ?? "";
+    action === "Login" ? [...new Set((b.KickedDevice ?? []).map((d) => normalisePlatform(d.Platform)))] : [];
+  const status = (b.Info.CustomStatus ?? b.CustomStatus ?? "").toWellFormed();
   return {
     ok: true,
     account: b.Info.To_Account as AccountId,
     event: {
-      action: b.Info.Action,
-      reason: b.Info.Reason ?? "",
+      action,
+      reason: canonicalReason(b.Info.Reason ?? ""),
       platform: normalisePlatform(context.optPlatform),
       eventTime,
       receivedAt: context.receivedAt,
       clientIp: context.clientIp,
       kicked,
-      customStatus: b.Info.Action === "CustomStatusChange" && status !== "" ? status : null,
+      customStatus: action === "CustomStatusChange" && status !== "" ? status : null,
     },
   };
 }

@@ -100,10 +100,10 @@ const numberParam = fc.option(
   ),
 );
 
-const limitOk = (v: string | null) =>
-  v === null || (Number.isInteger(Number(v)) && Number(v) >= 1 && Number(v) <= 1000);
-const beforeOk = (v: string | null) =>
-  v === null || (Number.isInteger(Number(v)) && Number(v) >= 1 && Number(v) <= Number.MAX_SAFE_INTEGER);
+// `limit` and `before` are plain decimal digits: no sign, space, exponent or hex.
+const wholeIn = (v: string, max: number) => /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= max;
+const limitOk = (v: string | null) => v === null || wholeIn(v, 1000);
+const beforeOk = (v: string | null) => v === null || wholeIn(v, Number.MAX_SAFE_INTEGER);
 
 const poolAccount = fc.nat({ max: 300 }).map((n) => `pool-${n}`);
 const batchBody: fc.Arbitrary<{ text: string; status: number; accounts: string[] | null }> = fc.oneof(
