@@ -119,6 +119,8 @@ export interface StartOptions {
   /** Bindings for the real Worker (secrets and overrides of wrangler.toml vars). */
   bindings?: Record<string, string>;
   labelSuffix?: string;
+  /** Starts workerd's DevTools inspector on this port (for bench/profile.ts). */
+  inspectorPort?: number;
 }
 
 export function persistDirFor(placement: Placement, name: string): string | null {
@@ -214,6 +216,7 @@ export async function startTarget(opts: StartOptions): Promise<Target> {
   const mf = new Miniflare(
     convertV4MiniflareOptions({
       ...(persistDir ? { resourcePersistencePath: persistDir } : {}),
+      ...(opts.inspectorPort ? { inspectorPort: opts.inspectorPort } : {}),
       log: new Log(LogLevel.WARN),
       cf: false, // no fetch of the Request.cf object from the internet
       handleStructuredLogs: (log: { level: string; message: string }) => {

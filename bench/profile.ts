@@ -1,0 +1,186 @@
+// Where does presence-edge spend its CPU per callback? A sampling CPU profile of the Worker
+// (and its Durable Objects, same isolate) under the bench's steady-ingest load, through
+// workerd's DevTools inspector, summarised by function and by source file.
+//
+//   node bench/profile.ts [--seconds 8] [--users 2000] [--kind duplicate] [--top 25] [--out FILE]
+//
+// --kind applied (default) | duplicate | first-touch. The raw .cpuprofile is written to
+// bench/out/ (open it in Chrome DevTools → Performance, or speedscope).
+
+import { writeFileSync, readFileSync, mkdirSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { OUT, buildWorker, startTarget } from "./lib/targets.ts";
+import { CallbackWorkload, runLoad } from "./lib/load.ts";
+
+const { values: args } = parseArgs({
+  options: {
+    seconds: { type: "string", default: "8" },
+    users: { type: "string", default: "2000" },
+    kind: { type: "string", default: "applied" },
+    top: { type: "string", default: "25" },
+    out: { type: "string" },
+  },
+});
+
+interface CallFrame {
+  functionName: string;
+  url: string;
+  lineNumber: number;
+  columnNumber: number;
+}
+interface ProfileNode {
+  id: number;
+  callFrame: CallFrame;
+  children?: number[];
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+  startTime: number;
+  endTime: number;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+    srv.on("error", reject);
+  });
+}
+
+/** A minimal Chrome DevTools Protocol client over the global WebSocket. */
+async function cdp(url: string) {
+  const ws = new WebSocket(url);
+  await new Promise<void>((resolve, reject) => {
+    ws.addEventListener("open", () => resolve(), { once: true });
+    ws.addEventListener("error", () => reject(new Error(`cannot connect to ${url}`)), { once: true });
+  });
+  let next = 1;
+  const pending = new Map<number, (v: unknown) => void>();
+  ws.addEventListener("message", (ev) => {
+    const msg = JSON.parse(String(ev.data)) as { id?: number; result?: unknown; error?: unknown };
+    if (msg.id !== undefined && pending.has(msg.id)) {
+      pending.get(msg.id)!(msg.error ? Promise.reject(new Error(JSON.stringify(msg.error))) : msg.result);
+      pending.delete(msg.id);
+    }
+  });
+  return {
+    send<T>(method: string, params: Record<string, unknown> = {}): Promise<T> {
+      const id = next++;
+      ws.send(JSON.stringify({ id, method, params }));
+      return new Promise<T>((resolve) => pending.set(id, resolve as (v: unknown) => void));
+    },
+    close: () => ws.close(),
+  };
+}
+
+/** Maps a bundle line to its source module using esbuild's "// path" markers. */
+function sourceMapper(bundle: string): (line: number) => string {
+  const markers: { line: number; source: string }[] = [];
+  bundle.split("\n").forEach((text, i) => {
+    const m = text.match(/^\/\/ ((?:node_modules\/(?:@[^/]+\/)?[^/]+)|src\/\S+)/);
+    if (m) markers.push({ line: i, source: m[1]!.replace(/^node_modules\//, "") });
+  });
+  return (line) => {
+    let lo = 0;
+    let hi = markers.length - 1;
+    let best = "(bundle)";
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (markers[mid]!.line <= line) {
+        best = markers[mid]!.source;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return best;
+  };
+}
+
+const build = await buildWorker();
+const port = await freePort();
+const target = await startTarget({
+  kind: "presence-edge",
+  placement: "tmpfs",
+  build,
+  labelSuffix: "+profile",
+  inspectorPort: port,
+  bindings: {
+    IM_SDKAPPIDS: "1400000000",
+    IM_CALLBACK_TOKEN: "profile-token",
+    API_TOKENS: "profile-api-token",
+  },
+});
+try {
+  const users = Number(args.users);
+  const w = new CallbackWorkload({ app: "1400000000", token: "profile-token", users, prefix: "prof" });
+  await runLoad({ url: target.url, connections: 32, amount: users, next: () => w.precreate() });
+  const list = (await (await fetch(`http://127.0.0.1:${port}/json`)).json()) as {
+    id: string;
+    title?: string;
+    webSocketDebuggerUrl?: string;
+  }[];
+  const entry = list.find((t) => t.id.includes("presence-edge") || t.title?.includes("presence-edge")) ?? list[0];
+  if (!entry) throw new Error("no inspector target");
+  const wsUrl = entry.webSocketDebuggerUrl ?? `ws://127.0.0.1:${port}/${entry.id}`;
+  const client = await cdp(wsUrl);
+  await client.send("Profiler.enable");
+  await client.send("Profiler.setSamplingInterval", { interval: 100 });
+  await client.send("Profiler.start");
+  const next =
+    args.kind === "duplicate"
+      ? () => w.duplicateOrStale()
+      : args.kind === "first-touch"
+        ? () => w.firstTouch()
+        : () => w.applied();
+  const load = await runLoad({ url: target.url, connections: 32, duration: Number(args.seconds), next });
+  const { profile } = await client.send<{ profile: CpuProfile }>("Profiler.stop");
+  client.close();
+
+  mkdirSync(OUT, { recursive: true });
+  const outFile = args.out ?? join(OUT, `presence-edge-${args.kind}.cpuprofile`);
+  writeFileSync(outFile, JSON.stringify(profile));
+
+  // Self time per node, from the sample intervals.
+  const self = new Map<number, number>();
+  for (let i = 0; i < profile.samples.length; i++) {
+    const id = profile.samples[i]!;
+    self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  }
+  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const toSource = sourceMapper(readFileSync(build.bundlePath, "utf8"));
+  const where = (f: CallFrame) =>
+    f.url.endsWith("index.js") || f.url === "" ? (f.url ? toSource(f.lineNumber) : "(native)") : f.url;
+  const byFunction = new Map<string, number>();
+  const bySource = new Map<string, number>();
+  for (const [id, us] of self) {
+    const f = byId.get(id)!.callFrame;
+    const name = `${f.functionName || "(anonymous)"}  ${where(f)}${f.url ? `:${f.lineNumber + 1}` : ""}`;
+    byFunction.set(name, (byFunction.get(name) ?? 0) + us);
+    const src = f.functionName === "(idle)" ? "(idle)" : where(f);
+    bySource.set(src, (bySource.get(src) ?? 0) + us);
+  }
+  const busy = total - (bySource.get("(idle)") ?? 0);
+  const perCallback = (us: number) => (us / 1000 / load.requests).toFixed(4);
+  console.log(
+    `\n${load.requests} ${args.kind} callbacks in ${load.seconds}s (${load.rps.toFixed(0)}/s); isolate busy ${(busy / 1000).toFixed(0)} ms = ${perCallback(busy)} ms per callback (profiler on)`,
+  );
+  console.log(`\nself time by source (ms per callback, share of busy):`);
+  for (const [src, us] of [...bySource].filter(([s]) => s !== "(idle)").sort((a, b) => b[1] - a[1]))
+    console.log(`  ${perCallback(us).padStart(8)}  ${((100 * us) / busy).toFixed(1).padStart(5)}%  ${src}`);
+  console.log(`\ntop ${args.top} functions by self time:`);
+  for (const [fn, us] of [...byFunction]
+    .filter(([n]) => !n.startsWith("(idle)"))
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, Number(args.top)))
+    console.log(`  ${perCallback(us).padStart(8)}  ${((100 * us) / busy).toFixed(1).padStart(5)}%  ${fn}`);
+  console.log(`\nwrote ${outFile}`);
+} finally {
+  await target.dispose();
+}
