@@ -27,6 +27,7 @@ import {
   cpuMsOf,
   dirBytes,
   machineCpuMs,
+  diskBusyMs,
   type BuildInfo,
   type Placement,
   type Target,
@@ -143,6 +144,11 @@ interface Phase extends LoadResult {
   stealCpuCores: number | null;
   /** The worst round of a merged phase (foreign + steal), for the noise warning. */
   noiseCoresMax?: number;
+  /**
+   * Busiest block device's utilisation during the phase (0..1), whoever caused it. On a tmpfs
+   * phase the bench writes nothing to disk, so a high figure there means other I/O.
+   */
+  diskUtil: number | null;
 }
 
 /** One phase measured in several rounds, as if it had been one: sums, weighted means, percentiles of all samples. */
@@ -187,6 +193,7 @@ function mergePhases(parts: Phase[]): Phase {
     foreignCpuCores: perSecond((p) => p.foreignCpuCores),
     stealCpuCores: perSecond((p) => p.stealCpuCores),
     noiseCoresMax: Math.max(...parts.map((p) => (p.foreignCpuCores ?? 0) + (p.stealCpuCores ?? 0))),
+    diskUtil: perSecond((p) => p.diskUtil),
   };
   Object.defineProperty(merged, "samples", { value: all, enumerable: false });
   return merged;
@@ -196,11 +203,13 @@ async function phase(target: Target, name: string, load: Parameters<typeof runLo
   const cpu0 = cpuMsOf(target.workerdPid);
   const lines0 = target.logLineCount();
   const machine0 = machineCpuMs();
+  const disk0 = diskBusyMs();
   const drv0 = process.cpuUsage();
   const r = await runLoad(load);
   const cpu1 = cpuMsOf(target.workerdPid);
   const drv = process.cpuUsage(drv0);
   const machine1 = machineCpuMs();
+  const disk1 = diskBusyMs();
   const wallMs = r.seconds * 1000;
   const ours = (cpu1 ?? 0) - (cpu0 ?? 0) + (drv.user + drv.system) / 1000;
   const foreign = cpu0 === null ? null : Math.max(0, (machine1.busy - machine0.busy - ours) / wallMs);
@@ -213,6 +222,9 @@ async function phase(target: Target, name: string, load: Parameters<typeof runLo
     logLinesPerRequest: r.requests > 0 ? (target.logLineCount() - lines0) / r.requests : 0,
     foreignCpuCores: foreign === null || Number.isNaN(foreign) ? null : foreign,
     stealCpuCores: Number.isNaN(steal) ? null : steal,
+    diskUtil: disk1.size
+      ? Math.min(1, Math.max(0, ...[...disk1].map(([d, ms]) => (ms - (disk0.get(d) ?? ms)) / wallMs)))
+      : null,
   };
   Object.defineProperty(p, "samples", { value: r.samples, enumerable: false });
   const noisy = (p.foreignCpuCores ?? 0) + (p.stealCpuCores ?? 0) > 0.2;
@@ -221,7 +233,8 @@ async function phase(target: Target, name: string, load: Parameters<typeof runLo
     `  ${target.label.padEnd(26)} ${name.padEnd(16)} ${fmt(p.rps, 0).padStart(6)}/s  p50 ${fmt(p.p50, 2).padStart(6)}ms  p99 ${fmt(p.p99, 2).padStart(7)}ms` +
       `  n=${r.requests}${bad ? `  NOT OK: ${bad} (${JSON.stringify(r.statusCodes)}, errors ${r.errors})` : ""}` +
       `  workerd ${fmt(p.cpuMsPerRequest, 3)} CPU ms/req, driver ${fmt(p.driverCpuCores, 2)} core` +
-      `${noisy ? `  NOISY: other load ${fmt(p.foreignCpuCores, 2)} + steal ${fmt(p.stealCpuCores, 2)} cores` : ""}  [${elapsed()}]`,
+      `${noisy ? `  NOISY: other load ${fmt(p.foreignCpuCores, 2)} + steal ${fmt(p.stealCpuCores, 2)} cores` : ""}` +
+      `${p.diskUtil !== null && p.diskUtil > 0.3 ? `  disk ${(100 * p.diskUtil).toFixed(0)}% busy` : ""}  [${elapsed()}]`,
   );
   return p;
 }

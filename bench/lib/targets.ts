@@ -162,6 +162,23 @@ export function machineCpuMs(): { busy: number; steal: number } {
   }
 }
 
+/** Milliseconds each block device (whole disks, no partitions) has spent doing I/O so far. */
+export function diskBusyMs(): Map<string, number> {
+  const busy = new Map<string, number>();
+  try {
+    for (const line of readFileSync("/proc/diskstats", "utf8").split("\n")) {
+      const f = line.trim().split(/\s+/);
+      const name = f[2];
+      if (!name || /^(loop|ram|zram)/.test(name) || /^(sd[a-z]+|vd[a-z]+|xvd[a-z]+)\d+$|^nvme\d+n\d+p\d+$/.test(name))
+        continue;
+      busy.set(name, Number(f[12])); // field 13: time spent doing I/Os (ms)
+    }
+  } catch {
+    // not Linux
+  }
+  return busy;
+}
+
 /** CPU time (user + system, ms) consumed so far by a process, from /proc; null if unknown. */
 export function cpuMsOf(pid: number | null): number | null {
   if (pid === null) return null;
