@@ -33,8 +33,11 @@ import {
 } from "./outbound-store";
 import type { Sql } from "./sql";
 
-/** A subscriber gets at most this many attempts per alarm; the alarm then comes back at once. */
-export const MAX_SENDS_PER_PASS = 25;
+/**
+ * Attempts per alarm run, over all subscribers: each is a subrequest, and the Free plan allows
+ * 50 per invocation. When the budget runs out the alarm comes back at once for the rest.
+ */
+export const MAX_SENDS_PER_RUN = 40;
 
 export interface DeliveryView {
   readonly id: string;
@@ -74,6 +77,8 @@ export class Dispatcher {
 
   /** True while the user's storage is the one this pass started with (not erased since). */
   private alive: () => boolean = () => true;
+  /** Attempts left in this run. */
+  private budget = MAX_SENDS_PER_RUN;
 
   /**
    * Attempts every due delivery. Returns when the next one is due, or null when nothing is
@@ -81,6 +86,7 @@ export class Dispatcher {
    */
   async run(user: User, committed: Cursors | null, alive: () => boolean): Promise<number | null> {
     this.alive = alive;
+    this.budget = MAX_SENDS_PER_RUN;
     const subscribers = this.config.subscribers;
     const end = positionOf(user.seq + 1, 0);
     // A subscriber without a cursor was configured after this user's last change: it starts now.
@@ -136,7 +142,7 @@ export class Dispatcher {
       working.set(subscriber.id, c);
       touched.add(subscriber.id);
     };
-    for (let sends = 0; ;) {
+    for (;;) {
       if (!this.alive()) return null;
       const cursor = working.get(subscriber.id)!;
       const now = Date.now();
@@ -150,8 +156,8 @@ export class Dispatcher {
         set(step.cursor);
         continue;
       }
-      if (sends >= MAX_SENDS_PER_PASS) return now;
-      sends++;
+      if (this.budget <= 0) return now;
+      this.budget--;
       const { event, attempt } = step;
       const { body, id } = await this.message(user, stored, event);
       const result = await attemptDelivery(subscriber, id, body);
@@ -194,13 +200,14 @@ export class Dispatcher {
 
   /** Requeued dead letters: in order per subscriber, apart from (and not holding) the live queue. */
   private async runRequeued(subscriber: Subscriber): Promise<number | null> {
-    for (let sends = 0; ; sends++) {
+    for (;;) {
       if (!this.alive()) return null;
       const next = requeuedFor(this.sql, subscriber.id)[0];
       if (next === undefined) return null;
       const now = Date.now();
       if (next.nextAt > now) return next.nextAt;
-      if (sends >= MAX_SENDS_PER_PASS) return now;
+      if (this.budget <= 0) return now;
+      this.budget--;
       const result = await attemptDelivery(subscriber, next.id, next.body);
       if (!this.alive()) return null;
       if (result.ok) {

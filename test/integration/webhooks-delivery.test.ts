@@ -3,6 +3,7 @@
 // with the standardwebhooks library by the mocked subscriber (test/support/webhooks.ts).
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { MAX_SENDS_PER_RUN } from "../../src/durable/dispatcher";
 import { MAX_ATTEMPTS } from "../../src/webhooks/backoff";
 import { apiFetch, getSnapshot, userPath } from "../support/api";
 import { sendStateChange } from "../support/callback";
@@ -244,6 +245,10 @@ describe("webhook deliveries", () => {
       await sendStateChange({ account, action: i % 2 ? "Logout" : "Login", eventTime: at + i });
       if (i === 0) await fireAlarm(account);
     }
+    // one alarm run makes at most MAX_SENDS_PER_RUN attempts (subrequests), then comes back
+    const before = hooks.received.length;
+    await fireAlarm(account);
+    expect(hooks.received.length - before).toBe(MAX_SENDS_PER_RUN);
     await drain(account);
     hooks.answer(() => new Response(null, { status: 204 }));
     for (let i = 0; i < 5; i++) await fireAlarm(account);
