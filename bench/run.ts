@@ -12,6 +12,7 @@
 // and drives each in turn with autocannon from this process. All load goes to 127.0.0.1 and
 // every phase is bounded in time or count. See docs/PERFORMANCE.md.
 
+import { execFileSync } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync, mkdirSync, rmSync } from "node:fs";
@@ -719,6 +720,19 @@ function versionOf(pkg: string): string {
   }
 }
 
+/** Whether the Worker's sources differ from the commit (others may be editing the tree). */
+function worktreeDirty(): boolean | null {
+  try {
+    const out = execFileSync("git", ["status", "--porcelain", "--", "src", "wrangler.toml", "package.json"], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
+    return out.trim().length > 0;
+  } catch {
+    return null;
+  }
+}
+
 function gitCommit(): string {
   try {
     const head = readFileSync(join(ROOT, ".git/HEAD"), "utf8").trim();
@@ -962,6 +976,8 @@ const results = {
   generatedAt: new Date().toISOString(),
   profile,
   commit: gitCommit(),
+  /** true: the Worker was built from uncommitted changes on top of `commit`. */
+  worktreeDirty: worktreeDirty(),
   machine: {
     cpu: cpus()[0]?.model ?? "unknown",
     cores: cpus().length,
