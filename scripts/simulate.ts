@@ -27,6 +27,7 @@ import {
   getUser,
   queryPresence,
   sendCallback,
+  REQUEST_TIMEOUT_MS,
 } from "./lib/tencent-client.ts";
 
 const USAGE = `usage: npm run simulate -- [options] <scenario>
@@ -138,8 +139,13 @@ let failures = 0;
 
 async function send(opts: Options, e: StateEvent, label = ""): Promise<void> {
   const r = await sendCallback(opts.callback, e).catch((err: unknown) => {
-    console.error(`  ! ${describe(e)}: ${(err as Error).message}`);
-    console.error(`    is the Worker running at ${opts.callback.url}? (npm start)`);
+    const error = err as Error;
+    if (error.name === "TimeoutError") {
+      console.error(`  ! ${e.account} ${describe(e)}: no reply within ${REQUEST_TIMEOUT_MS / 1000} s`);
+    } else {
+      console.error(`  ! ${e.account} ${describe(e)}: ${error.message}`);
+      console.error(`    is the Worker running at ${opts.callback.url}? (npm start)`);
+    }
     process.exit(1);
   });
   if (r.status !== 200) failures++;
@@ -430,7 +436,10 @@ async function runLoad(opts: Options): Promise<void> {
       const u = i % opts.users;
       const k = Math.floor(i / opts.users);
       while (perUserDone[u]! < k) await sleep(1);
-      const r = await sendCallback(opts.callback, e);
+      const r = await sendCallback(opts.callback, e).catch((err: unknown) => {
+        console.error(`  ! ${e.account} ${describe(e)}: ${(err as Error).message}`);
+        return { status: 0, ms: NaN };
+      });
       perUserDone[u] = k + 1;
       latencies.push(r.ms);
       byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + 1);

@@ -6,6 +6,9 @@
 
 import { createHash } from "node:crypto";
 
+/** Every request gives up after this long: a Worker that hangs is reported, not waited on. */
+export const REQUEST_TIMEOUT_MS = 10_000;
+
 export type Action = "Login" | "Logout" | "Disconnect" | "CustomStatusChange";
 export type Reason = "Register" | "Unregister" | "LinkClose" | "TimeOut" | "SetCustomStatus";
 
@@ -108,6 +111,7 @@ export async function sendCallback(target: CallbackTarget, event: StateEvent): P
     method: "POST",
     headers: { "content-type": "application/json" },
     body: callbackBody(event),
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
   });
   const body = await res.text();
   return {
@@ -132,6 +136,7 @@ async function api(
   init: RequestInit = {},
 ): Promise<{ status: number; json: unknown }> {
   const res = await fetch(new URL(path, target.url), {
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     ...init,
     headers: { authorization: `Bearer ${target.apiToken}`, "content-type": "application/json", ...init.headers },
   });
