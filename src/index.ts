@@ -28,7 +28,6 @@ const router = Router<IRequest, [Env]>({
 });
 
 router
-  .all("/callback", handleCallback)
   .get("/healthz", healthz)
   .all("/v1/apps/:app/*", withApiContext)
   .get("/v1/apps/:app/users/:account", api(getUser))
@@ -45,5 +44,10 @@ router
   .all("*", () => apiError(404, "not_found", "no such route"));
 
 export default {
-  fetch: (request, env) => router.fetch(request, env),
+  fetch(request, env) {
+    // Callbacks are the hot path: they skip the router and its query parsing.
+    const url = new URL(request.url);
+    if (url.pathname === "/callback" || url.pathname === "/callback/") return handleCallback(request, env, url);
+    return router.fetch(request, env);
+  },
 } satisfies ExportedHandler<Env>;

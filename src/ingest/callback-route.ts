@@ -20,10 +20,10 @@ const SIGNATURE_ERRORS = {
   mismatch: "Sign does not match",
 } as const;
 
-export async function handleCallback(request: Request, env: Env): Promise<Response> {
+export async function handleCallback(request: Request, env: Env, url = new URL(request.url)): Promise<Response> {
   const started = Date.now();
   const logged: Record<string, unknown> = { msg: "callback" };
-  const reply = await answer(request, env, started, logged);
+  const reply = await answer(request, env, url, started, logged);
   log({ ...logged, http: reply.status, durationMs: Date.now() - started });
   return reply;
 }
@@ -31,6 +31,7 @@ export async function handleCallback(request: Request, env: Env): Promise<Respon
 async function answer(
   request: Request,
   env: Env,
+  url: URL,
   receivedAt: number,
   logged: Record<string, unknown>,
 ): Promise<Response> {
@@ -43,7 +44,7 @@ async function answer(
     return failReply(500, "server configuration is invalid");
   }
 
-  const query = readCallbackQuery(new URL(request.url));
+  const query = readCallbackQuery(url);
   if (query.sdkAppId === null || query.sdkAppId === "") return failReply(400, "SdkAppid: missing");
   const app = query.sdkAppId as AppId;
   logged.app = /^\d{1,20}$/.test(app) ? app : "(invalid)";

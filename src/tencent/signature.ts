@@ -5,20 +5,17 @@ export type SignatureCheck = "ok" | "missing" | "malformed" | "expired" | "misma
 
 const encoder = new TextEncoder();
 
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", encoder.encode(text));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+async function sha256(text: string): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(text)));
 }
 
-function constantTimeEqual(a: string, b: string): boolean {
-  const left = encoder.encode(a);
-  const right = encoder.encode(b);
-  // timingSafeEqual needs equal lengths; comparing against itself keeps the time flat.
-  if (left.byteLength !== right.byteLength) {
-    crypto.subtle.timingSafeEqual(left, left);
-    return false;
-  }
-  return crypto.subtle.timingSafeEqual(left, right);
+const toHex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+
+/** 64 hex characters, already checked, as the 32 bytes they spell. */
+function fromHex(hex: string): Uint8Array {
+  const bytes = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return bytes;
 }
 
 /**
@@ -34,13 +31,15 @@ export async function verifySignature(
   if (requestTime === null || sign === null) return "missing";
   if (!/^\d{1,12}$/.test(requestTime) || !/^[0-9a-fA-F]{64}$/.test(sign)) return "malformed";
   if (Math.abs(nowSeconds - Number(requestTime)) > SIGNATURE_WINDOW_SECONDS) return "expired";
+  // Digests are compared as bytes: both are 32 long, so timingSafeEqual applies directly.
+  const presented = fromHex(sign);
   let matched = false;
   for (const token of tokens) {
-    if (constantTimeEqual(await sha256Hex(token + requestTime), sign.toLowerCase())) matched = true;
+    if (crypto.subtle.timingSafeEqual(await sha256(token + requestTime), presented)) matched = true;
   }
   return matched ? "ok" : "mismatch";
 }
 
 export async function signCallback(token: string, requestTime: number): Promise<string> {
-  return sha256Hex(`${token}${requestTime}`);
+  return toHex(await sha256(`${token}${requestTime}`));
 }
