@@ -7,5 +7,6 @@ import { parseAccount } from "./params";
 export async function getUser(request: ApiRequest, env: Env): Promise<Response> {
   const account = parseAccount(request.params["account"]);
   if (!account.ok) return account.response;
-  return Response.json(await presenceStub(env, request.app, account.value).snapshot(request.app, account.value));
+  const json = await presenceStub(env, request.app, account.value).snapshotJson(request.app, account.value);
+  return new Response(json, { headers: { "content-type": "application/json" } });
 }

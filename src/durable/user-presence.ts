@@ -12,7 +12,7 @@ import { loadConfig, type Config } from "../config";
 import type { Env } from "../env";
 import { log } from "../log";
 import { EMPTY_STATE, reduce, userStatus } from "../presence/reducer";
-import { toSnapshot, type Snapshot } from "../presence/snapshot";
+import { toSnapshot } from "../presence/snapshot";
 import type { AccountId, AppId, Outcome, PresenceEvent, PresenceState } from "../presence/types";
 import { startCursor } from "../webhooks/cursor";
 import { positionOf, wants } from "../webhooks/events";
@@ -58,6 +58,7 @@ export class UserPresence extends DurableObject<Env> {
   private epoch = 0;
   private alarms: Promise<void> = Promise.resolve();
   private alarmsSet = 0;
+  private snapshotText: { state: PresenceState; json: string } | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -113,8 +114,17 @@ export class UserPresence extends DurableObject<Env> {
     return { outcome, seq, version: state.version };
   }
 
-  snapshot(app: AppId, account: AccountId): Snapshot {
-    return toSnapshot(app, account, this.load()?.state ?? EMPTY_STATE);
+  /**
+   * The user's snapshot (SPEC §4) as JSON text, kept until the state changes. A batch query makes hundreds
+   * of these calls at once: a string crosses the RPC boundary and joins the reply far more
+   * cheaply than an object that is cloned, then serialised again by the Worker.
+   */
+  snapshotJson(app: AppId, account: AccountId): string {
+    const state = this.load()?.state ?? EMPTY_STATE;
+    if (this.snapshotText?.state !== state) {
+      this.snapshotText = { state, json: JSON.stringify(toSnapshot(app, account, state)) };
+    }
+    return this.snapshotText.json;
   }
 
   history(limit: number, beforeSeq: number | null): HistoryEntry[] {
