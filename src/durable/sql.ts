@@ -8,10 +8,20 @@ export interface Sql {
   readonly usage: { rowsRead: number; rowsWritten: number };
 }
 
+// A template's strings array is the same object at every call of one call site, so each
+// statement's text is joined once.
+const statements = new WeakMap<TemplateStringsArray, string>();
+
+function statementOf(strings: TemplateStringsArray): string {
+  let text = statements.get(strings);
+  if (text === undefined) statements.set(strings, (text = strings.join("?")));
+  return text;
+}
+
 export function sqlOf(storage: SqlStorage): Sql {
   const usage = { rowsRead: 0, rowsWritten: 0 };
   const sql = <T extends Row = Row>(strings: TemplateStringsArray, ...values: SqlValue[]): T[] => {
-    const cursor = storage.exec<T>(strings.join("?"), ...values);
+    const cursor = storage.exec<T>(statementOf(strings), ...values);
     const rows = cursor.toArray();
     usage.rowsRead += cursor.rowsRead;
     usage.rowsWritten += cursor.rowsWritten;

@@ -7,8 +7,11 @@ export interface TencentReplyBody {
 
 export type CallbackFailureStatus = 400 | 401 | 403 | 405 | 413 | 500;
 
-export function okReply(info = ""): Response {
-  return Response.json({ ActionStatus: "OK", ErrorCode: 0, ErrorInfo: info } satisfies TencentReplyBody);
+// Every successful callback gets the same bytes: serialised once, not per request.
+const OK_BODY = JSON.stringify({ ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "" } satisfies TencentReplyBody);
+
+export function okReply(): Response {
+  return new Response(OK_BODY, { headers: { "content-type": "application/json" } });
 }
 
 export function failReply(status: CallbackFailureStatus, info: string): Response {
