@@ -28,13 +28,27 @@ interface HistoryRow extends Record<string, string | number | null> {
   status: string;
 }
 
-/** The newest entry's seq and receive time (the user's last activity); zeros when empty. */
-export function newestEntry(sql: Sql): { seq: number; receivedAt: number } {
-  const row = sql<{
-    seq: number;
-    received_at: number;
-  }>`SELECT seq, received_at FROM history ORDER BY seq DESC LIMIT 1`[0];
-  return { seq: row?.seq ?? 0, receivedAt: row?.received_at ?? 0 };
+export interface HistoryHead {
+  /** The newest entry's seq, 0 when empty. */
+  readonly seq: number;
+  /** The newest entry's receive time (the user's last activity), 0 when empty. */
+  readonly receivedAt: number;
+  /** Entries not in the slot the current limit gives them: non-zero after HISTORY_LIMIT changed. */
+  readonly misplaced: number;
+}
+
+/**
+ * What loading the object needs from the history, in one pass: the newest entry, and
+ * whether the ring must be rearranged for a changed HISTORY_LIMIT. Slots are written for
+ * every seq in turn, so with an unchanged limit every entry is in place and older ones
+ * have been overwritten: nothing misplaced means nothing to trim.
+ */
+export function historyHead(sql: Sql, limit: number): HistoryHead {
+  const row = sql<{ seq: number; received_at: number; misplaced: number }>`
+    SELECT h.seq, h.received_at, s.misplaced
+    FROM (SELECT max(seq) AS top, total(slot != seq % ${limit}) AS misplaced FROM history) s
+    JOIN history h ON h.seq = s.top`[0];
+  return { seq: row?.seq ?? 0, receivedAt: row?.received_at ?? 0, misplaced: row?.misplaced ?? 0 };
 }
 
 export function writeHistory(
@@ -62,13 +76,9 @@ export function writeHistory(
 
 /**
  * Brings the ring in line with the current HISTORY_LIMIT after it changed: drops what a
- * smaller limit no longer keeps and moves the rest to their new slots. Runs when the
- * object loads; with an unchanged limit it only reads.
+ * smaller limit no longer keeps and moves the rest to their new slots (a one-off cost).
  */
 export function trimHistory(sql: Sql, limit: number, newestSeq: number): void {
-  const misplaced = sql<{ n: number }>`SELECT count(*) AS n FROM history
-    WHERE slot != seq % ${limit} OR seq <= ${newestSeq - limit}`[0]?.n;
-  if (!misplaced) return;
   sql`DELETE FROM history WHERE seq <= ${newestSeq - limit}`;
   // Two passes through negative slots, so no row ever lands on a slot still in use.
   sql`UPDATE history SET slot = -1 - (seq % ${limit})`;

@@ -17,7 +17,7 @@ import type { AccountId, AppId, Outcome, PresenceEvent, PresenceState } from "..
 import { startCursor } from "../webhooks/cursor";
 import { positionOf, wants } from "../webhooks/events";
 import { Dispatcher, neededFrom, type DeliveryView } from "./dispatcher";
-import { newestEntry, readHistory, trimHistory, writeHistory, type HistoryEntry } from "./history-store";
+import { historyHead, readHistory, trimHistory, writeHistory, type HistoryEntry } from "./history-store";
 import { readCursors, spillBeforeTrim, spillSlot, writeCursors, type Cursors } from "./outbound-store";
 import { createTables, migrateToWebhooks, tablesExist, webhookTablesExist } from "./schema";
 import { sqlOf, type Sql } from "./sql";
@@ -69,8 +69,9 @@ export class UserPresence extends DurableObject<Env> {
 
   /** Applies one validated callback and returns once it is durably stored. */
   async ingest(app: AppId, account: AccountId, event: PresenceEvent): Promise<IngestResult> {
-    // Read before the synchronous part, so the commit and the alarm below are one batch of writes.
-    const alarmAt = await this.scheduledAlarm();
+    // Read before the synchronous part, so the commit and the alarm below are one batch of
+    // writes; only webhooks and retention use the alarm, so without them there is nothing to read.
+    const alarmAt = this.usesAlarm() ? await this.scheduledAlarm() : null;
     const current = this.load();
     const subscribers = this.config.subscribers;
     if (current !== null && subscribers.length > 0) this.ensureWebhookSchema();
@@ -225,6 +226,10 @@ export class UserPresence extends DurableObject<Env> {
     void this.ctx.storage.setAlarm(at);
   }
 
+  private usesAlarm(): boolean {
+    return this.config.subscribers.length > 0 || this.config.retentionMs !== null;
+  }
+
   private async scheduledAlarm(): Promise<number | null> {
     if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm();
     return this.alarmAt;
@@ -274,13 +279,15 @@ export class UserPresence extends DurableObject<Env> {
     if (!tablesExist(this.sql)) return null;
     const stored = readState(this.sql);
     if (stored === null) return null;
-    const newest = newestEntry(this.sql);
     const limit = this.config.historyLimit;
-    if (this.config.subscribers.length > 0 && this.hasWebhookSchema()) {
-      const needed = neededFrom(this.readCursorsOnce(), this.config.subscribers);
-      if (needed !== null) spillBeforeTrim(this.sql, limit, newest.seq, needed);
+    const newest = historyHead(this.sql, limit);
+    if (newest.misplaced > 0) {
+      if (this.config.subscribers.length > 0 && this.hasWebhookSchema()) {
+        const needed = neededFrom(this.readCursorsOnce(), this.config.subscribers);
+        if (needed !== null) spillBeforeTrim(this.sql, limit, newest.seq, needed);
+      }
+      trimHistory(this.sql, limit, newest.seq);
     }
-    trimHistory(this.sql, limit, newest.seq);
     this.loaded = {
       app: stored.app,
       account: stored.account,

@@ -45,24 +45,29 @@ describe("durability", () => {
     expect(rows.data.platforms.iOS.status).toBe("disconnected");
   });
 
-  it("a smaller HISTORY_LIMIT trims old entries when the object loads", async () => {
+  it("a changed HISTORY_LIMIT rearranges the ring when the object loads: smaller trims, larger keeps", async () => {
     const account = uniqueAccount();
-    for (let i = 0; i < 8; i++) await sendStateChange({ account, action: "Login", eventTime: Date.now() - 100 + i });
-    await runInDurableObject(stubFor(account), (instance: UserPresence) => {
-      (instance as unknown as { config: { historyLimit: number } }).config = {
-        ...(instance as unknown as { config: object }).config,
-        historyLimit: 3,
-      } as never;
-      (instance as unknown as { loaded: null }).loaded = null;
-    });
-    const { events } = (await (await apiFetch(`${userPath(account)}/events?limit=50`)).json()) as {
-      events: { seq: number }[];
+    const setLimit = (historyLimit: number) =>
+      runInDurableObject(stubFor(account), (instance: UserPresence) => {
+        const shell = instance as unknown as { config: object; loaded: null };
+        shell.config = { ...shell.config, historyLimit };
+        shell.loaded = null; // as after a deploy: the next request loads from storage
+      });
+    const seqs = async () => {
+      const res = await apiFetch(`${userPath(account)}/events?limit=50`);
+      return ((await res.json()) as { events: { seq: number }[] }).events.map((e) => e.seq);
     };
-    expect(events.map((e) => e.seq)).toEqual([8, 7, 6]);
-    await sendStateChange({ account, action: "Logout", eventTime: Date.now() });
-    const next = (await (await apiFetch(`${userPath(account)}/events?limit=50`)).json()) as {
-      events: { seq: number }[];
-    };
-    expect(next.events.map((e) => e.seq)).toEqual([9, 8, 7]);
+    const t = Date.now() - 1000;
+    for (let i = 0; i < 8; i++) await sendStateChange({ account, action: "Login", eventTime: t + i });
+
+    await setLimit(3);
+    expect(await seqs()).toEqual([8, 7, 6]);
+    await sendStateChange({ account, action: "Logout", eventTime: t + 8 });
+    expect(await seqs()).toEqual([9, 8, 7]);
+
+    await setLimit(5);
+    expect(await seqs()).toEqual([9, 8, 7]);
+    for (let i = 9; i < 12; i++) await sendStateChange({ account, action: "Login", eventTime: t + i });
+    expect(await seqs()).toEqual([12, 11, 10, 9, 8]);
   });
 });
