@@ -63,6 +63,7 @@ async function fireAndCompare(
     expect(actual.status).toBe(expected.status);
     expect(actual.customStatus).toBe(expected.customStatus);
     expect(actual.updatedAt).toBe(expected.updatedAt);
+    expect(actual.kicks).toEqual(expected.kicks);
   }
 }
 
@@ -71,7 +72,7 @@ describe("concurrency: 200 callbacks across 20 users at once", () => {
     vi.spyOn(console, "log").mockImplementation(() => {});
   });
 
-  it("end in exactly the platform states and custom status the reducer computes", async () => {
+  it("end in exactly the platform states, custom status and kick list the reducer computes", async () => {
     await fc.assert(
       fc.asyncProperty(workload, ([events, arrival]) => fireAndCompare(events, arrival)),
       { numRuns: 6, endOnFailure: true },
