@@ -2,7 +2,7 @@
 import { Router, type IRequest } from "itty-router";
 import { deleteUser } from "./api/delete-user";
 import { getDeliveries, redeliver } from "./api/deliveries";
-import { withApiContext, type ApiRequest } from "./api/context";
+import { withAccount, withApiContext } from "./api/context";
 import { getEvents } from "./api/get-events";
 import { getUser } from "./api/get-user";
 import { healthz } from "./api/healthz";
@@ -15,8 +15,8 @@ import { log } from "./log";
 
 export { UserPresence } from "./durable/user-presence";
 
-type Handler = (request: ApiRequest, env: Env) => Promise<Response> | Response;
-const api = (handler: Handler) => handler as (request: IRequest, env: Env) => Promise<Response> | Response;
+type Handler<R extends IRequest> = (request: R, env: Env) => Promise<Response> | Response;
+const api = <R extends IRequest>(handler: Handler<R>) => handler as Handler<IRequest>;
 const methodNotAllowed = (allow: string) => () => apiError(405, "method_not_allowed", `use ${allow}`, { Allow: allow });
 
 const router = Router<IRequest, [Env]>({
@@ -30,14 +30,14 @@ const router = Router<IRequest, [Env]>({
 router
   .get("/healthz", healthz)
   .all("/v1/apps/:app/*", withApiContext)
-  .get("/v1/apps/:app/users/:account", api(getUser))
-  .delete("/v1/apps/:app/users/:account", api(deleteUser))
+  .get("/v1/apps/:app/users/:account", withAccount, api(getUser))
+  .delete("/v1/apps/:app/users/:account", withAccount, api(deleteUser))
   .all("/v1/apps/:app/users/:account", methodNotAllowed("GET, DELETE"))
-  .get("/v1/apps/:app/users/:account/events", api(getEvents))
+  .get("/v1/apps/:app/users/:account/events", withAccount, api(getEvents))
   .all("/v1/apps/:app/users/:account/events", methodNotAllowed("GET"))
-  .get("/v1/apps/:app/users/:account/deliveries", api(getDeliveries))
+  .get("/v1/apps/:app/users/:account/deliveries", withAccount, api(getDeliveries))
   .all("/v1/apps/:app/users/:account/deliveries", methodNotAllowed("GET"))
-  .post("/v1/apps/:app/users/:account/deliveries/redeliver", api(redeliver))
+  .post("/v1/apps/:app/users/:account/deliveries/redeliver", withAccount, api(redeliver))
   .all("/v1/apps/:app/users/:account/deliveries/redeliver", methodNotAllowed("POST"))
   .post("/v1/apps/:app/presence/query", api(queryPresence))
   .all("/v1/apps/:app/presence/query", methodNotAllowed("POST"))

@@ -1,12 +1,9 @@
 // DELETE /v1/apps/{app}/users/{account}: data-subject erasure of state, history and deliveries.
 import type { Env } from "../env";
 import { presenceStub } from "../presence-stub";
-import type { ApiRequest } from "./context";
-import { parseAccount } from "./params";
+import type { AccountRequest } from "./context";
 
-export async function deleteUser(request: ApiRequest, env: Env): Promise<Response> {
-  const account = parseAccount(request.params["account"]);
-  if (!account.ok) return account.response;
-  await presenceStub(env, request.app, account.value).erase();
+export async function deleteUser(request: AccountRequest, env: Env): Promise<Response> {
+  await presenceStub(env, request.app, request.account).erase();
   return new Response(null, { status: 204 });
 }

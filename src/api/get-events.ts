@@ -2,8 +2,7 @@
 import * as z from "zod/mini";
 import type { Env } from "../env";
 import { presenceStub } from "../presence-stub";
-import type { ApiRequest } from "./context";
-import { parseAccount } from "./params";
+import type { AccountRequest } from "./context";
 import { apiError } from "./responses";
 import { validate } from "../validation";
 
@@ -19,9 +18,7 @@ const pageQuery = z.object({
   before: z.optional(whole(Number.MAX_SAFE_INTEGER)),
 });
 
-export async function getEvents(request: ApiRequest, env: Env): Promise<Response> {
-  const account = parseAccount(request.params["account"]);
-  if (!account.ok) return account.response;
+export async function getEvents(request: AccountRequest, env: Env): Promise<Response> {
   const url = new URL(request.url);
   const page = validate(
     pageQuery,
@@ -32,6 +29,9 @@ export async function getEvents(request: ApiRequest, env: Env): Promise<Response
     "query",
   );
   if (!page.ok) return apiError(400, "bad_request", page.message);
-  const events = await presenceStub(env, request.app, account.value).history(page.data.limit, page.data.before ?? null);
+  const events = await presenceStub(env, request.app, request.account).history(
+    page.data.limit,
+    page.data.before ?? null,
+  );
   return Response.json({ events });
 }

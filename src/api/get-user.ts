@@ -1,12 +1,9 @@
 // GET /v1/apps/{app}/users/{account}: one user's snapshot; never-seen users are "unknown".
 import type { Env } from "../env";
 import { presenceStub } from "../presence-stub";
-import type { ApiRequest } from "./context";
-import { parseAccount } from "./params";
+import type { AccountRequest } from "./context";
 
-export async function getUser(request: ApiRequest, env: Env): Promise<Response> {
-  const account = parseAccount(request.params["account"]);
-  if (!account.ok) return account.response;
-  const json = await presenceStub(env, request.app, account.value).snapshotJson(request.app, account.value);
+export async function getUser(request: AccountRequest, env: Env): Promise<Response> {
+  const json = await presenceStub(env, request.app, request.account).snapshotJson(request.app, request.account);
   return new Response(json, { headers: { "content-type": "application/json" } });
 }

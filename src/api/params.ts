@@ -1,5 +1,5 @@
 import type { Config } from "../config";
-import { MAX_ACCOUNT_BYTES, validAccount } from "../tencent/callback-schema";
+import { ACCOUNT_RULE, validAccount } from "../tencent/callback-schema";
 import type { AccountId, AppId } from "../presence/types";
 import { apiError } from "./responses";
 
@@ -11,9 +11,6 @@ export function parseApp(raw: string | undefined, config: Config): Parsed<AppId>
   return { ok: true, value: app };
 }
 
-/** The callback's rule for To_Account: 1 to 128 bytes of well-formed UTF-8. */
-export { validAccount };
-
 /** Account ids may hold any character, so the path carries them URL-encoded. */
 export function parseAccount(raw: string | undefined): Parsed<AccountId> {
   let account: string;
@@ -23,10 +20,7 @@ export function parseAccount(raw: string | undefined): Parsed<AccountId> {
     return { ok: false, response: apiError(400, "bad_request", "account: not valid URL encoding") };
   }
   if (!validAccount(account)) {
-    return {
-      ok: false,
-      response: apiError(400, "bad_request", `account: must be 1 to ${MAX_ACCOUNT_BYTES} bytes of UTF-8`),
-    };
+    return { ok: false, response: apiError(400, "bad_request", `account: ${ACCOUNT_RULE}`) };
   }
   return { ok: true, value: account as AccountId };
 }

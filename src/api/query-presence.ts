@@ -8,9 +8,8 @@ import type { Env } from "../env";
 import { presenceStub } from "../presence-stub";
 import type { AccountId } from "../presence/types";
 import { BodyTooLargeError, readBodyText } from "../ingest/read-body";
-import { MAX_ACCOUNT_BYTES } from "../tencent/callback-schema";
+import { ACCOUNT_RULE, validAccount } from "../tencent/callback-schema";
 import type { ApiRequest } from "./context";
-import { validAccount } from "./params";
 import { apiError } from "./responses";
 import { validate } from "../validation";
 
@@ -19,7 +18,7 @@ const MAX_QUERY_BYTES = 256 * 1024;
 
 const batchBody = z.object({
   accounts: z
-    .array(z.string().check(z.refine(validAccount, `must be 1 to ${MAX_ACCOUNT_BYTES} bytes of UTF-8`)))
+    .array(z.string().check(z.refine(validAccount, ACCOUNT_RULE)))
     .check(
       z.minLength(1, "must hold at least one account"),
       z.maxLength(MAX_BATCH, `must hold at most ${MAX_BATCH} accounts`),

@@ -16,13 +16,15 @@ const byLowerCase = <T extends string>(values: readonly T[]) => new Map(values.m
 const ACTION_BY_LOWER = byLowerCase(ACTIONS);
 const REASON_BY_LOWER = byLowerCase(KNOWN_REASONS);
 
-const utf8Length = (s: string) => new TextEncoder().encode(s).byteLength;
+const encoder = new TextEncoder();
+const utf8Length = (s: string) => encoder.encode(s).byteLength;
 
 // A lone surrogate (`"\ud800"` in the JSON) is not UTF-8: no Tencent UserID holds one, and
 // storage would write it as U+FFFD, so what was stored would differ from what was sent.
 export const validAccount = (s: string) => s.length > 0 && s.isWellFormed() && utf8Length(s) <= MAX_ACCOUNT_BYTES;
+export const ACCOUNT_RULE = `must be 1 to ${MAX_ACCOUNT_BYTES} bytes of UTF-8`;
 
-const account = z.string().check(z.refine(validAccount, `must be 1 to ${MAX_ACCOUNT_BYTES} bytes of UTF-8`));
+const account = z.string().check(z.refine(validAccount, ACCOUNT_RULE));
 const text = (max: number) => z.string().check(z.maxLength(max));
 const knownAction = z
   .string()
@@ -41,7 +43,6 @@ export const stateChangeBody = z.object({
   CustomStatus: z.optional(text(MAX_CUSTOM_STATUS_LENGTH)),
   KickedDevice: z.optional(z.array(z.object({ Platform: text(32) })).check(z.maxLength(MAX_KICKED_DEVICES))),
 });
-export type StateChangeBody = z.infer<typeof stateChangeBody>;
 
 // Old docs spell reasons in other cases (`Timeout`); unknown reasons are kept as sent.
 // Free text is kept with lone surrogates replaced by U+FFFD, as a SQLite text column would
