@@ -12,8 +12,6 @@
 //   needs when its ring slot is reused, and `dead_letter` holds dead (and requeued) deliveries.
 import type { Sql } from "./sql";
 
-export const SCHEMA_VERSION = 2;
-
 export function tablesExist(sql: Sql): boolean {
   return sql`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'state'`.length > 0;
 }

@@ -116,9 +116,9 @@ export class UserPresence extends DurableObject<Env> {
   }
 
   /**
-   * The user's snapshot (SPEC §4) as JSON text, kept until the state changes. A batch query makes hundreds
-   * of these calls at once: a string crosses the RPC boundary and joins the reply far more
-   * cheaply than an object that is cloned, then serialised again by the Worker.
+   * The user's snapshot (SPEC §4) as JSON text, kept until the state changes. A batch query
+   * makes hundreds of these calls at once: a string crosses the RPC boundary and joins the
+   * reply far more cheaply than an object that is cloned, then serialised again by the Worker.
    */
   snapshotJson(app: AppId, account: AccountId): string {
     const state = this.load()?.state ?? EMPTY_STATE;
