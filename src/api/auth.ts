@@ -1,13 +1,6 @@
 import type { Config } from "../config";
+import { sha256 } from "../digest";
 import { apiError } from "./responses";
-
-const encoder = new TextEncoder();
-
-// Hashing both sides first gives equal-length inputs, so timingSafeEqual never reveals
-// a token's length, and every configured token is compared (no early exit).
-async function digest(text: string): Promise<ArrayBuffer> {
-  return crypto.subtle.digest("SHA-256", encoder.encode(text));
-}
 
 /** Returns a 401 response, or null when the request carries one of API_TOKENS. */
 export async function requireBearer(request: Request, config: Config): Promise<Response | null> {
@@ -17,10 +10,12 @@ export async function requireBearer(request: Request, config: Config): Promise<R
   }
   const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get("authorization") ?? "");
   if (match?.[1] === undefined) return apiError(401, "unauthorized", "missing bearer token", challenge);
-  const presented = await digest(match[1]);
+  // Hashing both sides first gives equal-length inputs, so timingSafeEqual never reveals
+  // a token's length, and every configured token is compared (no early exit).
+  const presented = await sha256(match[1]);
   let ok = false;
   for (const token of config.apiTokens) {
-    if (crypto.subtle.timingSafeEqual(presented, await digest(token))) ok = true;
+    if (crypto.subtle.timingSafeEqual(presented, await sha256(token))) ok = true;
   }
   return ok ? null : apiError(401, "unauthorized", "invalid bearer token", challenge);
 }

@@ -1,15 +1,9 @@
 // Tencent IM callback authentication: Sign = lowercase hex sha256(token + RequestTime).
+import { sha256, toHex } from "../digest";
+
 export const SIGNATURE_WINDOW_SECONDS = 60;
 
 export type SignatureCheck = "ok" | "missing" | "malformed" | "expired" | "mismatch";
-
-const encoder = new TextEncoder();
-
-async function sha256(text: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(text)));
-}
-
-const toHex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 
 /** 64 hex characters, already checked, as the 32 bytes they spell. */
 function fromHex(hex: string): Uint8Array {

@@ -1,5 +1,7 @@
 // Standard Webhooks signing (https://www.standardwebhooks.com): HMAC-SHA256 over
 // "{id}.{timestamp}.{body}" with the secret's base64 bytes, sent as "v1,<base64>".
+import { sha256, toHex } from "../digest";
+
 const encoder = new TextEncoder();
 const SECRET_PREFIX = "whsec_";
 
@@ -58,10 +60,6 @@ export async function webhookHeaders(
  * receive time is part of it, so a user erased and seen again never reuses an id.
  */
 export async function messageId(app: string, account: string, position: number, receivedAt: number): Promise<string> {
-  const digest = await crypto.subtle.digest(
-    "SHA-256",
-    encoder.encode(`${app}\u0000${account}\u0000${position}\u0000${receivedAt}`),
-  );
-  const hex = [...new Uint8Array(digest).slice(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("");
-  return `msg_${hex}`;
+  const digest = await sha256(`${app}\u0000${account}\u0000${position}\u0000${receivedAt}`);
+  return `msg_${toHex(digest.slice(0, 16))}`;
 }
