@@ -1,8 +1,8 @@
 // Configuration is parsed once per isolate and fails loudly, naming the variable:
 // a deployment that is misconfigured refuses work rather than running open.
 import * as z from "zod/mini";
-import type { Env } from "./env";
-import { validate } from "./validation";
+import { validate } from "./lib/validation";
+import { validAccount } from "./presence/account";
 import { EFFECT_KINDS, type AppId } from "./presence/types";
 
 export interface Subscriber {
@@ -24,6 +24,18 @@ export interface Config {
   readonly historyLimit: number;
   /** Inactivity after which a user is erased; null when retention is off. */
   readonly retentionMs: number | null;
+  /** The IM app admin account: the `identifier` of REST calls and of the compatible query. */
+  readonly adminIdentifier: string;
+  /** The IM app secret key per app (UserSig); an app without one has no reconciliation. */
+  readonly secretKeys: ReadonlyMap<AppId, string>;
+  /** Tencent's REST domain, without a trailing slash. */
+  readonly restBaseUrl: string;
+  /** Staleness interval of reconciliation; null when staleness checks are off. */
+  readonly reconcileAfterMs: number | null;
+  /** REST calls a second per app. */
+  readonly reconcileMaxRps: number;
+  /** Log every accepted callback (rejections, errors and corrections are always logged). */
+  readonly logCallbacks: boolean;
 }
 
 export class ConfigError extends Error {
@@ -98,6 +110,31 @@ function parseJson(variable: string, raw: string | undefined): unknown {
   }
 }
 
+// Tencent's REST domains are https; plain http only reaches this machine (the local stand-in).
+const restBaseUrlSchema = z.pipe(
+  z.string().check(
+    z.refine((v) => {
+      try {
+        const url = new URL(v);
+        if (url.username !== "" || url.password !== "" || url.search !== "" || url.hash !== "") return false;
+        if (url.protocol === "https:") return true;
+        return url.protocol === "http:" && /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(url.hostname);
+      } catch {
+        return false;
+      }
+    }, "must be an https URL such as https://adminapisgp.im.qcloud.com (http only for localhost)"),
+  ),
+  z.transform((v) => v.replace(/\/+$/, "")),
+);
+
+const adminSchema = z
+  .string()
+  .check(z.refine(validAccount, "must be the IM app's admin UserID (1 to 128 bytes of UTF-8)"));
+
+export const DEFAULT_ADMIN_IDENTIFIER = "administrator";
+export const DEFAULT_REST_BASE_URL = "https://console.tim.qq.com";
+const DEFAULT_RECONCILE_AFTER_SECONDS = 3600;
+
 export function parseConfig(env: Env): Config {
   const appIds = parseVar("IM_SDKAPPIDS", appIdsSchema, list(env.IM_SDKAPPIDS)) as AppId[];
   const vars = env as unknown as Record<string, string | undefined>;
@@ -114,6 +151,17 @@ export function parseConfig(env: Env): Config {
     parseJson("WEBHOOK_SUBSCRIBERS", env.WEBHOOK_SUBSCRIBERS),
   );
   const retentionDays = parseVar("RETENTION_DAYS", integer(1, 36500, null), env.RETENTION_DAYS ?? "");
+  const defaultKey = (env.IM_SECRET_KEY ?? "").trim();
+  const secretKeys = new Map<AppId, string>();
+  for (const app of appIds) {
+    const key = (vars[`IM_SECRET_KEY_${app}`] ?? defaultKey).trim();
+    if (key !== "") secretKeys.set(app, key);
+  }
+  const reconcileAfter = parseVar(
+    "RECONCILE_AFTER_SECONDS",
+    integer(0, 30 * 86400, DEFAULT_RECONCILE_AFTER_SECONDS),
+    env.RECONCILE_AFTER_SECONDS ?? "",
+  );
   return {
     appIds: new Set(appIds),
     callbackTokens,
@@ -124,6 +172,20 @@ export function parseConfig(env: Env): Config {
       (parseVar("OFFLINE_GRACE_SECONDS", integer(0, 86400, 0), env.OFFLINE_GRACE_SECONDS ?? "") ?? 0) * 1000,
     historyLimit: parseVar("HISTORY_LIMIT", integer(1, 10000, 100), env.HISTORY_LIMIT ?? "") ?? 100,
     retentionMs: retentionDays === null ? null : retentionDays * 86_400_000,
+    adminIdentifier: parseVar(
+      "IM_ADMIN_IDENTIFIER",
+      adminSchema,
+      (env.IM_ADMIN_IDENTIFIER ?? "").trim() || DEFAULT_ADMIN_IDENTIFIER,
+    ),
+    secretKeys,
+    restBaseUrl: parseVar(
+      "IM_REST_BASE_URL",
+      restBaseUrlSchema,
+      (env.IM_REST_BASE_URL ?? "").trim() || DEFAULT_REST_BASE_URL,
+    ),
+    reconcileAfterMs: secretKeys.size === 0 || !reconcileAfter ? null : reconcileAfter * 1000,
+    reconcileMaxRps: parseVar("RECONCILE_MAX_RPS", integer(1, 200, 20), env.RECONCILE_MAX_RPS ?? "") ?? 20,
+    logCallbacks: parseVar("LOG_CALLBACKS", flag, (env.LOG_CALLBACKS ?? "").trim().toLowerCase()),
   };
 }
 

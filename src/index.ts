@@ -9,9 +9,8 @@ import { healthz } from "./api/healthz";
 import { queryPresence } from "./api/query-presence";
 import { apiError } from "./api/responses";
 import { ConfigError } from "./config";
-import type { Env } from "./env";
 import { handleCallback } from "./ingest/callback-route";
-import { log } from "./log";
+import { log } from "./lib/log";
 
 export { UserPresence } from "./durable/user-presence";
 

@@ -1,5 +1,5 @@
 import type { Config } from "../config";
-import { sha256 } from "../digest";
+import { sha256 } from "../lib/digest";
 import { apiError } from "./responses";
 
 /** Returns a 401 response, or null when the request carries one of API_TOKENS. */

@@ -3,7 +3,6 @@
 // which apps exist.
 import type { IRequest } from "itty-router";
 import { loadConfig, type Config } from "../config";
-import type { Env } from "../env";
 import type { AccountId, AppId } from "../presence/types";
 import { requireBearer } from "./auth";
 import { parseAccount, parseApp } from "./params";

@@ -1,6 +1,5 @@
 // DELETE /v1/apps/{app}/users/{account}: data-subject erasure of state, history and deliveries.
-import type { Env } from "../env";
-import { presenceStub } from "../presence-stub";
+import { presenceStub } from "../durable/presence-stub";
 import type { AccountRequest } from "./context";
 
 export async function deleteUser(request: AccountRequest, env: Env): Promise<Response> {

@@ -1,10 +1,9 @@
 // GET /v1/apps/{app}/users/{account}/events?limit=50&before={seq}: history, newest first.
 import * as z from "zod/mini";
-import type { Env } from "../env";
-import { presenceStub } from "../presence-stub";
+import { presenceStub } from "../durable/presence-stub";
 import type { AccountRequest } from "./context";
 import { apiError } from "./responses";
-import { validate } from "../validation";
+import { validate } from "../lib/validation";
 
 export const MAX_EVENTS_PAGE = 1000;
 

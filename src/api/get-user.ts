@@ -1,6 +1,5 @@
 // GET /v1/apps/{app}/users/{account}: one user's snapshot; never-seen users are "unknown".
-import type { Env } from "../env";
-import { presenceStub } from "../presence-stub";
+import { presenceStub } from "../durable/presence-stub";
 import type { AccountRequest } from "./context";
 
 export async function getUser(request: AccountRequest, env: Env): Promise<Response> {

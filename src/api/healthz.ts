@@ -1,7 +1,6 @@
 // GET /healthz, no auth. 200 when the configuration parses; 503 naming the variable when
 // it does not, so a misconfigured deploy is visible before any callback arrives.
 import { ConfigError, loadConfig } from "../config";
-import type { Env } from "../env";
 
 export function healthz(_request: Request, env: Env): Response {
   try {

@@ -1,5 +1,5 @@
 import type { Config } from "../config";
-import { ACCOUNT_RULE, validAccount } from "../tencent/callback-schema";
+import { ACCOUNT_RULE, validAccount } from "../presence/account";
 import type { AccountId, AppId } from "../presence/types";
 import { apiError } from "./responses";
 

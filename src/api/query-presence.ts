@@ -4,14 +4,13 @@
 // plan's subrequest limit per request. The batch is validated whole before any call is
 // made, and any failed call fails the whole answer: never a half-filled result.
 import * as z from "zod/mini";
-import type { Env } from "../env";
-import { presenceStub } from "../presence-stub";
+import { presenceStub } from "../durable/presence-stub";
 import type { AccountId } from "../presence/types";
-import { BodyTooLargeError, readBodyText } from "../ingest/read-body";
-import { ACCOUNT_RULE, validAccount } from "../tencent/callback-schema";
+import { BodyTooLargeError, readBodyText } from "../lib/read-body";
+import { ACCOUNT_RULE, validAccount } from "../presence/account";
 import type { ApiRequest } from "./context";
 import { apiError } from "./responses";
-import { validate } from "../validation";
+import { validate } from "../lib/validation";
 
 export const MAX_BATCH = 500;
 const MAX_QUERY_BYTES = 256 * 1024;

@@ -1,7 +1,7 @@
 // The imperative half of webhooks: reads the log and cursors, asks the pure planner
 // (src/webhooks/cursor.ts) what to do, does it, and commits what happened. One pass per alarm.
 import type { Config, Subscriber } from "../config";
-import { log } from "../log";
+import { log } from "../lib/log";
 import { toSnapshot } from "../presence/snapshot";
 import type { AccountId, AppId } from "../presence/types";
 import { nextAttemptAt, MAX_ATTEMPTS } from "../webhooks/backoff";

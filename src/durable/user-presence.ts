@@ -9,8 +9,7 @@
 // it again.
 import { DurableObject } from "cloudflare:workers";
 import { loadConfig, type Config } from "../config";
-import type { Env } from "../env";
-import { log } from "../log";
+import { log } from "../lib/log";
 import { EMPTY_STATE, reduce, userStatus } from "../presence/reducer";
 import { toSnapshot } from "../presence/snapshot";
 import type { AccountId, AppId, Outcome, PresenceEvent, PresenceState } from "../presence/types";

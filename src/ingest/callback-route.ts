@@ -1,15 +1,14 @@
 // POST /callback: Tencent IM's third-party callback. Every rejection happens before the
 // Durable Object is touched, so nothing from a rejected request is ever stored.
 import { loadConfig, type Config } from "../config";
-import type { Env } from "../env";
-import { log } from "../log";
-import { presenceStub } from "../presence-stub";
+import { log } from "../lib/log";
+import { presenceStub } from "../durable/presence-stub";
 import type { AppId } from "../presence/types";
 import { STATE_CHANGE_COMMAND, parseStateChange } from "../tencent/callback-schema";
 import { readCallbackQuery } from "../tencent/query";
 import { failReply, okReply } from "../tencent/reply";
 import { verifySignature } from "../tencent/signature";
-import { BodyTooLargeError, MAX_CALLBACK_BYTES, readBodyText } from "./read-body";
+import { BodyTooLargeError, MAX_CALLBACK_BYTES, readBodyText } from "../lib/read-body";
 
 const MAX_CLIENT_IP_LENGTH = 64;
 

@@ -1,11 +1,11 @@
 // The State.StateChange body, validated with zod and turned into a domain PresenceEvent.
 import * as z from "zod/mini";
 import { ACTIONS, type AccountId, type Action, type PresenceEvent } from "../presence/types";
-import { validate } from "../validation";
+import { ACCOUNT_RULE, validAccount } from "../presence/account";
+import { validate } from "../lib/validation";
 import { normalisePlatform } from "./platform";
 
 export const STATE_CHANGE_COMMAND = "State.StateChange";
-export const MAX_ACCOUNT_BYTES = 128;
 export const MAX_REASON_LENGTH = 64;
 export const MAX_CUSTOM_STATUS_LENGTH = 256;
 export const MAX_KICKED_DEVICES = 16;
@@ -15,14 +15,6 @@ const KNOWN_REASONS = ["Register", "Unregister", "LinkClose", "TimeOut", "SetCus
 const byLowerCase = <T extends string>(values: readonly T[]) => new Map(values.map((v) => [v.toLowerCase(), v]));
 const ACTION_BY_LOWER = byLowerCase(ACTIONS);
 const REASON_BY_LOWER = byLowerCase(KNOWN_REASONS);
-
-const encoder = new TextEncoder();
-const utf8Length = (s: string) => encoder.encode(s).byteLength;
-
-// A lone surrogate (`"\ud800"` in the JSON) is not UTF-8: no Tencent UserID holds one, and
-// storage would write it as U+FFFD, so what was stored would differ from what was sent.
-export const validAccount = (s: string) => s.length > 0 && s.isWellFormed() && utf8Length(s) <= MAX_ACCOUNT_BYTES;
-export const ACCOUNT_RULE = `must be 1 to ${MAX_ACCOUNT_BYTES} bytes of UTF-8`;
 
 const account = z.string().check(z.refine(validAccount, ACCOUNT_RULE));
 const text = (max: number) => z.string().check(z.maxLength(max));

@@ -1,16 +1,9 @@
 // Tencent IM callback authentication: Sign = lowercase hex sha256(token + RequestTime).
-import { sha256, toHex } from "../digest";
+import { fromHex, sha256, toHex } from "../lib/digest";
 
 export const SIGNATURE_WINDOW_SECONDS = 60;
 
 export type SignatureCheck = "ok" | "missing" | "malformed" | "expired" | "mismatch";
-
-/** 64 hex characters, already checked, as the 32 bytes they spell. */
-function fromHex(hex: string): Uint8Array {
-  const bytes = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
-  return bytes;
-}
 
 /**
  * Verifies a callback's Sign against any of the app's tokens (several during a rotation).

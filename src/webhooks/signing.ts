@@ -1,6 +1,6 @@
 // Standard Webhooks signing (https://www.standardwebhooks.com): HMAC-SHA256 over
 // "{id}.{timestamp}.{body}" with the secret's base64 bytes, sent as "v1,<base64>".
-import { sha256, toHex } from "../digest";
+import { sha256, toHex } from "../lib/digest";
 
 const encoder = new TextEncoder();
 const SECRET_PREFIX = "whsec_";

@@ -1,6 +1,6 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { presenceStub } from "../../src/presence-stub";
+import { presenceStub } from "../../src/durable/presence-stub";
 import type { AccountId, AppId } from "../../src/presence/types";
 import { TEST_APP } from "./bindings";
 

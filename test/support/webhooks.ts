@@ -6,7 +6,7 @@ import { Webhook } from "standardwebhooks";
 import { vi } from "vitest";
 import { loadConfig } from "../../src/config";
 import type { AccountId, AppId } from "../../src/presence/types";
-import { presenceStub } from "../../src/presence-stub";
+import { presenceStub } from "../../src/durable/presence-stub";
 import { TEST_APP } from "./bindings";
 
 export interface Delivery {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, parseConfig } from "../../src/config";
-import type { Env } from "../../src/env";
 
 const base = { IM_SDKAPPIDS: "1400000000", IM_CALLBACK_TOKEN: "t" } as unknown as Env;
 const withVars = (vars: Record<string, string>) => ({ ...base, ...vars }) as unknown as Env;

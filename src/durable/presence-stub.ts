@@ -1,5 +1,4 @@
-import type { Env } from "./env";
-import type { AccountId, AppId } from "./presence/types";
+import type { AccountId, AppId } from "../presence/types";
 
 /** The Durable Object that holds one user's presence: one per `<SDKAppID>:<UserID>`. */
 export function presenceStub(env: Env, app: AppId, account: AccountId) {
