@@ -12,7 +12,8 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { OUT, buildWorker, startTarget } from "./lib/targets.ts";
-import { CallbackWorkload, runLoad } from "./lib/load.ts";
+import { runLoad } from "./lib/load.ts";
+import { CallbackWorkload } from "./lib/workload.ts";
 
 const { values: args } = parseArgs({
   options: {

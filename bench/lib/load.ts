@@ -1,12 +1,11 @@
-// Load driver: autocannon (programmatic, in this process) with a per-request generator, plus the
-// callback workload (signed Tencent callbacks over a fixed user population).
+// Load drivers: autocannon (programmatic, in this process, closed loop) with a per-request
+// generator, and an open-loop driver at a fixed rate. What is sent comes from workload.ts.
 //
 // Latency percentiles are computed here from every response time autocannon reports (float ms),
 // because autocannon's own histogram is in whole milliseconds. At a fixed rate (overallRate),
 // autocannon's coordinated-omission-corrected p99 is reported alongside.
 
 import autocannon from "autocannon";
-import { callbackBody, callbackPath, type StateEvent } from "../../scripts/lib/tencent-client.ts";
 
 export interface Req {
   path: string;
@@ -110,150 +109,6 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   };
   Object.defineProperty(out, "samples", { value: sorted, enumerable: false });
   return out as LoadResult;
-}
-
-const PLATFORMS = ["IOS", "Android", "Web", "Windows", "Mac"];
-const CYCLE: Pick<StateEvent, "action" | "reason">[] = [
-  { action: "Login" },
-  { action: "Disconnect", reason: "LinkClose" },
-  { action: "Login" },
-  { action: "Logout" },
-];
-
-/**
- * Signed callbacks over a population of users. EventTimes come from one counter per workload
- * (1 ms apart, starting an hour ago), so every generated "applied" event is newer than anything
- * the user saw before, and a "stale" event (older than the start) is older than all of them.
- */
-export class CallbackWorkload {
-  readonly app: string;
-  readonly token: string;
-  readonly population: string[];
-  private readonly visits: Uint32Array;
-  private readonly last: (StateEvent | null)[];
-  private clock: number;
-  private readonly t0: number;
-  private cursor = 0;
-  private fresh = 0;
-  private dupStaleCount = 0;
-  private readonly prefix: string;
-  private signSecond = -1;
-  private signedQuery = new Map<string, string>();
-
-  constructor(opts: { app: string; token: string; users: number; prefix: string }) {
-    this.app = opts.app;
-    this.token = opts.token;
-    this.prefix = opts.prefix;
-    this.population = Array.from({ length: opts.users }, (_, i) => `${opts.prefix}-u${i}`);
-    this.visits = new Uint32Array(opts.users);
-    this.last = new Array(opts.users).fill(null);
-    this.t0 = Date.now() - 3_600_000;
-    this.clock = this.t0;
-  }
-
-  /** Callback path, re-signed once per second (RequestTime must be within ±60 s). */
-  private path(platform: string, clientIp: string): string {
-    const now = Math.floor(Date.now() / 1000);
-    if (now !== this.signSecond) {
-      this.signSecond = now;
-      this.signedQuery.clear();
-    }
-    const key = `${platform}|${clientIp}`;
-    let p = this.signedQuery.get(key);
-    if (p === undefined) {
-      p = callbackPath({ app: this.app, token: this.token }, { platform, clientIp }, now);
-      if (this.signedQuery.size < 10_000) this.signedQuery.set(key, p);
-    }
-    return p;
-  }
-
-  private req(e: StateEvent): Req {
-    return { path: this.path(e.platform, e.clientIp ?? "127.0.0.1"), body: callbackBody(e) };
-  }
-
-  private eventFor(i: number): StateEvent {
-    const step = CYCLE[this.visits[i]! % CYCLE.length]!;
-    this.visits[i]!++;
-    const e: StateEvent = {
-      account: this.population[i]!,
-      action: step.action,
-      reason: step.reason,
-      platform: PLATFORMS[i % PLATFORMS.length]!,
-      clientIp: `10.1.${(i >> 8) & 255}.${i & 255}`,
-      eventTime: ++this.clock,
-    };
-    this.last[i] = e;
-    return e;
-  }
-
-  /** The next applied event, round-robin over the population (a state change each time). */
-  applied(): Req {
-    const i = this.cursor;
-    this.cursor = (this.cursor + 1) % this.population.length;
-    return this.req(this.eventFor(i));
-  }
-
-  /** Alternately an exact repeat of a user's last event and an event older than all of it. */
-  duplicateOrStale(): Req {
-    const i = this.cursor;
-    this.cursor = (this.cursor + 1) % this.population.length;
-    const round = Math.floor(this.dupStaleCount++ / this.population.length);
-    const last = this.last[i];
-    if (last && (round + i) % 2 === 0) return this.req(last);
-    return this.req(this.stale(i));
-  }
-
-  duplicate(i: number): Req {
-    const last = this.last[i];
-    if (!last) throw new Error("no event to duplicate yet");
-    return this.req(last);
-  }
-
-  private stale(i: number): StateEvent {
-    return {
-      account: this.population[i]!,
-      action: "Login",
-      platform: PLATFORMS[i % PLATFORMS.length]!,
-      clientIp: `10.1.${(i >> 8) & 255}.${i & 255}`,
-      eventTime: this.t0 - 1000 - (i % 1000),
-    };
-  }
-
-  staleFor(i: number): Req {
-    return this.req(this.stale(i));
-  }
-
-  appliedFor(i: number): Req {
-    return this.req(this.eventFor(i));
-  }
-
-  customStatusFor(i: number, status: string): Req {
-    return this.req({
-      account: this.population[i]!,
-      action: "CustomStatusChange",
-      platform: PLATFORMS[i % PLATFORMS.length]!,
-      clientIp: "10.9.9.9",
-      eventTime: ++this.clock,
-      customStatus: status,
-    });
-  }
-
-  /** A Login for a user never seen before (first touch: the object is created). */
-  firstTouch(): Req {
-    const n = this.fresh++;
-    return this.req({
-      account: `${this.prefix}-new${n}`,
-      action: "Login",
-      platform: PLATFORMS[n % PLATFORMS.length]!,
-      clientIp: `10.2.${(n >> 8) & 255}.${n & 255}`,
-      eventTime: ++this.clock,
-    });
-  }
-
-  /** Pre-creation: each population user gets its first event, in order. */
-  precreate(): Req {
-    return this.applied();
-  }
 }
 
 /**

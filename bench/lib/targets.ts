@@ -27,6 +27,8 @@ export interface BuildInfo {
   compatibilityFlags: string[];
   vars: Record<string, string>;
   durableObjects: { name: string; className: string; sqlite: boolean }[];
+  /** Workers Logs settings of wrangler.toml: what each invocation costs in log events. */
+  observability: { enabled: boolean; headSamplingRate: number; invocationLogs: boolean };
   /** Bytes of the (unminified) bundle per package or src/, from esbuild's "// path" markers. */
   composition: { source: string; bytes: number; gzipBytes: number }[];
 }
@@ -90,6 +92,11 @@ export async function buildWorker(): Promise<BuildInfo> {
     compatibilityFlags: config.compatibility_flags ?? [],
     vars: Object.fromEntries(Object.entries(config.vars ?? {}).map(([k, v]) => [k, String(v)])),
     composition: composition(bundle.toString("utf8")),
+    observability: {
+      enabled: config.observability?.enabled === true,
+      headSamplingRate: config.observability?.head_sampling_rate ?? 1,
+      invocationLogs: config.observability?.logs?.invocation_logs !== false,
+    },
     durableObjects: (config.durable_objects?.bindings ?? []).map((b: { name: string; class_name: string }) => ({
       name: b.name,
       className: b.class_name,
@@ -123,9 +130,15 @@ export interface StartOptions {
   inspectorPort?: number;
 }
 
+/**
+ * Per process, so that two runs at once (another worktree's CI, a profile beside a bench)
+ * never share or delete each other's state.
+ */
+export const TMPFS_BASE = `/dev/shm/presence-edge-bench-${process.pid}`;
+
 export function persistDirFor(placement: Placement, name: string): string | null {
   if (placement === "none") return null;
-  const base = placement === "tmpfs" ? "/dev/shm/presence-edge-bench" : join(OUT, "state");
+  const base = placement === "tmpfs" ? TMPFS_BASE : join(OUT, `state-${process.pid}`);
   return join(base, name);
 }
 
@@ -259,7 +272,7 @@ export async function startTarget(opts: StartOptions): Promise<Target> {
     build: opts.build,
     dispose: async () => {
       await mf.dispose();
-      if (persistDir && opts.placement === "tmpfs") rmSync(persistDir, { recursive: true, force: true });
+      if (persistDir) rmSync(persistDir, { recursive: true, force: true });
     },
   };
 }

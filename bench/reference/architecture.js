@@ -2,7 +2,10 @@
 // must do for one callback. The Worker parses the same callback body, takes the account
 // from it and forwards the event over RPC to the user's Durable Object, which does one
 // SQLite upsert and nothing else (no signature check, no state machine, no history).
-// Built by the bench, never deployed. It also carries the storage-row counters the bench
+// It writes exactly one row per callback of any kind (applied, duplicate, stale or first
+// touch: it cannot tell them apart), which is also presence-edge's bound (at most one row per
+// callback, docs/PERFORMANCE.md), so the two pay the same storage work per callback and the
+// ratio measures the rest. Built by the bench, never deployed. It also carries the storage-row counters the bench
 // asks the real Worker to expose (x-storage-rows-read / x-storage-rows-written headers),
 // and a plain 500-way fan-out for POST /query (the reference for the batch read).
 import { DurableObject } from "cloudflare:workers";

@@ -1,0 +1,132 @@
+// What one bench run measures and for how long: the full profile (the published figures) and
+// the smoke profile (seconds per phase: checks that the machinery works, not the figures),
+// plus the configuration every Worker under test gets.
+
+import { parseArgs } from "node:util";
+import type { Mix } from "./workload.ts";
+
+export interface Profile {
+  name: "full" | "smoke";
+  users: number;
+  /** Connection counts of the closed-loop phases (each ingest phase runs at every one of them). */
+  connections: number[];
+  /** Callback mixes of the steady-ingest phase (each runs at every connection count). */
+  mixes: Mix[];
+  /** Seconds of each closed-loop phase per target (split over the alternating rounds). */
+  steadySec: number;
+  dupSec: number;
+  firstTouchSec: number;
+  rateSec: number;
+  rate: number;
+  batchSize: number;
+  batchRequests: number;
+  probeEach: number;
+  webhookCallbacks: number;
+  /** Each phase is split in this many alternating rounds between reference and Worker. */
+  rounds: number;
+  /** Storage placements measured; disk runs only the largest connection count and the first mix. */
+  placements: ("disk" | "tmpfs")[];
+  /** Optional phases, each measured when the Worker has what it needs (see bench/phases/). */
+  extras: { tencentQuery: boolean; reconcile: { users: number } | null; watch: { watchers: number } | null };
+}
+
+const FULL: Profile = {
+  name: "full",
+  users: 2000,
+  connections: [8, 20, 32],
+  mixes: ["login-logout", "login-login-logout"],
+  steadySec: 8,
+  dupSec: 6,
+  firstTouchSec: 6,
+  rateSec: 10,
+  rate: 1000,
+  batchSize: 500,
+  batchRequests: 40,
+  probeEach: 10,
+  webhookCallbacks: 40,
+  rounds: 2,
+  placements: ["tmpfs", "disk"],
+  extras: { tencentQuery: true, reconcile: { users: 10_000 }, watch: { watchers: 100 } },
+};
+
+const SMOKE: Profile = {
+  name: "smoke",
+  users: 60,
+  connections: [8],
+  mixes: ["login-logout", "login-login-logout"],
+  steadySec: 1,
+  dupSec: 1,
+  firstTouchSec: 1,
+  rateSec: 1,
+  rate: 200,
+  batchSize: 60,
+  batchRequests: 3,
+  probeEach: 2,
+  webhookCallbacks: 3,
+  rounds: 1,
+  // tmpfs only: disk runs the same code against another directory, slowly on a busy machine.
+  placements: ["tmpfs"],
+  extras: { tencentQuery: true, reconcile: { users: 200 }, watch: { watchers: 5 } },
+};
+
+export interface Args {
+  smoke: boolean;
+  strict: boolean;
+  out: string | undefined;
+  profile: Profile;
+}
+
+const list = (s: string) => s.split(",").map((v) => v.trim());
+
+export function readArgs(argv = process.argv.slice(2)): Args {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      smoke: { type: "boolean", default: false },
+      strict: { type: "boolean", default: false },
+      connections: { type: "string" },
+      mixes: { type: "string" },
+      users: { type: "string" },
+      seconds: { type: "string" },
+      rounds: { type: "string" },
+      placements: { type: "string" },
+      "skip-extras": { type: "boolean", default: false },
+      out: { type: "string" },
+    },
+  });
+  const base = values.smoke ? SMOKE : FULL;
+  const profile: Profile = { ...base, extras: { ...base.extras } };
+  if (values.connections) profile.connections = list(values.connections).map(Number);
+  if (values.mixes) profile.mixes = list(values.mixes) as Mix[];
+  if (values.users) profile.users = Number(values.users);
+  if (values.rounds) profile.rounds = Number(values.rounds);
+  if (values.placements) profile.placements = list(values.placements) as Profile["placements"];
+  if (values.seconds) {
+    profile.steadySec = profile.dupSec = profile.firstTouchSec = profile.rateSec = Number(values.seconds);
+  }
+  if (values["skip-extras"]) profile.extras = { tencentQuery: false, reconcile: null, watch: null };
+  return { smoke: values.smoke, strict: values.strict, out: values.out, profile };
+}
+
+export const APP = "1400000000";
+export const CALLBACK_TOKEN = "bench-callback-token";
+export const API_TOKEN = "bench-api-token";
+
+/**
+ * Bindings for the real Worker: no webhook subscribers (added only for the webhook phase) and
+ * nothing else that changes what a callback costs, so the figures are those of the defaults
+ * (LOG_CALLBACKS unset, reconciliation off).
+ */
+export const PE_BINDINGS: Record<string, string> = {
+  IM_SDKAPPIDS: APP,
+  IM_CALLBACK_TOKEN: CALLBACK_TOKEN,
+  API_TOKENS: API_TOKEN,
+  IM_ALLOW_UNSIGNED: "false",
+  OFFLINE_GRACE_SECONDS: "0",
+  HISTORY_LIMIT: "100",
+};
+
+const started = Date.now();
+export const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0)}s`;
+export const secondsSinceStart = () => Math.round((Date.now() - started) / 1000);
+export const log = (s: string) => console.log(s);

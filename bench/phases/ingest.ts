@@ -1,0 +1,215 @@
+// The load phases: the same phases run on several targets at once (each its own workerd), in
+// alternating rounds (reference, Worker, Worker, reference, ...) so that both see the same
+// machine conditions. Steady ingest runs at every connection count and callback mix, the
+// duplicate/stale and first-touch phases at every connection count.
+
+import { CallbackWorkload, type Mix } from "../lib/workload.ts";
+import type { Req } from "../lib/load.ts";
+import { measure, mergePhases, post, type Phase } from "../lib/phase.ts";
+import { APP, API_TOKEN, CALLBACK_TOKEN, PE_BINDINGS, log, type Profile } from "../lib/settings.ts";
+import { dirBytes, startTarget, type BuildInfo, type Placement, type Target, type TargetKind } from "../lib/targets.ts";
+import { storageProbes, type Probe } from "./storage-rows.ts";
+
+export type PhaseKind = "precreate" | "steady" | "duplicateStale" | "rate" | "batch" | "firstTouch";
+
+/** Where a phase's figures are kept in results.json: e.g. "steady/login-logout/c20", "rate", "batch". */
+export function phaseKey(kind: PhaseKind, connections?: number, mix?: Mix): string {
+  return [kind, mix, connections === undefined ? undefined : `c${connections}`].filter(Boolean).join("/");
+}
+
+export interface TargetFigures {
+  label: string;
+  kind: TargetKind;
+  placement: Placement;
+  ready: boolean;
+  notes: string[];
+  phases: Record<string, Phase>;
+  probes?: Probe[];
+  historyCheck?: string;
+  storageBytes?: number | null;
+  logSample?: string[];
+}
+
+interface Side {
+  t: Target;
+  w: CallbackWorkload;
+  fig: TargetFigures;
+}
+
+interface PhaseDef {
+  key: string;
+  name: string;
+  /** Seconds for a duration phase, or a request count for a fixed-amount phase. */
+  seconds?: number;
+  amount?: number;
+  connections: number;
+  overallRate?: number;
+  timeoutSec?: number;
+  /** Switches the workload to this mix before the phase (steady ingest). */
+  mix?: Mix;
+  next: (w: CallbackWorkload) => () => Req;
+  skipRuntime?: boolean;
+}
+
+async function preflight(t: Target, w: CallbackWorkload): Promise<string | null> {
+  try {
+    if (t.kind === "runtime") return null;
+    const res = await post(t.url, w.firstTouch());
+    const text = await res.text();
+    if (res.status !== 200) return `a signed Login callback answered HTTP ${res.status}: ${text.slice(0, 200)}`;
+    if (t.kind === "presence-edge" && !text.includes('"ActionStatus":"OK"')) {
+      return `a signed Login callback answered ${text.slice(0, 200)}`;
+    }
+    return null;
+  } catch (e) {
+    return `request failed: ${(e as Error).message}`;
+  }
+}
+
+function batchRequest(profile: Profile, w: CallbackWorkload): () => Req {
+  const size = Math.min(profile.batchSize, w.population.length);
+  let window = 0;
+  return () => {
+    const start = (window++ * size) % w.population.length;
+    const accounts = Array.from({ length: size }, (_, j) => w.population[(start + j) % w.population.length]!);
+    return {
+      path: `/v1/apps/${APP}/presence/query`,
+      body: JSON.stringify({ accounts }),
+      headers: { authorization: `Bearer ${API_TOKEN}` },
+    };
+  };
+}
+
+/**
+ * The load phases, in order. Disk runs the largest connection count and the first mix only
+ * (disk figures are bound by commits, not by the code). Batch runs right after the rate
+ * phase, while objects are warm; first touch comes last, as it leaves the population idle.
+ */
+function phaseDefs(profile: Profile, placement: Placement): PhaseDef[] {
+  const connections = placement === "disk" ? [Math.max(...profile.connections)] : profile.connections;
+  const mixes = placement === "disk" ? profile.mixes.slice(0, 1) : profile.mixes;
+  const defs: PhaseDef[] = [];
+  for (const c of connections) {
+    for (const mix of mixes) {
+      defs.push({
+        key: phaseKey("steady", c, mix),
+        name: `steady ${mix} c${c}`,
+        seconds: profile.steadySec,
+        connections: c,
+        mix,
+        next: (w) => () => w.applied(),
+        // The runtime ceiling answers "ok" whatever the body: one mix is enough.
+        skipRuntime: mix !== mixes[0],
+      });
+    }
+    defs.push({
+      key: phaseKey("duplicateStale", c),
+      name: `dup/stale c${c}`,
+      seconds: profile.dupSec,
+      connections: c,
+      next: (w) => () => w.duplicateOrStale(),
+      skipRuntime: true,
+    });
+  }
+  defs.push({
+    key: phaseKey("rate"),
+    name: `steady ${profile.rate}/s`,
+    seconds: profile.rateSec,
+    connections: 1,
+    overallRate: profile.rate,
+    next: (w) => () => w.applied(),
+  });
+  defs.push({
+    key: phaseKey("batch"),
+    name: `batch-${Math.min(profile.batchSize, profile.users)} query`,
+    amount: profile.batchRequests,
+    connections: 1,
+    timeoutSec: 30,
+    next: (w) => batchRequest(profile, w),
+    skipRuntime: true,
+  });
+  for (const c of connections) {
+    defs.push({
+      key: phaseKey("firstTouch", c),
+      name: `first touch c${c}`,
+      seconds: profile.firstTouchSec,
+      connections: c,
+      next: (w) => () => w.firstTouch(),
+      skipRuntime: true,
+    });
+  }
+  return defs;
+}
+
+/** Runs the phases on the given targets (one workerd each), alternating rounds between them. */
+export async function runGroup(
+  profile: Profile,
+  kinds: TargetKind[],
+  placement: Placement,
+  build: BuildInfo,
+): Promise<TargetFigures[]> {
+  const sides: Side[] = [];
+  try {
+    for (const kind of kinds) {
+      const t = await startTarget({ kind, placement, build, bindings: PE_BINDINGS });
+      const w = new CallbackWorkload({ app: APP, token: CALLBACK_TOKEN, users: profile.users, prefix: "bench" });
+      const fig: TargetFigures = { label: t.label, kind, placement, ready: false, notes: [], phases: {} };
+      sides.push({ t, w, fig });
+      const problem = await preflight(t, w);
+      if (problem) {
+        fig.notes.push(`not measured: ${problem}`);
+        log(`  ${t.label.padEnd(26)} NOT READY: ${problem}`);
+      } else {
+        fig.ready = true;
+      }
+    }
+    const ready = sides.filter((s) => s.fig.ready);
+    // Every user's object is created first, so that "steady" measures existing objects.
+    for (const s of ready) {
+      s.fig.phases.precreate = await measure(s.t, "precreate", {
+        url: s.t.url,
+        connections: Math.max(...profile.connections),
+        amount: profile.users,
+        next: () => s.w.precreate(),
+      });
+    }
+    for (const def of phaseDefs(profile, placement)) {
+      const active = ready.filter((s) => !(def.skipRuntime && s.t.kind === "runtime"));
+      const rounds = active.length > 1 ? profile.rounds : 1;
+      const parts = new Map<Side, Phase[]>(active.map((s) => [s, []]));
+      if (def.mix) for (const s of active) s.w.useMix(def.mix);
+      const gens = new Map<Side, () => Req>(active.map((s) => [s, def.next(s.w)]));
+      for (let r = 0; r < rounds; r++) {
+        const order = r % 2 === 0 ? active : [...active].reverse();
+        for (const s of order) {
+          const share =
+            def.amount !== undefined
+              ? { amount: Math.max(1, Math.round(def.amount / rounds)) }
+              : { duration: Math.max(1, def.seconds! / rounds) };
+          parts.get(s)!.push(
+            await measure(s.t, `${def.name}${rounds > 1 ? ` ${r + 1}/${rounds}` : ""}`, {
+              url: s.t.url,
+              connections: def.connections,
+              overallRate: def.overallRate,
+              timeoutSec: def.timeoutSec,
+              next: gens.get(s)!,
+              ...share,
+            }),
+          );
+        }
+      }
+      for (const s of active) s.fig.phases[def.key] = mergePhases(parts.get(s)!);
+    }
+    for (const s of ready) {
+      if (s.t.kind !== "runtime") Object.assign(s.fig, await storageProbes(s.t, s.w, profile.probeEach));
+      s.fig.storageBytes = dirBytes(s.t.persistDir);
+    }
+    return sides.map((s) => s.fig);
+  } finally {
+    for (const s of sides) {
+      s.fig.logSample = s.t.logLines().slice(0, 5);
+      if (s.t.logLineCount()) s.fig.notes.push(`${s.t.logLineCount()} workerd log lines (first ones in logSample)`);
+      await s.t.dispose();
+    }
+  }
+}

@@ -1,0 +1,159 @@
+// The charts of docs/PERFORMANCE.md, drawn from a run's results: throughput against both
+// ceilings per phase and connection count, presence-edge's ratio to the architecture ceiling
+// with the targets, and latency percentiles. Written as SVG next to the results.
+
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Phase } from "../lib/phase.ts";
+import type { Profile } from "../lib/settings.ts";
+import { phaseKey } from "../phases/ingest.ts";
+import { TARGETS } from "./checks.ts";
+import type { PhaseRatio, Runs } from "./ratios.ts";
+import { renderChart, type Category, type Panel, type Series } from "./svg.ts";
+
+interface Results {
+  profile: Profile;
+  commit: string;
+  generatedAt: string;
+  provisional: boolean;
+  runs: Runs;
+  ratios: Record<string, Record<string, PhaseRatio>>;
+}
+
+const RUNTIME: Series = { name: "runtime ceiling", color: "#c7c7c7" };
+const ARCH: Series = { name: "architecture ceiling", color: "#7f7f7f" };
+const PE: Series = { name: "presence-edge", color: "#1f77b4" };
+const CONNECTION_COLORS = ["#9ecae1", "#4292c6", "#08519c", "#08306b"];
+
+interface Group {
+  title: string;
+  /** Phase key at a connection count. */
+  key: (c: number) => string;
+  target?: number;
+}
+
+function groups(p: Profile): Group[] {
+  return [
+    ...p.mixes.map((mix) => ({
+      title: `steady ingest, ${mix}`,
+      key: (c: number) => phaseKey("steady", c, mix),
+      target: TARGETS.steadyRatio,
+    })),
+    { title: "duplicate / stale", key: (c) => phaseKey("duplicateStale", c), target: TARGETS.duplicateStaleRatio },
+    { title: "first touch", key: (c) => phaseKey("firstTouch", c), target: TARGETS.firstTouchRatio },
+  ];
+}
+
+function stamp(r: Results): string {
+  const when = r.generatedAt.slice(0, 16).replace("T", " ");
+  return `${r.profile.name} run ${when} UTC, commit ${r.commit.slice(0, 7)}, tmpfs, ${r.profile.users} users${r.provisional ? " — PROVISIONAL: the machine was busy" : ""}`;
+}
+
+const rangeOf = (p: Phase | undefined): [number, number, number] | null => (p ? [p.p50, p.p90, p.p99] : null);
+
+export function writeCharts(r: Results, dir: string): string[] {
+  const pe = r.runs["presence-edge/tmpfs"];
+  const arch = r.runs["architecture/tmpfs"];
+  const runtime = r.runs["runtime"];
+  if (!pe?.ready || !arch?.ready) return [];
+  const conns = r.profile.connections;
+  const written: string[] = [];
+  const save = (name: string, svg: string) => {
+    mkdirSync(dir, { recursive: true });
+    const path = join(dir, name);
+    writeFileSync(path, svg);
+    written.push(path);
+  };
+
+  // 1. Throughput, callbacks/s, against both ceilings.
+  const runtimeKey = (c: number) => phaseKey("steady", c, r.profile.mixes[0]);
+  const throughputPanels: Panel[] = groups(r.profile).map((g) => ({
+    title: g.title,
+    categories: conns.map((c): Category => ({
+      label: `${c} conn.`,
+      values: [
+        g.title.startsWith("steady") ? (runtime?.phases[runtimeKey(c)]?.rps ?? null) : null,
+        arch.phases[g.key(c)]?.rps ?? null,
+        pe.phases[g.key(c)]?.rps ?? null,
+      ],
+    })),
+  }));
+  save(
+    "throughput.svg",
+    renderChart({
+      kind: "bars",
+      title: "Callbacks per second, presence-edge against both ceilings",
+      subtitle: stamp(r),
+      yLabel: "callbacks / s",
+      series: [RUNTIME, ARCH, PE],
+      panels: throughputPanels,
+    }),
+  );
+
+  // 2. Ratio to the architecture ceiling, with the targets.
+  const series = conns.map((c, i) => ({
+    name: `${c} connections`,
+    color: CONNECTION_COLORS[i % CONNECTION_COLORS.length]!,
+  }));
+  const ratioPanels: Panel[] = groups(r.profile).map((g) => ({
+    title: g.title,
+    target: g.target === undefined ? undefined : { value: g.target, label: `target ${g.target}` },
+    categories: [
+      {
+        label: "presence-edge / architecture",
+        values: conns.map((c) => r.ratios.tmpfs?.[g.key(c)]?.throughput ?? null),
+      },
+    ],
+  }));
+  save(
+    "ratio.svg",
+    renderChart({
+      kind: "bars",
+      title: "presence-edge throughput as a share of the architecture ceiling, same run",
+      subtitle: stamp(r),
+      yLabel: "ratio",
+      series,
+      panels: ratioPanels,
+      digits: 2,
+      yAtLeast: 1.1,
+    }),
+  );
+
+  // 3. Latency percentiles (p50 thick, p90 thin, p99 top of the box), log scale.
+  const latencyPanels: Panel[] = groups(r.profile).map((g) => ({
+    title: g.title,
+    categories: conns.map((c) => ({
+      label: `${c} conn.`,
+      values: [],
+      ranges: [rangeOf(arch.phases[g.key(c)]), rangeOf(pe.phases[g.key(c)])],
+    })),
+  }));
+  latencyPanels.push({
+    title: `open loop ${r.profile.rate}/s; batch query`,
+    categories: [
+      {
+        label: `${r.profile.rate}/s`,
+        values: [],
+        ranges: [rangeOf(arch.phases.rate), rangeOf(pe.phases.rate)],
+      },
+      {
+        label: `batch-${Math.min(r.profile.batchSize, r.profile.users)}`,
+        values: [],
+        ranges: [rangeOf(arch.phases.batch), rangeOf(pe.phases.batch)],
+      },
+    ],
+  });
+  save(
+    "latency.svg",
+    renderChart({
+      kind: "ranges",
+      title: "Latency percentiles: p50 (thick), p90 (thin), p99 (top of the box), ms, log scale",
+      subtitle: stamp(r),
+      yLabel: "ms",
+      series: [ARCH, PE],
+      panels: latencyPanels,
+      columns: 3,
+    }),
+  );
+  return written;
+}

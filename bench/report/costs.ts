@@ -1,0 +1,70 @@
+// Cost per million callbacks of each kind at the deployment's default settings: rows from the
+// storage-rows phase, log lines per callback as measured in the load phases (what the Worker
+// logs by default, LOG_CALLBACKS unset), Workers Logs settings from wrangler.toml.
+
+import type { Phase } from "../lib/phase.ts";
+import { costPerMillion, type CostBreakdown } from "../lib/prices.ts";
+import type { BuildInfo } from "../lib/targets.ts";
+import type { TargetFigures } from "../phases/ingest.ts";
+
+export interface KindCost extends CostBreakdown {
+  rowsReadPerCallback: number | null;
+  rowsWrittenPerCallback: number | null;
+  /** console lines the Worker logged per callback of this kind, measured under load. */
+  logLinesPerCallback: number | null;
+  /** Billed Workers Logs events per callback: (invocation log + lines) × head sampling rate. */
+  logEventsPerCallback: number | null;
+  /** total + Workers Logs: what a million such callbacks cost at the default settings. */
+  allIn: number | null;
+}
+
+/** Log lines per request over every phase whose key starts with the prefix (weighted by requests). */
+function linesOver(phases: Record<string, Phase>, prefix: string): number | null {
+  const list = Object.entries(phases).filter(([k]) => k.startsWith(prefix));
+  const n = list.reduce((a, [, p]) => a + p.requests, 0);
+  return n === 0 ? null : list.reduce((a, [, p]) => a + p.logLinesPerRequest * p.requests, 0) / n;
+}
+
+const PHASE_OF_KIND: Record<string, string> = {
+  applied: "steady/",
+  "custom status": "steady/",
+  duplicate: "duplicateStale",
+  stale: "duplicateStale",
+  "first touch": "firstTouch",
+};
+
+export function costsOf(pe: TargetFigures | undefined, build: BuildInfo): Record<string, KindCost> {
+  const costs: Record<string, KindCost> = {};
+  if (!pe?.ready) return costs;
+  const rate = pe.phases.rate;
+  const cpuMs = rate?.cpuMsPerRequest ?? null;
+  // Upper bound: the object counted active for the callback's whole p50 latency at a fixed rate.
+  const activeS = rate ? rate.p50 / 1000 : null;
+  const o = build.observability;
+  for (const p of pe.probes ?? []) {
+    const lines = linesOver(pe.phases, PHASE_OF_KIND[p.kind] ?? "steady/");
+    const logEvents = !o.enabled
+      ? 0
+      : lines === null
+        ? null
+        : o.headSamplingRate * ((o.invocationLogs ? 1 : 0) + lines);
+    // Each setAlarm() is billed as one row written.
+    const billedWrites = p.rowsWritten === null ? null : p.rowsWritten + (p.alarmsSet ?? 0);
+    const c = costPerMillion({
+      cpuMs,
+      doActiveSeconds: activeS,
+      rowsRead: p.rowsRead,
+      rowsWritten: billedWrites,
+      logEvents,
+    });
+    costs[p.kind] = {
+      ...c,
+      rowsReadPerCallback: p.rowsRead,
+      rowsWrittenPerCallback: billedWrites,
+      logLinesPerCallback: lines,
+      logEventsPerCallback: logEvents,
+      allIn: c.total === null || c.logs === null ? null : c.total + c.logs,
+    };
+  }
+  return costs;
+}
