@@ -11,6 +11,11 @@ import { Log, LogLevel, Miniflare, convertV4MiniflareOptions } from "miniflare";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const OUT = join(ROOT, "bench/out");
+/**
+ * The checkout whose Worker is built and measured: this one, or another one named by
+ * BENCH_WORKER_DIR (to measure a branch with this bench, e.g. before it is merged).
+ */
+export const WORKER_DIR = resolve(process.env.BENCH_WORKER_DIR ?? ROOT);
 
 export type TargetKind = "presence-edge" | "architecture" | "runtime";
 export type Placement = "disk" | "tmpfs" | "none";
@@ -62,7 +67,7 @@ export async function buildWorker(): Promise<BuildInfo> {
   const output = await new Promise<string>((resolvePromise, reject) => {
     // process.execPath is the pinned Node 24 (the wrangler shebang would pick the global Node).
     const child = spawn(process.execPath, [wranglerBin, "deploy", "--dry-run", "--outdir", outdir], {
-      cwd: ROOT,
+      cwd: WORKER_DIR,
       env: { ...process.env, ...WRANGLER_ENV, FORCE_COLOR: "0", NO_COLOR: "1" },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -78,7 +83,7 @@ export async function buildWorker(): Promise<BuildInfo> {
   const bundlePath = join(outdir, "index.js");
   const bundle = readFileSync(bundlePath);
   const { unstable_readConfig } = await import("wrangler");
-  const config = unstable_readConfig({ config: join(ROOT, "wrangler.toml") });
+  const config = unstable_readConfig({ config: join(WORKER_DIR, "wrangler.toml") });
   const sqliteClasses = new Set(
     config.migrations.flatMap((mg: { new_sqlite_classes?: string[] }) => mg.new_sqlite_classes ?? []),
   );

@@ -2,9 +2,13 @@
 // reconciliation against the local Tencent stand-in, and live watch. Each one measures only
 // when the Worker under test has the feature (it asks first) and says so otherwise.
 
-import type { Profile } from "../lib/settings.ts";
+import { fmt } from "../lib/format.ts";
+import { log, type Profile } from "../lib/settings.ts";
 import type { BuildInfo } from "../lib/targets.ts";
-import type { Check } from "../report/checks.ts";
+import { TARGETS, type Check } from "../report/checks.ts";
+import { runReconcile } from "./reconcile.ts";
+import { runTencentQuery } from "./tencent-query.ts";
+import { runWatch } from "./watch.ts";
 
 export interface ExtraFigures {
   /** Why the phase was not measured (the feature is not in this build), or null. */
@@ -14,9 +18,37 @@ export interface ExtraFigures {
   [figure: string]: unknown;
 }
 
+async function guarded(name: string, run: () => Promise<ExtraFigures>): Promise<ExtraFigures> {
+  try {
+    const fig = await run();
+    if (fig.skipped) log(`  ${name}: not measured: ${fig.skipped}`);
+    return fig;
+  } catch (e) {
+    return { skipped: null, problem: `${name} failed: ${(e as Error).stack ?? e}` };
+  }
+}
+
 export async function runExtras(
-  _profile: Profile,
-  _build: BuildInfo,
+  profile: Profile,
+  build: BuildInfo,
 ): Promise<{ figures: Record<string, ExtraFigures>; checks: Check[] }> {
-  return { figures: {}, checks: [] };
+  const figures: Record<string, ExtraFigures> = {};
+  const checks: Check[] = [];
+  const { tencentQuery, reconcile, watch } = profile.extras;
+  if (tencentQuery)
+    figures.tencentQuery = await guarded("Tencent-compatible query", () => runTencentQuery(profile, build));
+  if (reconcile) figures.reconcile = await guarded("reconcile", () => runReconcile(profile, build, reconcile.users));
+  if (watch) {
+    const fig = (figures.watch = await guarded("watch", () => runWatch(profile, build, watch.watchers)));
+    const p50 = (fig.latency as { p50?: number | null } | undefined)?.p50 ?? null;
+    if (!fig.skipped) {
+      checks.push({
+        name: `watch: callback → watcher message p50, ${watch.watchers} watchers`,
+        target: `<= ${TARGETS.watchP50Ms} ms`,
+        measured: p50 === null ? "n/a" : `${fmt(p50, 1)} ms`,
+        pass: p50 === null ? null : p50 <= TARGETS.watchP50Ms,
+      });
+    }
+  }
+  return { figures, checks };
 }

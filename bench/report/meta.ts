@@ -5,7 +5,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { cpus, loadavg, release, totalmem } from "node:os";
 import { join } from "node:path";
-import { ROOT } from "../lib/targets.ts";
+import { ROOT, WORKER_DIR } from "../lib/targets.ts";
 
 function versionOf(pkg: string): string {
   try {
@@ -20,8 +20,9 @@ function versionOf(pkg: string): string {
 function worktreeDirty(): boolean | null {
   try {
     const out = execFileSync("git", ["status", "--porcelain", "--", "src", "wrangler.toml", "package.json"], {
-      cwd: ROOT,
+      cwd: WORKER_DIR,
       encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
     });
     return out.trim().length > 0;
   } catch {
@@ -31,7 +32,11 @@ function worktreeDirty(): boolean | null {
 
 function gitCommit(): string {
   try {
-    return execFileSync("git", ["rev-parse", "HEAD"], { cwd: ROOT, encoding: "utf8" }).trim();
+    return execFileSync("git", ["rev-parse", "HEAD"], {
+      cwd: WORKER_DIR,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
   } catch {
     return "unknown";
   }
@@ -43,6 +48,8 @@ export const LOAD_AT_START = loadavg();
 export function runMeta(maxForeignCpuCores: number) {
   return {
     commit: gitCommit(),
+    /** Set when the Worker measured is another checkout's (BENCH_WORKER_DIR). */
+    workerDir: WORKER_DIR === ROOT ? null : WORKER_DIR,
     /** true: the Worker was built from uncommitted changes on top of `commit`. */
     worktreeDirty: worktreeDirty(),
     machine: {
