@@ -16,7 +16,7 @@
 // docs/PERFORMANCE.md.
 
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { PRICES } from "./lib/prices.ts";
 import { readArgs, elapsed, log, secondsSinceStart } from "./lib/settings.ts";
 import { OUT, ROOT, TMPFS_BASE, buildWorker } from "./lib/targets.ts";
@@ -27,6 +27,7 @@ import { checksOf } from "./report/checks.ts";
 import { costsOf } from "./report/costs.ts";
 import { printChecks, printCosts, printNoise, printPhases } from "./report/console.ts";
 import { writeCharts } from "./report/charts.ts";
+import { writeFiguresSection } from "./report/markdown.ts";
 import { runMeta } from "./report/meta.ts";
 import { ratiosOf, runKey, type Runs } from "./report/ratios.ts";
 import { machineryProblems } from "./report/machinery.ts";
@@ -105,11 +106,17 @@ const results = {
   durationSeconds: secondsSinceStart(),
 };
 const outPath = out ?? (smoke ? join(OUT, "results.smoke.json") : join(ROOT, "bench/results.json"));
-const chartDir = smoke ? join(OUT, "charts") : join(ROOT, "bench/charts");
+// Charts go beside the results: bench/charts/ for the published run.
+const chartDir = join(dirname(outPath), "charts");
 mkdirSync(OUT, { recursive: true });
 writeFileSync(outPath, `${JSON.stringify(results, null, 2)}\n`);
 const charts = writeCharts(results, chartDir);
 log(`\nwrote ${outPath} and ${charts.length} charts in ${chartDir} in ${results.durationSeconds}s`);
+// The published run also rewrites the figures section of docs/PERFORMANCE.md.
+if (!smoke && out === undefined) {
+  const doc = join(ROOT, "docs/PERFORMANCE.md");
+  log((await writeFiguresSection(doc, results)) ? `updated the figures in ${doc}` : `no figures markers in ${doc}`);
+}
 
 const problems = machineryProblems(results);
 if (problems.length) {

@@ -30,6 +30,13 @@ export const PRICES = {
    * then $0.60 per million. Each invocation is one event plus one per console.log line.
    */
   logEventsPerMillion: 0.6,
+  /**
+   * Invocation logs per callback when they are on: the Worker's request and the Durable
+   * Object request it makes (Workers Logs records Durable Object requests too, with the
+   * instance id: https://developers.cloudflare.com/changelog/post/2026-07-24-durable-object-instance-observability/).
+   * `[observability.logs] invocation_logs = false` in wrangler.toml turns both off.
+   */
+  invocationLogsPerCallback: 2,
   /** SQLite stored data: 5 GB-month included, then $0.20 per GB-month (not per callback). */
   storedGbMonth: 0.2,
   included: {

@@ -3,7 +3,7 @@
 // logs by default, LOG_CALLBACKS unset), Workers Logs settings from wrangler.toml.
 
 import type { Phase } from "../lib/phase.ts";
-import { costPerMillion, type CostBreakdown } from "../lib/prices.ts";
+import { PRICES, costPerMillion, type CostBreakdown } from "../lib/prices.ts";
 import type { BuildInfo } from "../lib/targets.ts";
 import type { TargetFigures } from "../phases/ingest.ts";
 
@@ -12,7 +12,7 @@ export interface KindCost extends CostBreakdown {
   rowsWrittenPerCallback: number | null;
   /** console lines the Worker logged per callback of this kind, measured under load. */
   logLinesPerCallback: number | null;
-  /** Billed Workers Logs events per callback: (invocation log + lines) × head sampling rate. */
+  /** Billed Workers Logs events per callback: (invocation logs + lines) × head sampling rate. */
   logEventsPerCallback: number | null;
   /** total + Workers Logs: what a million such callbacks cost at the default settings. */
   allIn: number | null;
@@ -47,7 +47,7 @@ export function costsOf(pe: TargetFigures | undefined, build: BuildInfo): Record
       ? 0
       : lines === null
         ? null
-        : o.headSamplingRate * ((o.invocationLogs ? 1 : 0) + lines);
+        : o.headSamplingRate * ((o.invocationLogs ? PRICES.invocationLogsPerCallback : 0) + lines);
     // Each setAlarm() is billed as one row written.
     const billedWrites = p.rowsWritten === null ? null : p.rowsWritten + (p.alarmsSet ?? 0);
     const c = costPerMillion({
