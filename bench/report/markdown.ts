@@ -65,7 +65,7 @@ function ingestTable(r: Results, placement: "tmpfs" | "disk"): string {
     const ratio = r.ratios[placement]?.[key]?.throughput;
     lines.push(
       row([
-        `${kind}${mix}`,
+        `${KIND_NAMES[kind!] ?? kind}${mix}`,
         conns,
         fmt(runtime?.rps, 0),
         fmt(arch.phases[key]?.rps, 0),
