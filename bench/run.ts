@@ -49,6 +49,18 @@ log(
     .join(", ")}`,
 );
 
+const cleanUp = () => {
+  rmSync(TMPFS_BASE, { recursive: true, force: true });
+  rmSync(join(OUT, `state-${process.pid}`), { recursive: true, force: true });
+};
+// Interrupted: leave no state behind (Miniflare stops its workerd processes on exit).
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    cleanUp();
+    process.exit(130);
+  });
+}
+
 const runs: Runs = {};
 let extras: Awaited<ReturnType<typeof runExtras>> = { figures: {}, checks: [] };
 let webhook: Awaited<ReturnType<typeof runWebhooks>> | null = null;
@@ -64,8 +76,7 @@ try {
     extras = await runExtras(profile, build);
   }
 } finally {
-  rmSync(TMPFS_BASE, { recursive: true, force: true });
-  rmSync(join(OUT, `state-${process.pid}`), { recursive: true, force: true });
+  cleanUp();
 }
 
 const ratios = ratiosOf(runs, profile.placements);

@@ -184,8 +184,21 @@ export async function runRate(o: {
     if (sent < total) setTimeout(tick, Math.max(0, Math.min(1, start + sent * interval - performance.now())));
   };
   tick();
+  // A server slower than the rate queues requests in the pool without end: past the phase
+  // plus one timeout, whatever has not been answered counts as timed out and is dropped.
+  let gaveUp = 0;
+  const hardStop = setTimeout(
+    () => {
+      gaveUp = total - completed;
+      sent = total;
+      done();
+    },
+    (o.seconds + (o.timeoutSec ?? 10)) * 1000,
+  );
   await finished;
-  const seconds = (performance.now() - start) / 1000;
+  clearTimeout(hardStop);
+  timeouts += gaveUp;
+  const seconds = Math.min((performance.now() - start) / 1000, o.seconds + (o.timeoutSec ?? 10));
   agent.destroy();
   const sorted = Float64Array.from(latencies).sort();
   let sum = 0;

@@ -111,14 +111,16 @@ function phaseDefs(profile: Profile, placement: Placement): PhaseDef[] {
       skipRuntime: true,
     });
   }
-  defs.push({
-    key: phaseKey("rate"),
-    name: `steady ${profile.rate}/s`,
-    seconds: profile.rateSec,
-    connections: 1,
-    overallRate: profile.rate,
-    next: (w) => () => w.applied(),
-  });
+  // On disk a fixed 1 000/s exceeds what per-object commits sustain here: requests would only queue.
+  if (placement !== "disk")
+    defs.push({
+      key: phaseKey("rate"),
+      name: `steady ${profile.rate}/s`,
+      seconds: profile.rateSec,
+      connections: 1,
+      overallRate: profile.rate,
+      next: (w) => () => w.applied(),
+    });
   defs.push({
     key: phaseKey("batch"),
     name: `batch-${Math.min(profile.batchSize, profile.users)} query`,
