@@ -13,20 +13,14 @@ import { log } from "../lib/log";
 import { EMPTY_STATE, reduce, userStatus } from "../presence/reducer";
 import { toSnapshot } from "../presence/snapshot";
 import type { AccountId, AppId, Outcome, PresenceEvent, Reduction } from "../presence/types";
-import {
-  loadNewest,
-  readHistory,
-  trimHistory,
-  writeEntry,
-  type EntryToWrite,
-  type HistoryEntry,
-  type LoadedUser,
-} from "./history-store";
+import { AlarmClock } from "./alarm-clock";
+import { readHistory, writeEntry, type EntryToWrite, type HistoryEntry, type LoadedUser } from "./history-store";
 import { ResendFilter } from "./resend-filter";
 import { retentionStep } from "./retention";
-import { createUserTables, legacyTablesExist, migrateLegacy } from "./schema";
+import { createUserTables } from "./schema";
 import { sqlOf, type Sql } from "./sql";
 import { earliest, type CommittedChange, type UserConcern } from "./user-concern";
+import { loadUser } from "./user-loader";
 import { WebhookOutbox, type DeliveryView } from "./webhook-outbox";
 
 export interface IngestResult {
@@ -52,12 +46,10 @@ export class UserPresence extends DurableObject<Env> {
   private readonly concerns: readonly UserConcern[];
   /** What storage holds; undefined until loaded, null when nothing is stored. */
   private user: LoadedUser | null | undefined = undefined;
-  /** The scheduled alarm as far as this instance knows; undefined until read from storage. */
-  private alarmAt: number | null | undefined = undefined;
+  private readonly clock: AlarmClock;
   /** Bumped by erase(): work that started before it must not write afterwards. */
   private epoch = 0;
   private alarms: Promise<void> = Promise.resolve();
-  private alarmsSet = 0;
   private snapshotText: { user: LoadedUser; json: string } | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -66,6 +58,7 @@ export class UserPresence extends DurableObject<Env> {
     this.config = loadConfig(env);
     this.outbox = new WebhookOutbox(this.sql, this.config, ctx.storage);
     this.resends = new ResendFilter(this.sql);
+    this.clock = new AlarmClock(ctx.storage);
     this.concerns = [this.outbox];
   }
 
@@ -80,7 +73,7 @@ export class UserPresence extends DurableObject<Env> {
     requestKey: string | null = null,
   ): Promise<IngestResult> {
     // Read before the synchronous part, so the commit and the alarm below are one batch of writes.
-    const alarmAt = this.usesAlarm() ? await this.scheduledAlarm() : null;
+    const alarmAt = this.usesAlarm() ? await this.clock.scheduled() : null;
     const current = this.load();
     const resent = requestKey !== null && this.resends.seen(requestKey, event.receivedAt, current !== null);
     const state = current?.state ?? EMPTY_STATE;
@@ -128,11 +121,11 @@ export class UserPresence extends DurableObject<Env> {
 
   /** Requeues every dead letter; returns how many. A never-seen user gets 0 and no storage. */
   async redeliver(): Promise<number> {
-    const alarmAt = await this.scheduledAlarm();
+    const alarmAt = await this.clock.scheduled();
     if (this.load() === null) return 0;
     const now = Date.now();
     const count = this.outbox.requeue(now);
-    if (count > 0 && (alarmAt === null || alarmAt > now)) this.scheduleAt(now);
+    if (count > 0 && (alarmAt === null || alarmAt > now)) this.clock.moveEarlier(now);
     return count;
   }
 
@@ -145,7 +138,7 @@ export class UserPresence extends DurableObject<Env> {
 
   /** Rows read and written (SQL cursor counters) and alarms set by this instance so far. */
   storageUsage(): { rowsRead: number; rowsWritten: number; alarmsSet: number } {
-    return { ...this.sql.usage, alarmsSet: this.alarmsSet };
+    return { ...this.sql.usage, alarmsSet: this.clock.set };
   }
 
   override async alarm(): Promise<void> {
@@ -194,13 +187,13 @@ export class UserPresence extends DurableObject<Env> {
     for (const concern of this.concerns) wake = earliest(wake, concern.wakeAfterChange?.(change, alarmAt, now) ?? null);
     if (alarmAt === null && this.config.retentionMs !== null)
       wake = earliest(wake, lastActivity + this.config.retentionMs);
-    if (wake !== null) this.scheduleAt(wake);
+    if (wake !== null) this.clock.moveEarlier(wake);
     for (const concern of this.concerns) concern.publish?.(change);
     return { outcome, seq, version: state.version };
   }
 
   private async runAlarm(): Promise<void> {
-    this.alarmAt = null; // the alarm that woke us is spent
+    this.clock.clear(); // the alarm that woke us is spent
     const user = this.load();
     if (user === null) return;
     const epoch = this.epoch;
@@ -217,7 +210,7 @@ export class UserPresence extends DurableObject<Env> {
       // The runtime retries a failed alarm a few times; this fallback keeps the work going if
       // those retries run out too.
       log({ msg: "alarm failed", error: String(error) });
-      if (alive()) this.scheduleAt(Date.now() + ALARM_FALLBACK_MS);
+      if (alive()) this.clock.moveEarlier(Date.now() + ALARM_FALLBACK_MS);
       throw error;
     }
     wake = earliest(wake, deliveries);
@@ -231,58 +224,26 @@ export class UserPresence extends DurableObject<Env> {
       }
       if (step.kind === "wait") wake = earliest(wake, step.until);
     }
-    if (wake !== null && this.user !== null && alive()) this.scheduleAt(wake);
+    if (wake !== null && this.user !== null && alive()) this.clock.moveEarlier(wake);
   }
 
   private forget(): void {
     this.epoch++;
     this.user = null;
-    this.alarmAt = null;
+    this.clock.clear();
     this.snapshotText = null;
     this.resends.forget();
     for (const concern of this.concerns) concern.forget?.();
-  }
-
-  /** Moves the alarm earlier (never later) than what is scheduled. */
-  private scheduleAt(at: number): void {
-    if (this.alarmAt !== null && this.alarmAt !== undefined && this.alarmAt <= at) return;
-    this.alarmAt = at;
-    this.alarmsSet++;
-    // Not awaited: the output gate holds every reply until this write is durable.
-    void this.ctx.storage.setAlarm(at);
   }
 
   private usesAlarm(): boolean {
     return this.outbox.enabled || this.config.retentionMs !== null;
   }
 
-  private async scheduledAlarm(): Promise<number | null> {
-    if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm();
-    return this.alarmAt;
-  }
-
   private load(): LoadedUser | null {
-    if (this.user !== undefined) return this.user;
-    const limit = this.config.historyLimit;
-    let found: ReturnType<typeof loadNewest>;
-    try {
-      found = loadNewest(this.sql, limit);
-    } catch (error) {
-      if (!String(error).includes("no such table")) throw error;
-      // Never written (reads create nothing), or written before one row per callback.
-      if (!legacyTablesExist(this.sql)) return (this.user = null);
-      let migrated = false;
-      this.ctx.storage.transactionSync(() => (migrated = migrateLegacy(this.sql)));
-      if (!migrated) return (this.user = null);
-      found = loadNewest(this.sql, limit);
+    if (this.user === undefined) {
+      this.user = loadUser(this.sql, this.ctx.storage, this.config.historyLimit, (seq) => this.outbox.beforeTrim(seq));
     }
-    if (found.user !== null && found.misplaced > 0) {
-      const newest = found.user.seq;
-      this.ctx.storage.transactionSync(() => {
-        this.outbox.beforeTrim(newest);
-        trimHistory(this.sql, limit, newest);
-      });
-    }
-    return (this.user = found.user);
+    return this.user;
   }
 }
