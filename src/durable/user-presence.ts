@@ -21,15 +21,14 @@ import { createUserTables } from "./schema";
 import { sqlOf, type Sql } from "./sql";
 import { earliest, type CommittedChange, type UserConcern } from "./user-concern";
 import { loadUser } from "./user-loader";
-import { WebhookOutbox, type DeliveryView } from "./webhook-outbox";
+import type { DeliveryView } from "./delivery-view";
+import { WebhookOutbox } from "./webhook-outbox";
 
 export interface IngestResult {
   readonly outcome: Outcome;
   readonly seq: number;
   readonly version: number;
 }
-
-export type { DeliveryView };
 
 /** When a failed alarm run comes back at the latest. */
 const ALARM_FALLBACK_MS = 10_000;

@@ -107,5 +107,3 @@ export class WebhookOutbox implements UserConcern {
     this.tables = true;
   }
 }
-
-export type { DeliveryView };

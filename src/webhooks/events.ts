@@ -60,7 +60,7 @@ export function eventsFor(entries: readonly LogEntry[], filter: readonly string[
   return out;
 }
 
-/** The event-specific part of `data` (SPEC §5). */
+/** The event-specific part of `data` (docs/WEBHOOKS.md). */
 export function eventFields(effect: Effect): Record<string, unknown> {
   switch (effect.kind) {
     case "user.status_changed":
