@@ -119,7 +119,7 @@ const results = {
 const outPath = out ?? (smoke ? join(OUT, "results.smoke.json") : join(ROOT, "bench/results.json"));
 // Charts go beside the results: bench/charts/ for the published run.
 const chartDir = join(dirname(outPath), "charts");
-mkdirSync(OUT, { recursive: true });
+mkdirSync(dirname(outPath), { recursive: true });
 writeFileSync(outPath, `${JSON.stringify(results, null, 2)}\n`);
 const charts = writeCharts(results, chartDir);
 log(`\nwrote ${outPath} and ${charts.length} charts in ${chartDir} in ${results.durationSeconds}s`);
