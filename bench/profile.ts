@@ -2,8 +2,11 @@
 // (and its Durable Objects, same isolate) under the bench's steady-ingest load, through
 // workerd's DevTools inspector, summarised by function and by source file.
 //
-//   node bench/profile.ts [--seconds 8] [--users 2000] [--kind duplicate] [--top 25] [--out FILE]
+//   npm run bench:profile -- [--seconds 8] [--users 2000] [--kind duplicate] [--top 25] [--out FILE]
+//                            [--target architecture] [--connections 32]
 //
+// --target architecture profiles the architecture ceiling under the same load instead, so the
+// two "ms per callback" figures say how much CPU presence-edge adds and the two tables where.
 // --kind applied (default) | duplicate | first-touch. The raw .cpuprofile is written to
 // bench/out/ (open it in Chrome DevTools → Performance, or speedscope).
 
@@ -20,6 +23,8 @@ const { values: args } = parseArgs({
     seconds: { type: "string", default: "8" },
     users: { type: "string", default: "2000" },
     kind: { type: "string", default: "applied" },
+    target: { type: "string", default: "presence-edge" },
+    connections: { type: "string", default: "32" },
     top: { type: "string", default: "25" },
     out: { type: "string" },
   },
@@ -44,15 +49,17 @@ interface CpuProfile {
   endTime: number;
 }
 
+/** A free port for workerd's inspector, in the bench's range (8860-8869). */
 async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
+  for (let port = 8860; port <= 8869; port++) {
+    const free = await new Promise<boolean>((resolve) => {
+      const srv = createServer();
+      srv.once("error", () => resolve(false));
+      srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
     });
-    srv.on("error", reject);
-  });
+    if (free) return port;
+  }
+  throw new Error("no free port in 8860-8869 for the inspector");
 }
 
 /** A minimal Chrome DevTools Protocol client over the global WebSocket. */
@@ -105,8 +112,10 @@ function sourceMapper(bundle: string): (line: number) => string {
 
 const build = await buildWorker();
 const port = await freePort();
+const targetKind = args.target === "architecture" ? "architecture" : "presence-edge";
+const connections = Number(args.connections);
 const target = await startTarget({
-  kind: "presence-edge",
+  kind: targetKind,
   placement: "tmpfs",
   build,
   labelSuffix: "+profile",
@@ -120,13 +129,13 @@ const target = await startTarget({
 try {
   const users = Number(args.users);
   const w = new CallbackWorkload({ app: "1400000000", token: "profile-token", users, prefix: "prof" });
-  await runLoad({ url: target.url, connections: 32, amount: users, next: () => w.precreate() });
+  await runLoad({ url: target.url, connections, amount: users, next: () => w.precreate() });
   const list = (await (await fetch(`http://127.0.0.1:${port}/json`)).json()) as {
     id: string;
     title?: string;
     webSocketDebuggerUrl?: string;
   }[];
-  const entry = list.find((t) => t.id.includes("presence-edge") || t.title?.includes("presence-edge")) ?? list[0];
+  const entry = list.find((t) => t.id.includes(targetKind) || t.title?.includes(targetKind)) ?? list[0];
   if (!entry) throw new Error("no inspector target");
   const wsUrl = entry.webSocketDebuggerUrl ?? `ws://127.0.0.1:${port}/${entry.id}`;
   const client = await cdp(wsUrl);
@@ -139,12 +148,12 @@ try {
       : args.kind === "first-touch"
         ? () => w.firstTouch()
         : () => w.applied();
-  const load = await runLoad({ url: target.url, connections: 32, duration: Number(args.seconds), next });
+  const load = await runLoad({ url: target.url, connections, duration: Number(args.seconds), next });
   const { profile } = await client.send<{ profile: CpuProfile }>("Profiler.stop");
   client.close();
 
   mkdirSync(OUT, { recursive: true });
-  const outFile = args.out ?? join(OUT, `presence-edge-${args.kind}.cpuprofile`);
+  const outFile = args.out ?? join(OUT, `${targetKind}-${args.kind}.cpuprofile`);
   writeFileSync(outFile, JSON.stringify(profile));
 
   // Self time per node, from the sample intervals.
