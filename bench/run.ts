@@ -80,7 +80,7 @@ try {
 }
 
 const ratios = ratiosOf(runs, profile.placements);
-const costs = costsOf(runs["presence-edge/tmpfs"], build);
+const costs = costsOf(runs["presence-edge/tmpfs"], build, profile.rate);
 const checks = checksOf(profile, runs, ratios, costs, build, extras.checks);
 
 printPhases(runs, ratios);

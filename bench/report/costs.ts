@@ -33,13 +33,22 @@ const PHASE_OF_KIND: Record<string, string> = {
   "first touch": "firstTouch",
 };
 
-export function costsOf(pe: TargetFigures | undefined, build: BuildInfo): Record<string, KindCost> {
+export function costsOf(pe: TargetFigures | undefined, build: BuildInfo, targetRate: number): Record<string, KindCost> {
   const costs: Record<string, KindCost> = {};
   if (!pe?.ready) return costs;
   const rate = pe.phases.rate;
   const cpuMs = rate?.cpuMsPerRequest ?? null;
-  // Upper bound: the object counted active for the callback's whole p50 latency at a fixed rate.
-  const activeS = rate ? rate.p50 / 1000 : null;
+  // Upper bound: the object counted active for the callback's whole p50 latency at a fixed
+  // rate; when the machine could not keep that rate (the latency is then queueing), the
+  // lowest p50 of the closed-loop phases instead.
+  const kept = rate !== undefined && rate.rps >= 0.95 * targetRate && rate.timeouts === 0;
+  const steadyP50 = Math.min(
+    ...Object.entries(pe.phases)
+      .filter(([k]) => k.startsWith("steady/"))
+      .map(([, p]) => p.p50),
+  );
+  const p50 = kept ? rate.p50 : Number.isFinite(steadyP50) ? steadyP50 : null;
+  const activeS = p50 === null ? null : p50 / 1000;
   const o = build.observability;
   for (const p of pe.probes ?? []) {
     const lines = linesOver(pe.phases, PHASE_OF_KIND[p.kind] ?? "steady/");
