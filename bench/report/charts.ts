@@ -100,7 +100,7 @@ export function writeCharts(r: Results, dir: string): string[] {
     target: g.target === undefined ? undefined : { value: g.target, label: `target ${g.target}` },
     categories: [
       {
-        label: "presence-edge / architecture",
+        label: `${conns.join(" / ")} connections`,
         values: conns.map((c) => r.ratios.tmpfs?.[g.key(c)]?.throughput ?? null),
       },
     ],
