@@ -16,6 +16,8 @@ export interface Probe {
   rowsWritten: number | null;
   /** setAlarm() calls per callback: each is billed as one row written (null if not reported). */
   alarmsSet: number | null;
+  /** Durable Object requests to watchers per callback, when the Worker counts them (live watch). */
+  watchRequests?: number | null;
   /** Where the row counts came from: reply headers, or the Durable Object's storageUsage() RPC. */
   source: "headers" | "rpc" | null;
   outcomes: string[];
@@ -25,6 +27,7 @@ export interface Usage {
   rowsRead: number;
   rowsWritten: number;
   alarmsSet: number | null;
+  watchRequests: number | null;
 }
 export type UsageReader = (account: string) => Promise<Usage | null>;
 
@@ -44,10 +47,12 @@ export async function usageReader(t: Target): Promise<UsageReader | null> {
     const read: UsageReader = async (account) => {
       const u = await ns.get(ns.idFromName(`${APP}:${account}`)).storageUsage();
       const alarms = (u as { alarmsSet?: unknown }).alarmsSet;
+      const watch = (u as { watchRequests?: unknown }).watchRequests;
       return {
         rowsRead: Number(u.rowsRead),
         rowsWritten: Number(u.rowsWritten),
         alarmsSet: typeof alarms === "number" ? alarms : null,
+        watchRequests: typeof watch === "number" ? watch : null,
       };
     };
     await read("bench-usage-probe"); // throws if the method does not exist
@@ -70,6 +75,7 @@ export async function probe(
   let read = 0;
   let written = 0;
   let alarms: number | null = 0;
+  let watchRequests: number | null = 0;
   let counted = 0;
   let source: Probe["source"] = null;
   const statuses: number[] = [];
@@ -99,6 +105,10 @@ export async function probe(
           after.alarmsSet === null || before.alarmsSet === null || alarms === null
             ? null
             : alarms + after.alarmsSet - before.alarmsSet;
+        watchRequests =
+          after.watchRequests === null || before.watchRequests === null || watchRequests === null
+            ? null
+            : watchRequests + after.watchRequests - before.watchRequests;
         counted++;
         source = "rpc";
       }
@@ -111,6 +121,7 @@ export async function probe(
     rowsRead: counted === n ? read / n : null,
     rowsWritten: counted === n ? written / n : null,
     alarmsSet: counted === n && source === "rpc" && alarms !== null ? alarms / n : null,
+    ...(counted === n && source === "rpc" && watchRequests !== null ? { watchRequests: watchRequests / n } : {}),
     source: counted === n ? source : null,
     outcomes: [...new Set(outcomes)],
   };

@@ -188,7 +188,7 @@ export async function runWatch(profile: Profile, build: BuildInfo, watchers: num
     log(
       `  watch: ${open.length} watchers, callback → event p50 ${fmt(fig.latency.p50, 1)} ms, p99 ${fmt(fig.latency.p99, 1)} ms (${latencies.length}/${sent.requests} at ${rate}/s);` +
         ` ingest ratio to the ceiling: ${fmt(fig.throughput.unwatchedRatio, 2)} unwatched, ${fmt(fig.throughput.watchedRatio, 2)} watched;` +
-        ` rows written per applied callback: ${rows.map((r) => `${r.kind} ${fmt(r.rowsWritten, 2)}`).join(", ")}`,
+        ` per applied callback: ${rows.map((r) => `${r.kind} ${fmt(r.rowsWritten, 2)} rows, ${fmt(r.watchRequests, 2)} watch requests`).join("; ")}`,
     );
     return fig;
   } finally {

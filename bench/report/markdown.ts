@@ -101,7 +101,7 @@ function extrasSection(r: Results): string {
         latency?: { p50: number | null; p99: number | null; matched: number; callbacks: number; rate: number };
         throughput?: { unwatchedRatio: number | null; watchedRatio: number | null };
         connections?: number;
-        rows?: { kind: string; rowsWritten: number | null }[];
+        rows?: { kind: string; rowsWritten: number | null; watchRequests?: number | null }[];
       }
     | undefined;
   if (w?.skipped) out.push(`- Live watch: not measured (${w.skipped}).`);
@@ -110,7 +110,7 @@ function extrasSection(r: Results): string {
       `- Live watch, ${w.watchers} WebSocket watchers (each user watched once): callback → watcher message` +
         ` p50 ${fmt(w.latency.p50, 1)} ms, p99 ${fmt(w.latency.p99, 1)} ms (${w.latency.matched} of ${w.latency.callbacks} at ${w.latency.rate}/s);` +
         ` steady ingest at ${w.connections} connections as a ratio to the architecture ceiling: ${fmt(w.throughput.unwatchedRatio, 2)} for unwatched users,` +
-        ` ${fmt(w.throughput.watchedRatio, 2)} for watched ones; rows written per applied callback: ${(w.rows ?? []).map((p) => `${p.kind} ${fmt(p.rowsWritten, 2)}`).join(", ")}.`,
+        ` ${fmt(w.throughput.watchedRatio, 2)} for watched ones; per applied callback: ${(w.rows ?? []).map((p) => `${p.kind} ${fmt(p.rowsWritten, 2)} rows written, ${fmt(p.watchRequests, 2)} requests to watchers`).join("; ")}.`,
     );
   }
   return out.join("\n");
