@@ -1,0 +1,103 @@
+// The user's side of live watch: which hubs (one per watching connection) watch this user,
+// and the fan-out of each applied change to them. Lives in the user's Durable Object.
+//
+// Cost rules (docs/WATCH.md):
+// - the registry is written only on subscribe and unsubscribe, never per callback;
+// - a user nobody watches pays nothing per callback: no row, no request (the registry is read
+//   once per object load, a read row);
+// - the fan-out runs after the commit and is not awaited by the callback: Tencent's OK never
+//   waits for a watcher. Calls to one hub go through one cached stub, so they arrive in order.
+// - a hub that no longer watches this user says so, and its registration is dropped.
+import { log } from "../lib/log";
+import type { Sql } from "../durable/sql";
+import { changeMessages, type AppliedChange } from "./change-messages";
+
+/** Hubs (connections) one user may have: each is one call per change. */
+export const MAX_WATCHERS_PER_USER = 1000;
+
+export type WatchResult = { readonly ok: true } | { readonly ok: false; readonly message: string };
+
+/** What a user's object answers a hub that starts watching it. */
+export type WatchAnswer =
+  | { readonly ok: true; readonly snapshot: string; readonly seq: number }
+  | { readonly ok: false; readonly message: string };
+
+export class Watchers {
+  /** Hub ids (hex); null until read from storage. */
+  private hubs: Set<string> | null = null;
+  private readonly stubs = new Map<string, DurableObjectStub<import("../durable/watch-hub").WatchHub>>();
+  /** Calls made to hubs by this instance: zero for a user nobody watches. */
+  requests = 0;
+
+  constructor(
+    private readonly sql: Sql,
+    private readonly env: Env,
+    private readonly waitUntil: (work: Promise<unknown>) => void,
+  ) {}
+
+  /** Registers a hub (idempotent). One row the first time, none after. */
+  add(hub: string): WatchResult {
+    const hubs = this.load();
+    if (hubs.has(hub)) return { ok: true };
+    if (hubs.size >= MAX_WATCHERS_PER_USER) {
+      return {
+        ok: false,
+        message: `this user already has ${MAX_WATCHERS_PER_USER} watching connections: share a connection`,
+      };
+    }
+    this.sql`CREATE TABLE IF NOT EXISTS watchers (hub TEXT PRIMARY KEY) WITHOUT ROWID`;
+    this.sql`INSERT INTO watchers (hub) VALUES (${hub}) ON CONFLICT DO NOTHING`;
+    hubs.add(hub);
+    return { ok: true };
+  }
+
+  remove(hub: string): void {
+    const hubs = this.load();
+    if (!hubs.delete(hub)) return;
+    this.sql`DELETE FROM watchers WHERE hub = ${hub}`;
+    this.stubs.delete(hub);
+  }
+
+  /** Sends an applied change to every watching hub, in the background. */
+  publish(change: AppliedChange): void {
+    const hubs = this.load();
+    if (hubs.size === 0) return;
+    const messages = changeMessages(change);
+    for (const hub of hubs) {
+      this.requests++;
+      const delivered = this.stub(hub)
+        .deliver(change.account, change.seq, messages)
+        .then(
+          (watching) => {
+            if (!watching) this.remove(hub);
+          },
+          // At most once: a lost message shows the watcher a version gap, and it resyncs.
+          (error: unknown) => log({ msg: "watch delivery failed", error: String(error) }),
+        );
+      this.waitUntil(delivered);
+    }
+  }
+
+  /** The user's storage was erased: the registry went with it. */
+  forget(): void {
+    this.hubs = new Set();
+    this.stubs.clear();
+  }
+
+  private stub(hub: string) {
+    let stub = this.stubs.get(hub);
+    if (stub === undefined) {
+      stub = this.env.WATCH_HUB.get(this.env.WATCH_HUB.idFromString(hub));
+      this.stubs.set(hub, stub);
+    }
+    return stub;
+  }
+
+  private load(): Set<string> {
+    if (this.hubs === null) {
+      const exists = this.sql`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'watchers'`.length > 0;
+      this.hubs = new Set(exists ? this.sql<{ hub: string }>`SELECT hub FROM watchers`.map((r) => r.hub) : []);
+    }
+    return this.hubs;
+  }
+}
