@@ -43,6 +43,7 @@ interface Stored {
 }
 
 interface Connection {
+  readonly mode: HubOpen["mode"];
   readonly app: AppId;
   readonly expiresAt: number | null;
   readonly scope: ReadonlySet<AccountId> | null;
@@ -74,6 +75,7 @@ export class WatchHub extends DurableObject<Env> {
     const open = JSON.parse(request.headers.get(HUB_OPEN_HEADER) ?? "null") as HubOpen | null;
     if (open === null) return new Response("not a watch connection", { status: 400 });
     this.connection = {
+      mode: open.mode,
       app: open.app,
       expiresAt: open.expiresAt,
       scope: open.scope === null ? null : new Set(open.scope),
@@ -208,32 +210,42 @@ export class WatchHub extends DurableObject<Env> {
     );
   }
 
-  /** The connection, from memory or (after hibernation) from the socket and storage. */
+  /**
+   * The connection, from memory or (after hibernation) from the socket and storage; null
+   * once the client is gone, even before webSocketClose has run.
+   */
   private load(): Connection | null {
-    if (this.connection !== null) return this.connection;
+    if (this.connection?.mode === "sse") return this.connection;
     const socket = this.ctx.getWebSockets().find((ws) => ws.readyState === WebSocket.OPEN);
-    if (socket === undefined) return null;
-    const attachment = socket.deserializeAttachment() as Attachment;
-    const stored = this.ctx.storage.kv.get<Stored>(STORED_KEY);
-    this.connection = {
-      app: attachment.app,
-      expiresAt: attachment.expiresAt,
-      scope: stored?.scope ? new Set(stored.scope) : null,
-      accounts: new Set(stored?.accounts ?? []),
-    };
+    if (socket === undefined) {
+      if (this.connection !== null) this.close();
+      return null;
+    }
+    if (this.connection === null) {
+      const attachment = socket.deserializeAttachment() as Attachment;
+      const stored = this.ctx.storage.kv.get<Stored>(STORED_KEY);
+      this.connection = {
+        mode: "websocket",
+        app: attachment.app,
+        expiresAt: attachment.expiresAt,
+        scope: stored?.scope ? new Set(stored.scope) : null,
+        accounts: new Set(stored?.accounts ?? []),
+      };
+    }
     return this.connection;
   }
 
   /** One row: written on subscribe and unsubscribe (and at open for a scoped token), never per change. */
   private persist(): void {
-    if (this.sse !== null || this.connection === null) return; // a stream cannot outlive the hub's memory
+    // A stream cannot outlive the hub's memory: nothing to keep for it.
+    if (this.connection === null || this.connection.mode === "sse") return;
     const { scope, accounts } = this.connection;
     this.ctx.storage.kv.put<Stored>(STORED_KEY, { scope: scope && [...scope], accounts: [...accounts] });
   }
 
   /** The client is gone. Registrations at users' objects are dropped at their next change. */
   private close(): void {
-    if (this.sse === null) this.ctx.storage.kv.delete(STORED_KEY);
+    if (this.connection?.mode !== "sse") this.ctx.storage.kv.delete(STORED_KEY);
     this.connection = null;
     if (this.keepalive !== null) clearInterval(this.keepalive);
     this.keepalive = null;

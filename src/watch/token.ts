@@ -33,22 +33,20 @@ const keys = new Map<string, Promise<CryptoKey>>();
 function keyFor(apiToken: string): Promise<CryptoKey> {
   let key = keys.get(apiToken);
   if (key === undefined) {
-    key = crypto.subtle
-      .importKey("raw", encoder.encode(apiToken), "HKDF", false, ["deriveKey"])
-      .then((base) =>
-        crypto.subtle.deriveKey(
-          {
-            name: "HKDF",
-            hash: "SHA-256",
-            salt: encoder.encode("presence-edge"),
-            info: encoder.encode("watch-token v1"),
-          },
-          base,
-          { name: "HMAC", hash: "SHA-256", length: 256 },
-          false,
-          ["sign", "verify"],
-        ),
-      );
+    key = crypto.subtle.importKey("raw", encoder.encode(apiToken), "HKDF", false, ["deriveKey"]).then((base) =>
+      crypto.subtle.deriveKey(
+        {
+          name: "HKDF",
+          hash: "SHA-256",
+          salt: encoder.encode("presence-edge"),
+          info: encoder.encode("watch-token v1"),
+        },
+        base,
+        { name: "HMAC", hash: "SHA-256", length: 256 },
+        false,
+        ["sign", "verify"],
+      ),
+    );
     keys.set(apiToken, key);
   }
   return key;

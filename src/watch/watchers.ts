@@ -28,6 +28,7 @@ export class Watchers {
   private readonly stubs = new Map<string, DurableObjectStub<import("../durable/watch-hub").WatchHub>>();
   /** Calls made to hubs by this instance: zero for a user nobody watches. */
   requests = 0;
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
     private readonly sql: Sql,
@@ -45,7 +46,7 @@ export class Watchers {
         message: `this user already has ${MAX_WATCHERS_PER_USER} watching connections: share a connection`,
       };
     }
-    this.sql`CREATE TABLE IF NOT EXISTS watchers (hub TEXT PRIMARY KEY) WITHOUT ROWID`;
+    if (hubs.size === 0) this.sql`CREATE TABLE IF NOT EXISTS watchers (hub TEXT PRIMARY KEY) WITHOUT ROWID`;
     this.sql`INSERT INTO watchers (hub) VALUES (${hub}) ON CONFLICT DO NOTHING`;
     hubs.add(hub);
     return { ok: true };
@@ -73,9 +74,16 @@ export class Watchers {
           },
           // At most once: a lost message shows the watcher a version gap, and it resyncs.
           (error: unknown) => log({ msg: "watch delivery failed", error: String(error) }),
-        );
+        )
+        .finally(() => this.inFlight.delete(delivered));
+      this.inFlight.add(delivered);
       this.waitUntil(delivered);
     }
+  }
+
+  /** Resolves once every delivery started so far has been answered (tests and the bench wait on it). */
+  async drained(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
   /** The user's storage was erased: the registry went with it. */
