@@ -26,10 +26,7 @@ export const watchQuery = z.object({
 const sseAccounts = z.object({
   accounts: z
     .array(z.string().check(z.refine(validAccount, ACCOUNT_RULE)))
-    .check(
-      z.minLength(1, "list at least one account: ?accounts=alice,bob"),
-      z.maxLength(MAX_WATCHED, `must hold at most ${MAX_WATCHED} accounts`),
-    ),
+    .check(z.maxLength(MAX_WATCHED, `must hold at most ${MAX_WATCHED} accounts`)),
 });
 
 type Credentials = { ok: true; claims: WatchClaims | null } | { ok: false; response: Response };
@@ -100,6 +97,9 @@ export async function watch(request: IRequest, env: Env): Promise<Response> {
   if (sse) {
     const raw = accountsParam(url);
     if (!raw.ok) return apiError(400, "bad_request", raw.message);
+    if (raw.accounts.length === 0) {
+      return apiError(400, "bad_request", "accounts: list at least one account: ?accounts=alice,bob");
+    }
     const parsed = validate(sseAccounts, { accounts: raw.accounts }, "accounts");
     if (!parsed.ok) return apiError(400, "bad_request", parsed.message);
     const accounts = parsed.data.accounts as AccountId[];

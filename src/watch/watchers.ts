@@ -59,11 +59,25 @@ export class Watchers {
     this.stubs.delete(hub);
   }
 
-  /** Sends an applied change to every watching hub, in the background. */
+  /**
+   * Reads the registry if this instance has not yet: call it in the shell's load phase, before
+   * the transaction, so a storage failure here fails the callback with nothing stored.
+   */
+  prepare(): void {
+    this.load();
+  }
+
+  /** Sends an applied change to every watching hub, in the background. Never throws. */
   publish(change: AppliedChange): void {
-    const hubs = this.load();
-    if (hubs.size === 0) return;
-    const messages = changeMessages(change);
+    const hubs = this.hubs;
+    if (hubs === null || hubs.size === 0) return;
+    let messages: string[];
+    try {
+      messages = changeMessages(change);
+    } catch (error) {
+      log({ msg: "watch publish failed", error: String(error) });
+      return;
+    }
     for (const hub of hubs) {
       this.requests++;
       const delivered = this.stub(hub)
