@@ -5,7 +5,7 @@
 // see advances by one per applied change and a jump means a message was lost.
 import { toSnapshot } from "../presence/snapshot";
 import type { AccountId, AppId, Effect, PresenceState } from "../presence/types";
-import { eventBody, eventsFor } from "../webhooks/events";
+import { eventBody, eventsFor, type ChangeSource } from "../webhooks/events";
 import { eventMessage, snapshotMessage } from "./messages";
 
 export interface AppliedChange {
@@ -17,11 +17,12 @@ export interface AppliedChange {
   readonly effects: readonly Effect[];
   /** The user right after the change. */
   readonly state: PresenceState;
+  readonly source: ChangeSource;
 }
 
 export function changeMessages(change: AppliedChange): string[] {
   const snapshot = toSnapshot(change.app, change.account, change.state);
-  const events = eventsFor([change], null);
+  const events = eventsFor([{ ...change, audience: [] }], null);
   if (events.length === 0) return [snapshotMessage(JSON.stringify(snapshot))];
   return events.map((event) => eventMessage(eventBody(event, snapshot)));
 }

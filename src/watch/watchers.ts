@@ -10,7 +10,8 @@
 // - a hub that no longer watches this user says so, and its registration is dropped.
 import { log } from "../lib/log";
 import type { Sql } from "../durable/sql";
-import { changeMessages, type AppliedChange } from "./change-messages";
+import type { CommittedChange, UserConcern } from "../durable/user-concern";
+import { changeMessages } from "./change-messages";
 
 /** Hubs (connections) one user may have: each is one call per change. */
 export const MAX_WATCHERS_PER_USER = 1000;
@@ -22,7 +23,7 @@ export type WatchAnswer =
   | { readonly ok: true; readonly snapshot: string; readonly seq: number }
   | { readonly ok: false; readonly message: string };
 
-export class Watchers {
+export class Watchers implements UserConcern {
   /** Hub ids (hex); null until read from storage. */
   private hubs: Set<string> | null = null;
   private readonly stubs = new Map<string, DurableObjectStub<import("../durable/watch-hub").WatchHub>>();
@@ -60,20 +61,18 @@ export class Watchers {
   }
 
   /**
-   * Reads the registry if this instance has not yet: call it in the shell's load phase, before
-   * the transaction, so a storage failure here fails the callback with nothing stored.
+   * After the commit: sends an applied change to every watching hub, in the background. Never
+   * throws: the change is stored and Tencent gets its OK whatever happens here.
    */
-  prepare(): void {
-    this.load();
-  }
-
-  /** Sends an applied change to every watching hub, in the background. Never throws. */
-  publish(change: AppliedChange): void {
-    const hubs = this.hubs;
-    if (hubs === null || hubs.size === 0) return;
+  publish(change: CommittedChange): void {
+    if (change.entry.outcome !== "applied") return;
+    let hubs: Set<string>;
     let messages: string[];
     try {
-      messages = changeMessages(change);
+      hubs = this.load();
+      if (hubs.size === 0) return;
+      const { user, entry, effects, state } = change;
+      messages = changeMessages({ ...entry, app: user.app, account: user.account, effects, state });
     } catch (error) {
       log({ msg: "watch publish failed", error: String(error) });
       return;
@@ -81,14 +80,12 @@ export class Watchers {
     for (const hub of hubs) {
       this.requests++;
       const delivered = this.stub(hub)
-        .deliver(change.account, change.seq, messages)
-        .then(
-          (watching) => {
-            if (!watching) this.remove(hub);
-          },
-          // At most once: a lost message shows the watcher a version gap, and it resyncs.
-          (error: unknown) => log({ msg: "watch delivery failed", error: String(error) }),
-        )
+        .deliver(change.user.account, change.entry.seq, messages)
+        .then((watching) => {
+          if (!watching) this.remove(hub);
+        })
+        // At most once: a lost message shows the watcher a version gap, and it resyncs.
+        .catch((error: unknown) => log({ msg: "watch delivery failed", error: String(error) }))
         .finally(() => this.inFlight.delete(delivered));
       this.inFlight.add(delivered);
       this.waitUntil(delivered);
