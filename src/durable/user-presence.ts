@@ -61,7 +61,7 @@ export class UserPresence extends DurableObject<Env> {
     this.outbox = new WebhookOutbox(this.sql, this.config, ctx.storage);
     this.resends = new ResendFilter(this.sql);
     this.clock = new AlarmClock(ctx.storage);
-    this.watchers = new Watchers(this.sql, env, (work) => ctx.waitUntil(work));
+    this.watchers = new Watchers(this.sql, env, (work) => ctx.waitUntil(work), ctx.id.name);
     this.concerns = [this.outbox, this.watchers];
   }
 

@@ -110,6 +110,18 @@ export class WatchHub extends DurableObject<Env> {
     return true;
   }
 
+  /**
+   * The user was erased (DELETE or retention), and its registry with it. The hub watches it
+   * again once the erasure is done (calls to the user's object wait for it): the client gets
+   * a fresh snapshot (`unknown`, version 0) and keeps getting the user's changes.
+   */
+  erased(account: AccountId): void {
+    const connection = this.load();
+    if (connection === null || !connection.accounts.has(account)) return;
+    this.sequencer.begin(account);
+    void this.enqueue(() => this.snapshots(connection, [account], []));
+  }
+
   override webSocketMessage(_ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
     return this.enqueue(async () => {
       const parsed = parseClientMessage(data);
@@ -155,11 +167,16 @@ export class WatchHub extends DurableObject<Env> {
     if (!plan.ok) return this.error(plan.error, plan.message);
     connection.accounts = plan.next;
     if (plan.added.length > 0) this.persist();
-    for (const account of plan.snapshots) this.sequencer.begin(account);
+    await this.snapshots(connection, plan.snapshots, plan.added);
+  }
+
+  /** Registers this hub with each user's object and sends the snapshots, as they come back. */
+  private async snapshots(connection: Connection, accounts: readonly AccountId[], added: readonly AccountId[]) {
+    for (const account of accounts) this.sequencer.begin(account);
     const hub = this.ctx.id.toString();
     const failed: AccountId[] = [];
     let refused: string | null = null;
-    await forEachLimited(plan.snapshots, CONCURRENT_CALLS, async (account) => {
+    await forEachLimited(accounts, CONCURRENT_CALLS, async (account) => {
       try {
         const user = presenceStub(this.env, connection.app, account);
         const answer = await user.watch(connection.app, account, hub);
@@ -177,7 +194,7 @@ export class WatchHub extends DurableObject<Env> {
       }
     });
     if (failed.length === 0) return;
-    const dropped = new Set(failed.filter((account) => plan.added.includes(account)));
+    const dropped = new Set(failed.filter((account) => added.includes(account)));
     if (dropped.size > 0) {
       connection.accounts = new Set([...connection.accounts].filter((account) => !dropped.has(account)));
       this.persist();

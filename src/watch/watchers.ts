@@ -9,6 +9,7 @@
 //   waits for a watcher. Calls to one hub go through one cached stub, so they arrive in order.
 // - a hub that no longer watches this user says so, and its registration is dropped.
 import { log } from "../lib/log";
+import type { AccountId } from "../presence/types";
 import type { Sql } from "../durable/sql";
 import type { CommittedChange, UserConcern } from "../durable/user-concern";
 import { changeMessages } from "./change-messages";
@@ -35,6 +36,8 @@ export class Watchers implements UserConcern {
     private readonly sql: Sql,
     private readonly env: Env,
     private readonly waitUntil: (work: Promise<unknown>) => void,
+    /** The object's name, `<SDKAppID>:<UserID>` (see presence-stub.ts). */
+    private readonly name: string | undefined,
   ) {}
 
   /** Registers a hub (idempotent). One row the first time, none after. */
@@ -97,9 +100,28 @@ export class Watchers implements UserConcern {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  /** The user's storage was erased: the registry went with it. */
+  /**
+   * The user is being erased, the registry with it. Each watching hub is told, and watches the
+   * user again once the erasure is done (docs/WATCH.md).
+   */
   forget(): void {
-    this.hubs = new Set();
+    let hubs: string[] = [];
+    try {
+      hubs = [...this.load()];
+    } catch (error) {
+      log({ msg: "watch registry unreadable at erasure", error: String(error) });
+    }
+    const account = this.name?.slice(this.name.indexOf(":") + 1);
+    if (account !== undefined) {
+      for (const hub of hubs) {
+        this.requests++;
+        const told = this.stub(hub)
+          .erased(account as AccountId)
+          .catch((error: unknown) => log({ msg: "watch erasure notice failed", error: String(error) }));
+        this.waitUntil(told);
+      }
+    }
+    this.hubs = null;
     this.stubs.clear();
   }
 

@@ -146,3 +146,23 @@ describe("live watch over WebSocket", () => {
     b.close();
   });
 });
+
+describe("erasure of a watched user", () => {
+  it("the watcher gets an unknown snapshot, and keeps getting the user's changes", async () => {
+    const { apiFetch, userPath } = await import("../support/api");
+    const account = uniqueAccount("watch-erased");
+    const t = Date.now() - 60_000;
+    await ok(sendStateChange({ account, action: "Login", eventTime: t }));
+    const client = await openWatch();
+    await client.subscribed([account]);
+    expect((await apiFetch(userPath(account), { method: "DELETE" })).status).toBe(204);
+    expect(await client.next()).toMatchObject({ type: "snapshot", snapshot: { status: "unknown", version: 0 } });
+    expect(await registeredHubs(account)).toHaveLength(1);
+    await ok(sendStateChange({ account, action: "Login", eventTime: t + 1 }));
+    expect((await client.take(2)).map((m) => [m.event.data.seq, m.event.type])).toEqual([
+      [1, "device.status_changed"],
+      [1, "user.status_changed"],
+    ]);
+    client.close();
+  });
+});
