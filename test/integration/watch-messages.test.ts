@@ -35,6 +35,13 @@ describe("bad watch messages", () => {
     client.close();
   });
 
+  it("a ping is answered by a pong", async () => {
+    const client = await openWatch();
+    client.send('{"type":"ping"}');
+    expect(await client.next()).toEqual({ type: "pong" });
+    client.close();
+  });
+
   it("more than 1 000 accounts in a message, or on the connection, is refused whole", async () => {
     const client = await openWatch();
     client.subscribe(Array.from({ length: 1001 }, (_, i) => `too-many-${i}`));
