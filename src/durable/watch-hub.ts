@@ -62,8 +62,6 @@ export class WatchHub extends DurableObject<Env> {
   private work: Promise<void> = Promise.resolve();
   private sse: WritableStreamDefaultWriter<Uint8Array> | null = null;
   private keepalive: ReturnType<typeof setInterval> | null = null;
-  /** Messages sent to the client by this instance (for tests and the bench). */
-  sent = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -120,6 +118,11 @@ export class WatchHub extends DurableObject<Env> {
     if (connection === null || !connection.accounts.has(account)) return;
     this.sequencer.begin(account);
     void this.enqueue(() => this.snapshots(connection, [account], []));
+  }
+
+  /** Whether this connection (still) watches the account: asked by a user's object at its cap. */
+  watches(account: AccountId): boolean {
+    return this.load()?.accounts.has(account) ?? false;
   }
 
   override webSocketMessage(_ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
@@ -262,7 +265,8 @@ export class WatchHub extends DurableObject<Env> {
 
   /** The client is gone. Registrations at users' objects are dropped at their next change. */
   private close(): void {
-    if (this.connection?.mode !== "sse") this.ctx.storage.kv.delete(STORED_KEY);
+    // deleteAll leaves not even the empty database behind (a few KB of billed storage).
+    if (this.connection?.mode !== "sse") void this.ctx.storage.deleteAll();
     this.connection = null;
     if (this.keepalive !== null) clearInterval(this.keepalive);
     this.keepalive = null;
@@ -275,7 +279,6 @@ export class WatchHub extends DurableObject<Env> {
 
   private send(messages: readonly string[]): void {
     for (const message of messages) {
-      this.sent++;
       if (this.sse !== null) this.write(sseFrame(message));
       else for (const ws of this.ctx.getWebSockets()) if (ws.readyState === WebSocket.OPEN) ws.send(message);
     }

@@ -41,7 +41,8 @@ export class Watchers implements UserConcern {
   ) {}
 
   /** Registers a hub (idempotent). One row the first time, none after. */
-  add(hub: string): WatchResult {
+  async add(hub: string, account: AccountId): Promise<WatchResult> {
+    if (this.load().size >= MAX_WATCHERS_PER_USER && !this.load().has(hub)) await this.prune(account);
     const hubs = this.load();
     if (hubs.has(hub)) return { ok: true };
     if (hubs.size >= MAX_WATCHERS_PER_USER) {
@@ -54,6 +55,19 @@ export class Watchers implements UserConcern {
     this.sql`INSERT INTO watchers (hub) VALUES (${hub}) ON CONFLICT DO NOTHING`;
     hubs.add(hub);
     return { ok: true };
+  }
+
+  /**
+   * At the cap: asks every registered hub whether it still watches this user and drops those
+   * that do not. Closed connections are otherwise dropped at the user's next change, so a user
+   * that never changes keeps them; this bounds them without a call per close.
+   */
+  private async prune(account: AccountId): Promise<void> {
+    const hubs = [...this.load()];
+    const watching = await Promise.all(hubs.map((hub) => this.stub(hub).watches(account).catch(() => true)));
+    hubs.forEach((hub, i) => {
+      if (!watching[i]) this.remove(hub);
+    });
   }
 
   remove(hub: string): void {

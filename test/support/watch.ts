@@ -3,7 +3,6 @@
 import { env, exports } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
 import type { UserPresence } from "../../src/durable/user-presence";
-import type { WatchHub } from "../../src/durable/watch-hub";
 import { TEST_API_TOKEN, TEST_APP } from "./bindings";
 import { stubFor } from "./storage";
 
@@ -107,9 +106,6 @@ export function registeredHubs(account: string, app = TEST_APP): Promise<string[
 }
 
 export const hubStub = (hub: string) => env.WATCH_HUB.get(env.WATCH_HUB.idFromString(hub));
-
-/** Messages the hub has sent to its client so far. */
-export const hubSent = (hub: string) => runInDurableObject(hubStub(hub), (instance: WatchHub) => instance.sent);
 
 export const usage = (account: string, app = TEST_APP) =>
   runInDurableObject(stubFor(account, app), (instance: UserPresence) => instance.storageUsage());
