@@ -180,6 +180,7 @@ export class WatchHub extends DurableObject<Env> {
     const failed: AccountId[] = [];
     let refused: string | null = null;
     await forEachLimited(accounts, CONCURRENT_CALLS, async (account) => {
+      if (this.connection !== connection) return; // the client left meanwhile: register no more
       try {
         const user = presenceStub(this.env, connection.app, account);
         const answer = await user.watch(connection.app, account, hub);
