@@ -7,7 +7,7 @@
 import type { IRequest } from "itty-router";
 import * as z from "zod/mini";
 import { loadConfig, type Config } from "../config";
-import { HUB_OPEN_HEADER, type HubOpen } from "../durable/watch-hub";
+import { HUB_OPEN_HEADER, type HubOpen } from "../watch/hub-open";
 import { validate } from "../lib/validation";
 import { ACCOUNT_RULE, validAccount } from "../presence/account";
 import type { AccountId, AppId } from "../presence/types";

@@ -15,22 +15,9 @@ import type { AccountId, AppId } from "../presence/types";
 import { errorMessage, parseClientMessage, PING, PONG, snapshotMessage, type WatchErrorCode } from "../watch/messages";
 import { Sequencer } from "../watch/sequencer";
 import { KEEPALIVE_MS, SSE_HEADERS, sseComment, sseFrame } from "../watch/sse";
+import { HUB_OPEN_HEADER, type HubOpen } from "../watch/hub-open";
 import { planSubscribe, planUnsubscribe } from "../watch/subscriptions";
 import { presenceStub } from "./presence-stub";
-
-/** How a connection is opened: sent by the Worker, JSON in this header of the hub's fetch. */
-export const HUB_OPEN_HEADER = "x-watch-open";
-
-export interface HubOpen {
-  readonly mode: "websocket" | "sse";
-  readonly app: AppId;
-  /** The watch token's expiry (Unix ms); null for an API token. */
-  readonly expiresAt: number | null;
-  /** The watch token's accounts; null when it has none (or for an API token). */
-  readonly scope: readonly AccountId[] | null;
-  /** SSE only: the accounts of the URL. */
-  readonly accounts?: readonly AccountId[];
-}
 
 interface Attachment {
   readonly app: AppId;

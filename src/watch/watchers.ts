@@ -64,7 +64,13 @@ export class Watchers implements UserConcern {
    */
   private async prune(account: AccountId): Promise<void> {
     const hubs = [...this.load()];
-    const watching = await Promise.all(hubs.map((hub) => this.stub(hub).watches(account).catch(() => true)));
+    const watching = await Promise.all(
+      hubs.map((hub) =>
+        this.stub(hub)
+          .watches(account)
+          .catch(() => true),
+      ),
+    );
     hubs.forEach((hub, i) => {
       if (!watching[i]) this.remove(hub);
     });

@@ -1,11 +1,12 @@
 // Who may watch: the bearer API token, or a watch token minted by POST …/watch-tokens:
 // signed, scoped to its app and (optionally) accounts, at most 24 hours, refused when
 // expired, altered, minted with a removed API token, or used for another app or account.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { AccountId, AppId } from "../../src/presence/types";
 import { mintWatchToken } from "../../src/watch/token";
 import { apiFetch } from "../support/api";
 import { OTHER_APP, ROTATED_API_TOKEN, TEST_API_TOKEN, TEST_APP } from "../support/bindings";
+import { sendStateChange } from "../support/callback";
 import { uniqueAccount } from "../support/storage";
 import { openWatch, upgrade } from "../support/watch";
 
@@ -99,6 +100,29 @@ describe("watch authentication", () => {
     });
     const [snapshot] = await client.subscribed([alice]);
     expect(snapshot!.snapshot.account).toBe(alice);
+    client.close();
+  });
+
+  it("after its token expires, a connection keeps its subscriptions but cannot add any", async () => {
+    const [alice, bob] = [uniqueAccount("alice"), uniqueAccount("bob")];
+    const { body } = await mint({ ttlSeconds: 60 });
+    const client = await openWatch({ token: body.token });
+    await client.subscribed([alice]);
+    // Only Date is faked; the Worker, the hub and the user's object share this isolate's clock.
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      vi.setSystemTime(body.expiresAt + 1);
+      client.subscribe([bob]);
+      expect(await client.next()).toMatchObject({
+        type: "error",
+        error: "token_expired",
+        message: expect.stringMatching(/expired at .*: reconnect with a new token/),
+      });
+      expect((await sendStateChange({ account: alice, action: "Login", eventTime: Date.now() })).status).toBe(200);
+      expect((await client.take(2)).map((m) => m.event.data.account)).toEqual([alice, alice]);
+    } finally {
+      vi.useRealTimers();
+    }
     client.close();
   });
 
