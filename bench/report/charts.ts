@@ -18,7 +18,12 @@ interface Results {
   provisional: boolean;
   runs: Runs;
   ratios: Record<string, Record<string, PhaseRatio>>;
+  extras?: Record<string, Record<string, unknown> | undefined>;
 }
+
+type Percentiles = { p50: number | null; p90: number | null; p99: number | null } | undefined;
+const rangeOfFigures = (p: Percentiles): [number, number, number] | null =>
+  p && p.p50 !== null && p.p90 !== null && p.p99 !== null ? [p.p50, p.p90, p.p99] : null;
 
 const RUNTIME: Series = { name: "runtime ceiling", color: "#c7c7c7" };
 const ARCH: Series = { name: "architecture ceiling", color: "#7f7f7f" };
@@ -143,6 +148,22 @@ export function writeCharts(r: Results, dir: string): string[] {
       },
     ],
   });
+  // The feature phases, when measured: the compatible query beside the native one, and watch.
+  const tq = r.extras?.tencentQuery as { compatible?: Percentiles; native?: Percentiles } | undefined;
+  const watch = r.extras?.watch as { latency?: Percentiles; watchers?: number } | undefined;
+  const featureCategories = [
+    ...(tq?.compatible
+      ? [
+          { label: "native query", values: [], ranges: [null, rangeOfFigures(tq.native)] },
+          { label: "Tencent-compatible", values: [], ranges: [null, rangeOfFigures(tq.compatible)] },
+        ]
+      : []),
+    ...(watch?.latency
+      ? [{ label: `watch, ${watch.watchers} watchers`, values: [], ranges: [null, rangeOfFigures(watch.latency)] }]
+      : []),
+  ];
+  if (featureCategories.length)
+    latencyPanels.push({ title: "batch query APIs; callback → watcher", categories: featureCategories });
   save(
     "latency.svg",
     renderChart({
