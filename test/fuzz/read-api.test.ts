@@ -159,7 +159,7 @@ const appSegment = fc.oneof(
   },
 );
 
-const METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"] as const;
+const METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"] as const;
 const apiCase = fc.record({
   auth: authorization,
   app: appSegment,
@@ -177,7 +177,7 @@ const apiCase = fc.record({
 type ApiCase = typeof apiCase extends fc.Arbitrary<infer T> ? T : never;
 
 const NATURAL = { user: "GET", events: "GET", query: "POST", unknown: "GET" } as const;
-const ALLOWED: Record<string, string[]> = { user: ["GET", "DELETE"], events: ["GET"], query: ["POST"] };
+const ALLOWED: Record<string, string[]> = { user: ["GET", "HEAD", "DELETE"], events: ["GET", "HEAD"], query: ["POST"] };
 
 function request(c: ApiCase): { path: string; method: string; body: string | null } {
   const method = c.method === "natural" ? NATURAL[c.route as keyof typeof NATURAL] : c.method;
@@ -192,7 +192,7 @@ function request(c: ApiCase): { path: string; method: string; body: string | nul
   } else if (c.route === "query") path = `${base}/presence/query`;
   else path = `${base}/users/${c.account.raw}/nope`;
   if (c.trailingSlash && c.route !== "events") path += "/";
-  const body = method === "GET" ? null : c.route === "query" ? c.batch.text : null;
+  const body = method === "GET" || method === "HEAD" ? null : c.route === "query" ? c.batch.text : null;
   return { path, method, body };
 }
 
@@ -217,7 +217,7 @@ async function expectApiError(res: Response, status: number): Promise<void> {
   expect(typeof body.message).toBe("string");
   for (const token of [...TOKENS, TEST_CALLBACK_TOKEN]) expect(text).not.toContain(token);
   if (status === 401) expect(res.headers.get("www-authenticate")).toMatch(/^Bearer /);
-  if (status === 405) expect(res.headers.get("allow")).toBeTruthy();
+  if (status === 405) expect(res.headers.get("allow")).toMatch(/^[A-Z]+(, [A-Z]+)*$/);
 }
 
 describe("fuzz: read API", () => {
@@ -237,6 +237,13 @@ describe("fuzz: read API", () => {
         if (body !== null) headers.set("content-type", "application/json");
         const res = await exports.default.fetch(`https://presence.test${path}`, { method, headers, body });
         const status = expectedStatus(c, method);
+        if (method === "HEAD") {
+          // The GET's status and headers without a body.
+          expect(res.status).toBe(status);
+          expect(await res.text()).toBe("");
+          if (status === 405) expect(res.headers.get("allow")).toBe(ALLOWED[c.route]!.join(", "));
+          return;
+        }
         if (status >= 400) {
           await expectApiError(res, status);
           return;

@@ -67,6 +67,16 @@ describe("POST /callback replies", () => {
       { EventTime: Date.now() + 3_600_000, Info: { Action: "Login", To_Account: "x" } },
       "EventTime",
     ],
+    [
+      "an EventTime in seconds",
+      { EventTime: Math.floor(Date.now() / 1000), Info: { Action: "Login", To_Account: "x" } },
+      "EventTime: must be milliseconds",
+    ],
+    [
+      "a body CallbackCommand naming another command than the query's",
+      { CallbackCommand: "C2C.CallbackAfterSendMsg", Info: { Action: "Login", To_Account: "x" } },
+      "CallbackCommand",
+    ],
   ])("400 for %s, naming the field", async (_name, body, field) => {
     await expectFail(await postCallback(body), 400, field);
   });
