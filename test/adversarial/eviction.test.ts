@@ -1,16 +1,13 @@
 // Faults: a Durable Object evicted between every step of a scenario (memory lost, storage
 // kept) must end exactly where an object that was never evicted ends.
+import { stubFor } from "../support/storage";
 import { evictDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { apiFetch, getSnapshot, userPath } from "../support/api";
-import { TEST_APP } from "../support/bindings";
 import { sendStateChange, type StateChangeFields } from "../support/callback";
 
 type Step = Omit<StateChangeFields, "account"> & { optPlatform: string };
-
-const stubOf = (account: string) => env.USER_PRESENCE.get(env.USER_PRESENCE.idFromName(`${TEST_APP}:${account}`));
 
 async function view(account: string) {
   const snapshot = await getSnapshot(account);
@@ -25,7 +22,7 @@ async function run(account: string, steps: readonly Step[], evict: boolean): Pro
   for (const { optPlatform, ...fields } of steps) {
     const res = await sendStateChange({ ...fields, account }, { optPlatform });
     expect(res.status).toBe(200);
-    if (evict) await evictDurableObject(stubOf(account));
+    if (evict) await evictDurableObject(stubFor(account));
   }
 }
 

@@ -1,17 +1,15 @@
 // Storage poisoning: events that try to freeze a platform, invent platforms, or grow a
 // user's storage without bound.
+import { stubFor } from "../support/storage";
 import { runInDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { KICK_LIMIT } from "../../src/presence/reducer";
 import { PLATFORMS } from "../../src/presence/types";
 import { apiFetch, getSnapshot, userPath } from "../support/api";
-import { TEST_APP } from "../support/bindings";
 import { postCallback, sendStateChange } from "../support/callback";
 
 const HISTORY_LIMIT = 20; // test/support/bindings.ts
-const stubOf = (account: string) => env.USER_PRESENCE.get(env.USER_PRESENCE.idFromName(`${TEST_APP}:${account}`));
 
 async function events(account: string): Promise<Record<string, any>[]> {
   const res = await apiFetch(`${userPath(account)}/events?limit=1000`);
@@ -20,7 +18,7 @@ async function events(account: string): Promise<Record<string, any>[]> {
 }
 
 async function storedRows(account: string): Promise<{ history: number; stateBytes: number }> {
-  return runInDurableObject(stubOf(account), (_instance, state) => ({
+  return runInDurableObject(stubFor(account), (_instance, state) => ({
     history: state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM history").one().n,
     stateBytes: state.storage.sql.exec<{ n: number }>("SELECT sum(length(data)) AS n FROM state").one().n,
   }));

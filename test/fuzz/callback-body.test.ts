@@ -6,8 +6,9 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_APP } from "../support/bindings";
 import { apiFetch, userPath } from "../support/api";
-import { postCallback } from "../support/callback";
-import { expectStorageOnlyFor, expectTencentReply, idOf, silenceLogs } from "./storage-probe";
+import { expectTencentReply, postCallback } from "../support/callback";
+import { expectStorageOnlyFor, idOf } from "../support/storage";
+import { silenceLogs } from "../support/logs";
 
 const MAX_BODY = 64 * 1024;
 const utf8 = (s: string) => new TextEncoder().encode(s).byteLength;

@@ -6,8 +6,9 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signCallback } from "../../src/tencent/signature";
 import { OTHER_APP, OTHER_CALLBACK_TOKEN, TEST_APP, TEST_CALLBACK_TOKEN, UNSIGNED_APP } from "../support/bindings";
-import { stateChangeBody } from "../support/callback";
-import { expectStorageOnlyFor, expectTencentReply, idOf, silenceLogs } from "./storage-probe";
+import { expectTencentReply, stateChangeBody } from "../support/callback";
+import { expectStorageOnlyFor, idOf } from "../support/storage";
+import { silenceLogs } from "../support/logs";
 
 const TOKENS: Record<string, string[]> = {
   [TEST_APP]: [TEST_CALLBACK_TOKEN],

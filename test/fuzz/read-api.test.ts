@@ -6,7 +6,8 @@ import { exports } from "cloudflare:workers";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OTHER_APP, ROTATED_API_TOKEN, TEST_API_TOKEN, TEST_APP, TEST_CALLBACK_TOKEN } from "../support/bindings";
-import { expectStorageOnlyFor, silenceLogs } from "./storage-probe";
+import { expectStorageOnlyFor } from "../support/storage";
+import { silenceLogs } from "../support/logs";
 
 const TOKENS = [TEST_API_TOKEN, ROTATED_API_TOKEN];
 const utf8 = (s: string) => new TextEncoder().encode(s).byteLength;

@@ -1,8 +1,9 @@
 // Builds State.StateChange callbacks the way Tencent IM sends them, signed or not.
 import { exports } from "cloudflare:workers";
+import { expect } from "vitest";
 import type { PresenceEvent } from "../../src/presence/types";
 import { signCallback } from "../../src/tencent/signature";
-import { TEST_APP, TEST_CALLBACK_TOKEN } from "./bindings";
+import { OTHER_CALLBACK_TOKEN, ROTATED_API_TOKEN, TEST_API_TOKEN, TEST_APP, TEST_CALLBACK_TOKEN } from "./bindings";
 
 export interface CallbackOptions {
   app?: string;
@@ -93,4 +94,20 @@ export function callbackForEvent(account: string, e: PresenceEvent, o: CallbackO
 
 export async function sendStateChange(fields: StateChangeFields, o: CallbackOptions = {}): Promise<Response> {
   return postCallback(stateChangeBody(fields), o);
+}
+
+const SECRETS = [TEST_CALLBACK_TOKEN, OTHER_CALLBACK_TOKEN, TEST_API_TOKEN, ROTATED_API_TOKEN];
+
+/** Checks Tencent's reply envelope for `status`, and that no secret is echoed; returns the body. */
+export async function expectTencentReply(res: Response, status: number): Promise<Record<string, unknown>> {
+  const text = await res.text();
+  expect(res.status, text).toBe(status);
+  expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+  const body = JSON.parse(text) as Record<string, unknown>;
+  expect(Object.keys(body).sort()).toEqual(["ActionStatus", "ErrorCode", "ErrorInfo"]);
+  expect(typeof body.ErrorInfo).toBe("string");
+  for (const secret of SECRETS) expect(text).not.toContain(secret);
+  if (status === 200) expect(body).toMatchObject({ ActionStatus: "OK", ErrorCode: 0 });
+  else expect(body).toMatchObject({ ActionStatus: "FAIL", ErrorCode: 1 });
+  return body;
 }

@@ -3,11 +3,11 @@
 import { env } from "cloudflare:workers";
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { Webhook } from "standardwebhooks";
-import { vi } from "vitest";
+import { expect, vi } from "vitest";
 import { loadConfig } from "../../src/config";
-import type { AccountId, AppId } from "../../src/presence/types";
-import { presenceStub } from "../../src/durable/presence-stub";
-import { TEST_APP } from "./bindings";
+import { apiFetch, userPath } from "./api";
+import { setClock } from "./clock";
+import { stubFor } from "./storage";
 
 export interface Delivery {
   readonly subscriber: string;
@@ -69,23 +69,18 @@ export function mockSubscribers(reply: Reply = ok) {
   };
 }
 
-export const stubOf = (account: string, app: string = TEST_APP) =>
-  presenceStub(env, app as AppId, account as AccountId);
-
-/**
- * Moves this isolate's clock (the Worker's and the Durable Object's: they share it) to `at`.
- * Only Date is faked; callbacks sent afterwards are signed and checked against the same clock.
- */
-export function setClock(at: number): void {
-  if (!vi.isFakeTimers()) vi.useFakeTimers({ toFake: ["Date"] });
-  vi.setSystemTime(at);
+/** The user's pending and dead deliveries, as the read API lists them. */
+export async function deliveries(account: string): Promise<any[]> {
+  const res = await apiFetch(`${userPath(account)}/deliveries`);
+  expect(res.status).toBe(200);
+  return (await res.json<{ deliveries: any[] }>()).deliveries;
 }
 
 /** Moves the clock to the user's alarm time (if later) and runs the alarm; true when one ran. */
 export async function fireAlarm(account: string): Promise<boolean> {
   const at = await alarmAt(account);
   if (at !== null && at > Date.now()) setClock(at);
-  return runDurableObjectAlarm(stubOf(account));
+  return runDurableObjectAlarm(stubFor(account));
 }
 
 /** Runs alarms until none is due within `horizonMs` from now (retries further away stay). */
@@ -99,7 +94,7 @@ export async function drain(account: string, horizonMs = 1000, maxRuns = 20): Pr
 
 export async function alarmAt(account: string): Promise<number | null> {
   const { runInDurableObject } = await import("cloudflare:test");
-  return runInDurableObject(stubOf(account), (_instance, state) => state.storage.getAlarm());
+  return runInDurableObject(stubFor(account), (_instance, state) => state.storage.getAlarm());
 }
 
 export const typesOf = (ds: readonly Delivery[]) => ds.map((d) => d.payload.type);

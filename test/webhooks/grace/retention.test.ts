@@ -2,13 +2,14 @@
 // its own alarm; pending deliveries hold the erasure back until they are delivered or dead.
 import { runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { apiFetch, getSnapshot, userPath } from "../support/api";
-import { sendStateChange } from "../support/callback";
-import { storedTables, uniqueAccount } from "../support/storage";
-import { RETENTION_DAYS } from "../support/webhook-config";
-import { alarmAt, drain, fireAlarm, mockSubscribers, setClock, stubOf } from "../support/webhooks";
-import type { UserPresence } from "../../src/durable/user-presence";
-import { MAX_ATTEMPTS } from "../../src/webhooks/backoff";
+import { apiFetch, getSnapshot, userPath } from "../../support/api";
+import { sendStateChange } from "../../support/callback";
+import { storedTables, stubFor, uniqueAccount } from "../../support/storage";
+import { RETENTION_DAYS } from "../../support/webhook-config";
+import { alarmAt, drain, fireAlarm, mockSubscribers } from "../../support/webhooks";
+import { setClock } from "../../support/clock";
+import type { UserPresence } from "../../../src/durable/user-presence";
+import { MAX_ATTEMPTS } from "../../../src/webhooks/backoff";
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -17,7 +18,7 @@ afterEach(() => {
 
 const DAY = 86_400_000;
 const usage = (account: string) =>
-  runInDurableObject(stubOf(account), (instance: UserPresence) => instance.storageUsage());
+  runInDurableObject(stubFor(account), (instance: UserPresence) => instance.storageUsage());
 const R = RETENTION_DAYS * DAY;
 
 describe("retention", () => {

@@ -3,16 +3,16 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { loadConfig } from "../../src/config";
-import type { UserPresence } from "../../src/durable/user-presence";
-import { sendStateChange } from "../support/callback";
-import { uniqueAccount } from "../support/storage";
-import { drain, mockSubscribers, stubOf } from "../support/webhooks";
+import { loadConfig } from "../../../src/config";
+import type { UserPresence } from "../../../src/durable/user-presence";
+import { sendStateChange } from "../../support/callback";
+import { stubFor, uniqueAccount } from "../../support/storage";
+import { drain, mockSubscribers } from "../../support/webhooks";
 
 afterEach(() => vi.restoreAllMocks());
 
 const usage = (account: string) =>
-  runInDurableObject(stubOf(account), (instance: UserPresence) => instance.storageUsage());
+  runInDurableObject(stubFor(account), (instance: UserPresence) => instance.storageUsage());
 
 describe("storage cost of webhooks", () => {
   const subscribers = loadConfig(env).subscribers.length;

@@ -7,8 +7,8 @@ import { MAX_SENDS_PER_RUN } from "../../src/durable/dispatcher";
 import { MAX_ATTEMPTS } from "../../src/webhooks/backoff";
 import { apiFetch, getSnapshot, userPath } from "../support/api";
 import { sendStateChange } from "../support/callback";
-import { uniqueAccount } from "../support/storage";
-import { alarmAt, drain, fireAlarm, mockSubscribers, stubOf, typesOf } from "../support/webhooks";
+import { stubFor, uniqueAccount } from "../support/storage";
+import { alarmAt, deliveries, drain, fireAlarm, mockSubscribers, typesOf } from "../support/webhooks";
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -16,12 +16,6 @@ afterEach(() => {
 });
 
 const t0 = () => Date.now() - 60_000;
-
-async function deliveries(account: string): Promise<any[]> {
-  const res = await apiFetch(`${userPath(account)}/deliveries`);
-  expect(res.status).toBe(200);
-  return (await res.json<{ deliveries: any[] }>()).deliveries;
-}
 
 describe("webhook deliveries", () => {
   it("turn an applied callback into verified Standard Webhooks messages, per subscriber filter", async () => {
@@ -219,13 +213,13 @@ describe("webhook deliveries", () => {
     const at = t0();
     await sendStateChange({ account, action: "Login", eventTime: at });
     await fireAlarm(account);
-    await evictDurableObject(stubOf(account));
+    await evictDurableObject(stubFor(account));
     await sendStateChange({ account, action: "Logout", eventTime: at + 1 });
-    await evictDurableObject(stubOf(account));
+    await evictDurableObject(stubFor(account));
     expect((await deliveries(account)).filter((d) => d.subscriber === "all")).toHaveLength(4);
     hooks.answer(() => new Response(null, { status: 204 }));
     await fireAlarm(account);
-    await evictDurableObject(stubOf(account));
+    await evictDurableObject(stubFor(account));
     await drain(account);
     expect(typesOf(hooks.of("all")).slice(1)).toEqual([
       "device.status_changed",
@@ -256,7 +250,7 @@ describe("webhook deliveries", () => {
     expect([...new Set(status)]).toEqual(Array.from({ length: 45 }, (_, i) => i + 1));
     expect(status.slice(1)).toEqual(Array.from({ length: 45 }, (_, i) => i + 1));
     // once caught up, the spilled entries are gone
-    const spilled = await runInDurableObject(stubOf(account), (_i, state) =>
+    const spilled = await runInDurableObject(stubFor(account), (_i, state) =>
       state.storage.sql.exec("SELECT count(*) AS n FROM spill").one(),
     );
     expect(spilled.n).toBe(0);
@@ -277,7 +271,7 @@ describe("webhook deliveries", () => {
     await expect(fireAlarm(account)).rejects.toThrow(/injected fault/);
     const firstRound = hooks.received.map((d) => d.id);
     expect(firstRound.length).toBeGreaterThanOrEqual(1);
-    await evictDurableObject(stubOf(account));
+    await evictDurableObject(stubFor(account));
     await fireAlarm(account).catch(() => undefined);
     await drain(account);
     // every message exactly once
@@ -304,7 +298,7 @@ describe("webhook deliveries", () => {
     expect(await deliveries(account)).toEqual([]);
     const redo = await apiFetch(`${userPath(account)}/deliveries/redeliver`, { method: "POST" });
     expect(await redo.json()).toEqual({ requeued: 0 });
-    const tables = await runInDurableObject(stubOf(account), (_i, state) =>
+    const tables = await runInDurableObject(stubFor(account), (_i, state) =>
       state.storage.sql
         .exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\'")
         .toArray(),

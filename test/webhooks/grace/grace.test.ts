@@ -1,11 +1,12 @@
 // OFFLINE_GRACE_SECONDS = 60 in this project ("webhooks-grace"): a user-level drop from online
 // is held for 60 s; a return within it cancels both changes. Device-level events are not held.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { apiFetch, getSnapshot, userPath } from "../support/api";
-import { sendStateChange } from "../support/callback";
-import { uniqueAccount } from "../support/storage";
-import { GRACE_SECONDS } from "../support/webhook-config";
-import { alarmAt, drain, fireAlarm, mockSubscribers, setClock, typesOf } from "../support/webhooks";
+import { getSnapshot } from "../../support/api";
+import { sendStateChange } from "../../support/callback";
+import { uniqueAccount } from "../../support/storage";
+import { GRACE_SECONDS } from "../../support/webhook-config";
+import { alarmAt, deliveries, drain, fireAlarm, mockSubscribers, typesOf } from "../../support/webhooks";
+import { setClock } from "../../support/clock";
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -13,11 +14,6 @@ afterEach(() => {
 });
 
 const G = GRACE_SECONDS * 1000;
-
-async function pending(account: string): Promise<any[]> {
-  const res = await apiFetch(`${userPath(account)}/deliveries`);
-  return (await res.json<{ deliveries: any[] }>()).deliveries;
-}
 
 describe("grace period", () => {
   it("drops both changes when the user is back online within the window; device events still flow", async () => {
@@ -31,7 +27,7 @@ describe("grace period", () => {
     // the device went offline at once; the user-level drop is held
     expect(typesOf(hooks.of("all"))).toEqual(["device.status_changed", "user.status_changed", "device.status_changed"]);
     expect(hooks.of("status")).toHaveLength(1);
-    const held = (await pending(account)).filter((d) => d.type === "user.status_changed");
+    const held = (await deliveries(account)).filter((d) => d.type === "user.status_changed");
     expect(held.map((d) => [d.subscriber, d.seq])).toEqual([
       ["all", 2],
       ["status", 2],
@@ -52,7 +48,7 @@ describe("grace period", () => {
       "device.status_changed",
     ]);
     expect(hooks.of("status").map((d) => d.payload.data.to)).toEqual(["online"]);
-    expect(await pending(account)).toEqual([]);
+    expect(await deliveries(account)).toEqual([]);
     expect(hooks.rejected).toEqual([]);
   });
 
