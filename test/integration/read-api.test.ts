@@ -1,5 +1,6 @@
 // Every read endpoint and its errors, through the Worker's fetch handler (SPEC §4).
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
+import worker from "../../src/index";
 import { describe, expect, it } from "vitest";
 import { apiFetch, getSnapshot, userPath } from "../support/api";
 import { ROTATED_API_TOKEN, TEST_APP } from "../support/bindings";
@@ -28,6 +29,35 @@ describe("authentication", () => {
       headers: { authorization: "Basic abc" },
     });
     await expectApiError(basic, 401, "unauthorized");
+  });
+
+  // Every other test runs with API_TOKENS set: this one sends requests to the Worker's fetch
+  // handler with the variable removed (or empty), as a deployment that forgot it would run.
+  it.each([
+    ["unset", undefined],
+    ["empty", ""],
+    ["only commas", " , "],
+  ])("401 on every read route when API_TOKENS is %s: the read API is never open", async (_name, value) => {
+    const { API_TOKENS: _configured, ...rest } = env;
+    const without = (value === undefined ? rest : { ...rest, API_TOKENS: value }) as Env;
+    const routes: [string, string][] = [
+      ["GET", userPath("a")],
+      ["DELETE", userPath("a")],
+      ["GET", `${userPath("a")}/events`],
+      ["GET", `${userPath("a")}/deliveries`],
+      ["POST", `${userPath("a")}/deliveries/redeliver`],
+      ["POST", `/v1/apps/${TEST_APP}/presence/query`],
+    ];
+    for (const [method, path] of routes) {
+      for (const authorization of [null, "Bearer ", "Bearer undefined", `Bearer ${ROTATED_API_TOKEN}`]) {
+        const headers: Record<string, string> = authorization === null ? {} : { authorization };
+        const body = method === "POST" ? JSON.stringify({ accounts: ["a"] }) : null;
+        const request = new Request(`https://presence.test${path}`, { method, headers, body });
+        const res = await worker.fetch(request as Parameters<typeof worker.fetch>[0], without);
+        expect(res.status, `${method} ${path} with ${authorization}`).toBe(401);
+        expect(((await res.json()) as { message: string }).message).toContain("API_TOKENS");
+      }
+    }
   });
 
   it("accepts every token of API_TOKENS (rotation)", async () => {

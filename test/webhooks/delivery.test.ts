@@ -8,6 +8,7 @@ import { MAX_ATTEMPTS } from "../../src/webhooks/backoff";
 import { apiFetch, getSnapshot, userPath } from "../support/api";
 import { sendStateChange } from "../support/callback";
 import { stubFor, uniqueAccount } from "../support/storage";
+import { setClock } from "../support/clock";
 import { alarmAt, deliveries, drain, fireAlarm, mockSubscribers, typesOf } from "../support/webhooks";
 
 afterEach(() => {
@@ -87,12 +88,29 @@ describe("webhook deliveries", () => {
     expect(hooks.received.length).toBe(before);
   });
 
+  it("sends user.custom_status_changed once when the same custom status is set twice", async () => {
+    const hooks = mockSubscribers();
+    const account = uniqueAccount();
+    const at = t0();
+    await sendStateChange({ account, action: "CustomStatusChange", eventTime: at, customStatus: "busy" });
+    await sendStateChange({ account, action: "CustomStatusChange", eventTime: at + 1, customStatus: "busy" });
+    await sendStateChange({ account, action: "CustomStatusChange", eventTime: at + 2, customStatus: "away" });
+    await drain(account);
+    const changes = hooks.of("all").map((d) => [d.payload.type, d.payload.data.from, d.payload.data.to]);
+    expect(changes).toEqual([
+      ["user.custom_status_changed", null, "busy"],
+      ["user.custom_status_changed", "busy", "away"],
+    ]);
+  });
+
   it("retries a failing subscriber on the schedule, keeps webhook-id, and holds later events in order", async () => {
     const hooks = mockSubscribers((d) => new Response(null, { status: d.subscriber === "all" ? 500 : 204 }));
     const account = uniqueAccount();
     const at = t0();
+    setClock(Date.now());
     await sendStateChange({ account, action: "Login", eventTime: at });
     await fireAlarm(account);
+    const firstTry = Date.now(); // the clock stands at the alarm's time
     await sendStateChange({ account, action: "Logout", eventTime: at + 1 });
     await drain(account);
     // "all" failed its first event and sent nothing else; "status" is not held by it.
@@ -105,14 +123,17 @@ describe("webhook deliveries", () => {
       [2, "device.status_changed", "pending", 0, null],
       [2, "user.status_changed", "pending", 0, null],
     ]);
-    const wait = pending[0].nextAttemptAt - Date.now();
-    expect(wait).toBeGreaterThan(4_000);
-    expect(wait).toBeLessThanOrEqual(5_600);
+    // 5 s after the failed attempt, lengthened by at most 10 % of jitter
+    const wait = pending[0].nextAttemptAt - firstTry;
+    expect(wait).toBeGreaterThanOrEqual(5_000);
+    expect(wait).toBeLessThanOrEqual(5_500);
 
-    await fireAlarm(account); // attempt 2, fails again: next in ≥ 5 min
+    await fireAlarm(account); // attempt 2 (the clock moves to its time), fails again: next in 5 min
+    const secondTry = Date.now();
     const second = (await deliveries(account)).find((d) => d.subscriber === "all");
     expect(second.attempts).toBe(2);
-    expect(second.nextAttemptAt - Date.now()).toBeGreaterThan(5 * 60_000 - 1000);
+    expect(second.nextAttemptAt - secondTry).toBeGreaterThanOrEqual(5 * 60_000);
+    expect(second.nextAttemptAt - secondTry).toBeLessThanOrEqual(5.5 * 60_000);
     expect(new Set(hooks.of("all").map((d) => d.id)).size).toBe(1);
 
     hooks.answer(() => new Response(null, { status: 200 }));
@@ -139,11 +160,13 @@ describe("webhook deliveries", () => {
         ),
     );
     const account = uniqueAccount();
+    setClock(Date.now());
     await sendStateChange({ account, action: "Login", eventTime: t0() });
     await fireAlarm(account);
+    const attempted = Date.now(); // the clock stands at the alarm's time
     const [pending] = (await deliveries(account)).filter((d) => d.subscriber === "status");
     expect(pending).toMatchObject({ attempts: 1, lastError: "HTTP 429" });
-    expect(pending.nextAttemptAt - Date.now()).toBeGreaterThan(3_600_000 - 1000);
+    expect(pending.nextAttemptAt).toBe(attempted + 3_600_000);
     expect(hooks.of("all")).toHaveLength(2);
   });
 

@@ -20,8 +20,11 @@ describe("grace period", () => {
     const hooks = mockSubscribers();
     const account = uniqueAccount();
     const at = Date.now() - 1000;
+    setClock(at + 1000);
     await sendStateChange({ account, action: "Login", eventTime: at });
     await drain(account);
+    const dropArrived = at + 2000;
+    setClock(dropArrived);
     await sendStateChange({ account, action: "Logout", eventTime: at + 10 });
     await drain(account);
     // the device went offline at once; the user-level drop is held
@@ -33,10 +36,10 @@ describe("grace period", () => {
       ["status", 2],
     ]);
     const deadline = held[0].nextAttemptAt;
-    expect(deadline - Date.now()).toBeGreaterThan(G - 2000);
+    expect(deadline).toBe(dropArrived + G);
     expect(await alarmAt(account)).toBe(deadline);
 
-    setClock(Date.now() + 20_000);
+    setClock(dropArrived + 20_000);
     await sendStateChange({ account, action: "Login", eventTime: Date.now() - 5 });
     await drain(account);
     setClock(deadline + 1000);
@@ -50,6 +53,32 @@ describe("grace period", () => {
     expect(hooks.of("status").map((d) => d.payload.data.to)).toEqual(["online"]);
     expect(await deliveries(account)).toEqual([]);
     expect(hooks.rejected).toEqual([]);
+  });
+
+  // Callbacks arrive late: the window runs from the drop's arrival, not from its EventTime,
+  // so a drop that took longer than the grace to arrive is still held for the whole window.
+  it("counts the window from the drop's arrival, not from its EventTime", async () => {
+    const hooks = mockSubscribers();
+    const account = uniqueAccount();
+    const arrived = Date.now();
+    setClock(arrived);
+    const eventTime = arrived - 4 * 60_000; // four minutes late, longer than the 60 s grace
+    await sendStateChange({ account, action: "Login", eventTime: eventTime - 1000 });
+    await sendStateChange({ account, action: "Logout", eventTime });
+    await drain(account);
+    expect(hooks.of("status").map((d) => d.payload.data.to)).toEqual(["online"]);
+    const held = (await deliveries(account)).filter((d) => d.type === "user.status_changed");
+    expect(held.map((d) => [d.subscriber, d.nextAttemptAt])).toEqual([
+      ["all", arrived + G],
+      ["status", arrived + G],
+    ]);
+    // A return that arrives within the window cancels both, though its EventTime is long past it.
+    setClock(arrived + G - 1);
+    await sendStateChange({ account, action: "Login", eventTime: eventTime + 1000 });
+    setClock(arrived + G + 1);
+    await drain(account);
+    expect(hooks.of("status").map((d) => d.payload.data.to)).toEqual(["online"]);
+    expect(await deliveries(account)).toEqual([]);
   });
 
   it("sends the drop once the window passes without a return, with the snapshot of its own change", async () => {
