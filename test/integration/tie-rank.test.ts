@@ -5,14 +5,10 @@ import { getSnapshot } from "../support/api";
 import { sendStateChange } from "../support/callback";
 import { uniqueAccount } from "../support/storage";
 
-const STATE_OF = {
-  Login: "online",
-  Disconnect: "disconnected",
-  Logout: "offline",
-} as const;
-type Action = keyof typeof STATE_OF;
+type Action = "Login" | "Disconnect" | "Logout";
+type State = "online" | "disconnected" | "offline";
 
-const PAIRS: [Action, Action, (typeof STATE_OF)[Action]][] = [
+const PAIRS: [Action, Action, State][] = [
   ["Logout", "Disconnect", "offline"],
   ["Disconnect", "Logout", "offline"],
   ["Logout", "Login", "offline"],
