@@ -7,6 +7,7 @@ import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { apiFetch, getSnapshot, userPath } from "../support/api";
 import { sendStateChange, type StateChangeFields } from "../support/callback";
+import { injectedFault } from "../support/expected-output";
 
 /** Every row of every table of the user's storage: the ground truth, not the object's memory. */
 async function dump(account: string): Promise<Record<string, unknown[]>> {
@@ -33,7 +34,7 @@ async function failStatement(account: string, n: number): Promise<void> {
       seen += 1;
       if (seen === n) {
         delete (sql as Partial<typeof sql>).exec;
-        throw new Error(`injected storage fault at statement ${n}`);
+        throw injectedFault(`storage fault at statement ${n}`);
       }
       return exec.call(sql, query, ...bindings);
     }) as SqlStorage["exec"];

@@ -7,6 +7,7 @@ import { apiFetch } from "../support/api";
 import { TEST_API_TOKEN, TEST_APP } from "../support/bindings";
 import { callbackUrl } from "../support/callback";
 import { storedTables, uniqueAccount } from "../support/storage";
+import { injectedFault } from "../support/expected-output";
 
 const QUERY_PATH = `/v1/apps/${TEST_APP}/presence/query`;
 const bytes = (...parts: (string | number[])[]) =>
@@ -50,7 +51,7 @@ const abortedUpload = (first: Uint8Array) =>
       controller.enqueue(first);
     },
     pull(controller) {
-      controller.error(new Error("connection reset"));
+      controller.error(injectedFault("connection reset"));
     },
   });
 

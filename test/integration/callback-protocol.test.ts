@@ -8,6 +8,7 @@ import { callbackUrl, postCallback, sendStateChange, stateChangeBody } from "../
 import { setClock } from "../support/clock";
 import { storedTables, stubFor, uniqueAccount } from "../support/storage";
 import { exports } from "cloudflare:workers";
+import { injectedFault } from "../support/expected-output";
 
 afterEach(() => vi.useRealTimers());
 
@@ -173,7 +174,7 @@ describe("POST /callback replies", () => {
       (instance as unknown as { sql: unknown }).sql = Object.assign(
         (strings: TemplateStringsArray, ...values: unknown[]) => {
           const query = strings.join("?");
-          if (query.startsWith("INSERT INTO state")) throw new Error("disk full");
+          if (query.startsWith("INSERT INTO state")) throw injectedFault("disk full");
           return exec(query, ...(values as never[])).toArray();
         },
         { usage: { rowsRead: 0, rowsWritten: 0 } },

@@ -8,6 +8,7 @@ import type { UserPresence } from "../../../src/durable/user-presence";
 import { sendStateChange } from "../../support/callback";
 import { stubFor, uniqueAccount } from "../../support/storage";
 import { drain, mockSubscribers } from "../../support/webhooks";
+import { MANY_REQUESTS_MS } from "../../support/timeouts";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -17,56 +18,66 @@ const usage = (account: string) =>
 describe("storage cost of webhooks", () => {
   const subscribers = loadConfig(env).subscribers.length;
 
-  it(`rows written per callback with ${subscribers} subscriber(s)`, async () => {
-    const hooks = subscribers > 0 ? mockSubscribers() : null;
-    const account = uniqueAccount();
-    const t = Date.now() - 100_000;
-    const before0 = await usage(account);
-    await sendStateChange({ account, action: "Login", eventTime: t });
-    await drain(account);
-    const first = (await usage(account)).rowsWritten - before0.rowsWritten;
-
-    const N = 30; // wraps the 20-slot history ring
-    let ingest = 0;
-    let delivery = 0;
-    let alarms = 0;
-    for (let i = 1; i <= N; i++) {
-      const a = await usage(account);
-      expect((await sendStateChange({ account, action: i % 2 ? "Logout" : "Login", eventTime: t + i })).status).toBe(
-        200,
-      );
-      const b = await usage(account);
+  it(
+    `rows written per callback with ${subscribers} subscriber(s)`,
+    async () => {
+      const hooks = subscribers > 0 ? mockSubscribers() : null;
+      const account = uniqueAccount();
+      const t = Date.now() - 100_000;
+      const before0 = await usage(account);
+      await sendStateChange({ account, action: "Login", eventTime: t });
       await drain(account);
-      const c = await usage(account);
-      ingest += b.rowsWritten - a.rowsWritten;
-      delivery += c.rowsWritten - b.rowsWritten;
-      alarms += c.alarmsSet - a.alarmsSet;
-    }
-    const a = await usage(account);
-    await sendStateChange({ account, action: "Login", eventTime: t + N }); // duplicate of the last Login
-    await sendStateChange({ account, action: "Logout", eventTime: t - 1 }); // stale
-    await drain(account);
-    const b = await usage(account);
-    const perDuplicateOrStale = (b.rowsWritten - a.rowsWritten) / 2;
+      const first = (await usage(account)).rowsWritten - before0.rowsWritten;
 
-    const figures = {
-      subscribers,
-      firstCallback: first,
-      perApplied: { ingest: ingest / N, delivery: delivery / N, total: (ingest + delivery) / N, alarmsSet: alarms / N },
-      perDuplicateOrStale,
-      alarmsForDuplicates: b.alarmsSet - a.alarmsSet,
-    };
-    console.log(`webhook storage cost ${JSON.stringify(figures)}`);
+      const N = 30; // wraps the 20-slot history ring
+      let ingest = 0;
+      let delivery = 0;
+      let alarms = 0;
+      for (let i = 1; i <= N; i++) {
+        const a = await usage(account);
+        expect((await sendStateChange({ account, action: i % 2 ? "Logout" : "Login", eventTime: t + i })).status).toBe(
+          200,
+        );
+        const b = await usage(account);
+        await drain(account);
+        const c = await usage(account);
+        ingest += b.rowsWritten - a.rowsWritten;
+        delivery += c.rowsWritten - b.rowsWritten;
+        alarms += c.alarmsSet - a.alarmsSet;
+      }
+      const a = await usage(account);
+      await sendStateChange({ account, action: "Login", eventTime: t + N }); // duplicate of the last Login
+      await sendStateChange({ account, action: "Logout", eventTime: t - 1 }); // stale
+      await drain(account);
+      const b = await usage(account);
+      const perDuplicateOrStale = (b.rowsWritten - a.rowsWritten) / 2;
 
-    expect(perDuplicateOrStale).toBe(1);
-    expect(figures.alarmsForDuplicates).toBe(0);
-    if (subscribers === 0) {
-      expect(figures.perApplied).toEqual({ ingest: 2, delivery: 0, total: 2, alarmsSet: 0 });
-    } else {
-      // history slot + state row at ingest, one cursor row per alarm run, whatever the count
-      expect(figures.perApplied).toEqual({ ingest: 2, delivery: 1, total: 3, alarmsSet: 1 });
-      expect(hooks!.received.length).toBeGreaterThanOrEqual(N);
-      expect(hooks!.rejected).toEqual([]);
-    }
-  });
+      const figures = {
+        subscribers,
+        firstCallback: first,
+        perApplied: {
+          ingest: ingest / N,
+          delivery: delivery / N,
+          total: (ingest + delivery) / N,
+          alarmsSet: alarms / N,
+        },
+        perDuplicateOrStale,
+        alarmsForDuplicates: b.alarmsSet - a.alarmsSet,
+      };
+      console.log(`webhook storage cost ${JSON.stringify(figures)}`);
+
+      expect(perDuplicateOrStale).toBe(1);
+      expect(figures.alarmsForDuplicates).toBe(0);
+      if (subscribers === 0) {
+        expect(figures.perApplied).toEqual({ ingest: 2, delivery: 0, total: 2, alarmsSet: 0 });
+      } else {
+        // history slot + state row at ingest, one cursor row per alarm run, whatever the count
+        expect(figures.perApplied).toEqual({ ingest: 2, delivery: 1, total: 3, alarmsSet: 1 });
+        expect(hooks!.received.length).toBeGreaterThanOrEqual(N);
+        expect(hooks!.rejected).toEqual([]);
+      }
+      // 60 callbacks and their deliveries.
+    },
+    MANY_REQUESTS_MS,
+  );
 });
