@@ -174,7 +174,7 @@ describe("POST /callback replies", () => {
       (instance as unknown as { sql: unknown }).sql = Object.assign(
         (strings: TemplateStringsArray, ...values: unknown[]) => {
           const query = strings.join("?");
-          if (query.startsWith("INSERT INTO state")) throw injectedFault("disk full");
+          if (query.startsWith("INSERT INTO history")) throw injectedFault("disk full");
           return exec(query, ...(values as never[])).toArray();
         },
         { usage: { rowsRead: 0, rowsWritten: 0 } },

@@ -86,9 +86,8 @@ describe("GET /v1/apps/{app}/users/{account}", () => {
       account,
       status: "online",
       customStatus: null,
-      // iOS is the platform online now; the kick of Windows is a leave the user was seen doing.
-      onlineSince: t,
-      lastSeen: t,
+      onlineSince: t, // the earliest since among the platforms online now (iOS)
+      lastSeen: t, // the kick of Windows is a leave
       updatedAt: t,
       version: 2,
       platforms: {

@@ -40,7 +40,7 @@ export async function expectStorageOnlyFor(accepted: ReadonlySet<string>): Promi
   for (const id of listed) {
     if (!accepted.has(id)) expect(await tablesOf(id), `storage of a rejected request (${id})`).toEqual([]);
   }
-  for (const id of accepted) expect(await tablesOf(id)).toContain("state");
+  for (const id of accepted) expect(await tablesOf(id)).toContain("history");
 }
 
 let counter = 0;
