@@ -244,6 +244,20 @@ describe("DELETE /v1/apps/{app}/users/{account}", () => {
 });
 
 describe("other routes", () => {
+  // What bare `npx wrangler dev` serves: wrangler.toml's empty IM_SDKAPPIDS, no demo.env.
+  it("GET /healthz is 503 with the fix when IM_SDKAPPIDS is empty", async () => {
+    const res = await worker.fetch(new Request("https://presence.test/healthz") as Parameters<typeof worker.fetch>[0], {
+      ...env,
+      IM_SDKAPPIDS: "",
+    });
+    expect(res.status).toBe(503);
+    const { ok, error } = (await res.json()) as { ok: boolean; error: string };
+    expect(ok).toBe(false);
+    expect(error).toMatch(/^IM_SDKAPPIDS: /);
+    expect(error).toContain("wrangler.toml [vars]");
+    expect(error).toContain("`npm start`");
+  });
+
   it("GET /healthz is 200 without auth", async () => {
     const res = await exports.default.fetch("https://presence.test/healthz");
     expect(res.status).toBe(200);
