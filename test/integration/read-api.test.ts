@@ -98,6 +98,14 @@ describe("GET /v1/apps/{app}/users/{account}", () => {
     });
   });
 
+  it("a user seen only through CustomStatusChange is unknown, with its custom status and version 1", async () => {
+    const account = uniqueAccount();
+    const t = Date.now() - 10_000;
+    await sendStateChange({ account, action: "CustomStatusChange", eventTime: t, customStatus: "busy" });
+    const snap = await getSnapshot(account);
+    expect(snap).toMatchObject({ status: "unknown", customStatus: "busy", version: 1, platforms: {} });
+  });
+
   it("a never-seen user is 200 unknown, and the lookup stores nothing", async () => {
     const account = uniqueAccount();
     const snap = await getSnapshot(account);
