@@ -150,7 +150,8 @@ describe("fuzz: POST /callback requests", () => {
   afterAll(async () => {
     expect(accepted.size, "the generator must also produce accepted callbacks").toBeGreaterThan(100);
     await expectStorageOnlyFor(accepted);
-  });
+    // Reads the tables of every Durable Object this file touched: hundreds of them.
+  }, MANY_REQUESTS_MS);
 
   it(
     "every request gets the Tencent reply its query, signature and method call for",
