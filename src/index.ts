@@ -8,11 +8,14 @@ import { getUser } from "./api/get-user";
 import { healthz } from "./api/healthz";
 import { queryPresence } from "./api/query-presence";
 import { apiError } from "./api/responses";
+import { watch } from "./api/watch";
+import { createWatchToken } from "./api/watch-tokens";
 import { ConfigError } from "./config";
 import { handleCallback } from "./ingest/callback-route";
 import { log } from "./lib/log";
 
 export { UserPresence } from "./durable/user-presence";
+export { WatchHub } from "./durable/watch-hub";
 
 type Handler<R extends IRequest> = (request: R, env: Env) => Promise<Response> | Response;
 const api = <R extends IRequest>(handler: Handler<R>) => handler as Handler<IRequest>;
@@ -31,7 +34,10 @@ const router = Router<IRequest, [Env]>({
 router
   .get("/healthz", healthz)
   .all("/healthz", methodNotAllowed("GET, HEAD"))
+  // Before the bearer middleware: a watch also accepts a watch token in the URL.
+  .get("/v1/apps/:app/watch", watch)
   .all("/v1/apps/:app/*", withApiContext)
+  .all("/v1/apps/:app/watch", methodNotAllowed("GET, HEAD"))
   .get("/v1/apps/:app/users/:account", withAccount, api(getUser))
   .delete("/v1/apps/:app/users/:account", withAccount, api(deleteUser))
   .all("/v1/apps/:app/users/:account", methodNotAllowed("GET, HEAD, DELETE"))
@@ -43,6 +49,8 @@ router
   .all("/v1/apps/:app/users/:account/deliveries/redeliver", methodNotAllowed("POST"))
   .post("/v1/apps/:app/presence/query", api(queryPresence))
   .all("/v1/apps/:app/presence/query", methodNotAllowed("POST"))
+  .post("/v1/apps/:app/watch-tokens", api(createWatchToken))
+  .all("/v1/apps/:app/watch-tokens", methodNotAllowed("POST"))
   .all("*", () => apiError(404, "not_found", "no such route"));
 
 export default {
@@ -53,6 +61,8 @@ export default {
     if (request.method !== "HEAD") return router.fetch(request, env);
     // Load balancers probe with HEAD: the GET's status and headers, without its body.
     const reply: Response = await router.fetch(new Request(request, { method: "GET" }), env);
+    // Nobody reads a HEAD's body: cancelled, a stream (a watch) ends at once on its source's side.
+    await reply.body?.cancel();
     return new Response(null, { status: reply.status, statusText: reply.statusText, headers: reply.headers });
   },
 } satisfies ExportedHandler<Env>;

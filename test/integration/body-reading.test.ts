@@ -1,4 +1,4 @@
-// Every route that reads a body (the callback and the batch query) decodes it as strict
+// Every route that reads a body (the callback, the batch query, watch tokens) decodes it as strict
 // UTF-8 and answers a body it cannot read with a 400 in its own envelope, never a 500.
 import { env, exports } from "cloudflare:workers";
 import worker from "../../src/index";
@@ -10,6 +10,7 @@ import { storedTables, uniqueAccount } from "../support/storage";
 import { injectedFault } from "../support/expected-output";
 
 const QUERY_PATH = `/v1/apps/${TEST_APP}/presence/query`;
+const TOKENS_PATH = `/v1/apps/${TEST_APP}/watch-tokens`;
 const bytes = (...parts: (string | number[])[]) =>
   new Uint8Array(parts.flatMap((p) => (typeof p === "string" ? [...new TextEncoder().encode(p)] : p)));
 
@@ -116,6 +117,11 @@ describe("strict UTF-8 bodies", () => {
     const res = await apiFetch(QUERY_PATH, { method: "POST", body: bytes('{"accounts":["a', tail, '"]}') });
     expect(await apiFail(res, 400)).toMatch(/^body: .*UTF-8/);
   });
+
+  it.each(INVALID)("the watch-token endpoint refuses %s with a 400 naming UTF-8", async (_name, tail) => {
+    const res = await apiFetch(TOKENS_PATH, { method: "POST", body: bytes('{"accounts":["a', tail, '"]}') });
+    expect(await apiFail(res, 400)).toMatch(/^body: .*UTF-8/);
+  });
 });
 
 describe("a body that cannot be read is a 400, never an uncaught exception", () => {
@@ -140,6 +146,16 @@ describe("a body that cannot be read is a 400, never an uncaught exception", () 
   it.each(cases)("the batch query: %s", async (_name, make) => {
     const { body, headers } = make();
     const res = await direct(query, { method: "POST", body, headers: { ...auth, ...headers } });
+    expect(await apiFail(res, 400)).toMatch(/^body: could not be read/);
+  });
+
+  it.each(cases)("the watch-token endpoint: %s", async (_name, make) => {
+    const { body, headers } = make();
+    const res = await direct(`https://presence.test${TOKENS_PATH}`, {
+      method: "POST",
+      body,
+      headers: { ...auth, ...headers },
+    });
     expect(await apiFail(res, 400)).toMatch(/^body: could not be read/);
   });
 });

@@ -6,18 +6,21 @@ import { apiFetch, userPath } from "../support/api";
 import { TEST_APP } from "../support/bindings";
 import { callbackUrl } from "../support/callback";
 
-const ROUTES: { name: string; path: string; allow: string[] }[] = [
+const ROUTES: { name: string; path: string; allow: string[]; noPlainGet?: boolean }[] = [
   { name: "/healthz", path: "/healthz", allow: ["GET", "HEAD"] },
   { name: "a user", path: userPath("route-user"), allow: ["GET", "HEAD", "DELETE"] },
   { name: "a user's events", path: `${userPath("route-user")}/events`, allow: ["GET", "HEAD"] },
   { name: "a user's deliveries", path: `${userPath("route-user")}/deliveries`, allow: ["GET", "HEAD"] },
   { name: "redeliver", path: `${userPath("route-user")}/deliveries/redeliver`, allow: ["POST"] },
   { name: "the batch query", path: `/v1/apps/${TEST_APP}/presence/query`, allow: ["POST"] },
+  { name: "watch tokens", path: `/v1/apps/${TEST_APP}/watch-tokens`, allow: ["POST"] },
+  // GET without an upgrade or an event-stream Accept is a 426, so only its 405s are checked here.
+  { name: "watch", path: `/v1/apps/${TEST_APP}/watch`, allow: ["GET", "HEAD"], noPlainGet: true },
 ];
 const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
 
 describe("HEAD wherever GET works", () => {
-  it.each(ROUTES.filter((r) => r.allow.includes("GET")))(
+  it.each(ROUTES.filter((r) => r.allow.includes("GET") && !r.noPlainGet))(
     "HEAD $name: the GET's status and headers, no body",
     async ({ path }) => {
       const get = await apiFetch(path);
@@ -28,6 +31,16 @@ describe("HEAD wherever GET works", () => {
       expect(await head.text()).toBe("");
     },
   );
+
+  it("HEAD of a watch stream: the stream's status and content type, no body, nothing left open", async () => {
+    const res = await apiFetch(`/v1/apps/${TEST_APP}/watch?accounts=route-user`, {
+      method: "HEAD",
+      headers: { accept: "text/event-stream" },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    expect(await res.text()).toBe("");
+  });
 
   it("HEAD /healthz needs no token", async () => {
     const res = await exports.default.fetch("https://presence.test/healthz", { method: "HEAD" });
