@@ -90,6 +90,21 @@ describe("webhook deliveries", () => {
     expect(hooks.received.length).toBe(before);
   });
 
+  it("sends user.custom_status_changed once when the same custom status is set twice", async () => {
+    const hooks = mockSubscribers();
+    const account = uniqueAccount();
+    const at = t0();
+    await sendStateChange({ account, action: "CustomStatusChange", eventTime: at, customStatus: "busy" });
+    await sendStateChange({ account, action: "CustomStatusChange", eventTime: at + 1, customStatus: "busy" });
+    await sendStateChange({ account, action: "CustomStatusChange", eventTime: at + 2, customStatus: "away" });
+    await drain(account);
+    const changes = hooks.of("all").map((d) => [d.payload.type, d.payload.data.from, d.payload.data.to]);
+    expect(changes).toEqual([
+      ["user.custom_status_changed", null, "busy"],
+      ["user.custom_status_changed", "busy", "away"],
+    ]);
+  });
+
   it("retries a failing subscriber on the schedule, keeps webhook-id, and holds later events in order", async () => {
     const hooks = mockSubscribers((d) => new Response(null, { status: d.subscriber === "all" ? 500 : 204 }));
     const account = uniqueAccount();
@@ -321,20 +336,5 @@ describe("webhook deliveries", () => {
     expect(tables).toEqual([]);
     expect((await apiFetch(`${userPath(account)}/deliveries`, { method: "POST" })).status).toBe(405);
     expect((await apiFetch(`${userPath(account)}/deliveries/redeliver`)).status).toBe(405);
-  });
-
-  it("sends user.custom_status_changed once when the same custom status is set twice", async () => {
-    const hooks = mockSubscribers();
-    const account = uniqueAccount();
-    const at = t0();
-    await sendStateChange({ account, action: "CustomStatusChange", eventTime: at, customStatus: "busy" });
-    await sendStateChange({ account, action: "CustomStatusChange", eventTime: at + 1, customStatus: "busy" });
-    await sendStateChange({ account, action: "CustomStatusChange", eventTime: at + 2, customStatus: "away" });
-    await drain(account);
-    const changes = hooks.of("all").map((d) => [d.payload.type, d.payload.data.from, d.payload.data.to]);
-    expect(changes).toEqual([
-      ["user.custom_status_changed", null, "busy"],
-      ["user.custom_status_changed", "busy", "away"],
-    ]);
   });
 });

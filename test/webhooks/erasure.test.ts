@@ -7,7 +7,10 @@ import { sendStateChange } from "../support/callback";
 import { uniqueAccount } from "../support/storage";
 import { deliveries, drain, fireAlarm, mockSubscribers, type Delivery } from "../support/webhooks";
 
-afterEach(() => vi.restoreAllMocks());
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.useRealTimers();
+});
 
 it("an erasure during an in-flight delivery sends nothing more of the erased user and keeps the new user's deliveries", async () => {
   let release!: () => void;

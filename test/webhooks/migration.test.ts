@@ -8,7 +8,10 @@ import { sendStateChange } from "../support/callback";
 import { stubFor, uniqueAccount } from "../support/storage";
 import { drain, mockSubscribers } from "../support/webhooks";
 
-afterEach(() => vi.restoreAllMocks());
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.useRealTimers();
+});
 
 it("migrates a schema-1 object on its next callback and starts delivering from there", async () => {
   const hooks = mockSubscribers();

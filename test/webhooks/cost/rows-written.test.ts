@@ -10,7 +10,10 @@ import { stubFor, uniqueAccount } from "../../support/storage";
 import { drain, mockSubscribers } from "../../support/webhooks";
 import { MANY_REQUESTS_MS } from "../../support/timeouts";
 
-afterEach(() => vi.restoreAllMocks());
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.useRealTimers();
+});
 
 const usage = (account: string) =>
   runInDurableObject(stubFor(account), (instance: UserPresence) => instance.storageUsage());
