@@ -4,14 +4,17 @@ import { deleteUser } from "./api/delete-user";
 import { getDeliveries, redeliver } from "./api/deliveries";
 import { withAccount, withApiContext } from "./api/context";
 import { getEvents } from "./api/get-events";
+import { getReconcile } from "./api/get-reconcile";
 import { getUser } from "./api/get-user";
 import { healthz } from "./api/healthz";
+import { postReconcile } from "./api/post-reconcile";
 import { queryPresence } from "./api/query-presence";
 import { apiError } from "./api/responses";
 import { ConfigError } from "./config";
 import { handleCallback } from "./ingest/callback-route";
 import { log } from "./lib/log";
 
+export { Reconciler } from "./durable/reconciler";
 export { UserPresence } from "./durable/user-presence";
 
 type Handler<R extends IRequest> = (request: R, env: Env) => Promise<Response> | Response;
@@ -40,6 +43,9 @@ router
   .all("/v1/apps/:app/users/:account/deliveries/redeliver", methodNotAllowed("POST"))
   .post("/v1/apps/:app/presence/query", api(queryPresence))
   .all("/v1/apps/:app/presence/query", methodNotAllowed("POST"))
+  .get("/v1/apps/:app/reconcile", api(getReconcile))
+  .post("/v1/apps/:app/reconcile", api(postReconcile))
+  .all("/v1/apps/:app/reconcile", methodNotAllowed("GET, POST"))
   .all("*", () => apiError(404, "not_found", "no such route"));
 
 export default {
