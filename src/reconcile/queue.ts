@@ -10,8 +10,8 @@ export interface Pending {
 }
 
 export class VerificationQueue {
-  /** Due now, in arrival order; an account is held once. */
-  private readonly ready = new Map<AccountId, number>();
+  /** Due now, in arrival order: account → [failures, since when it is due]. Held once. */
+  private readonly ready = new Map<AccountId, readonly [number, EpochMs]>();
   /** Waiting for a retry: account → [due time, failures]. */
   private readonly waiting = new Map<AccountId, readonly [EpochMs, number]>();
 
@@ -19,12 +19,17 @@ export class VerificationQueue {
     return this.ready.size + this.waiting.size;
   }
 
+  /** Accounts due now. */
+  get readyCount(): number {
+    return this.ready.size;
+  }
+
   /** Adds an account due now; one already queued keeps its place (and a retry is brought forward). */
-  add(account: AccountId): void {
+  add(account: AccountId, now: EpochMs): void {
     if (this.ready.has(account)) return;
     const waiting = this.waiting.get(account);
     this.waiting.delete(account);
-    this.ready.set(account, waiting?.[1] ?? 0);
+    this.ready.set(account, [waiting?.[1] ?? 0, now]);
   }
 
   /** Holds an account until `dueAt` (a retry after `failures` failures). */
@@ -35,14 +40,9 @@ export class VerificationQueue {
 
   /** Removes and returns up to `max` accounts due at `now`, oldest first. */
   take(now: EpochMs, max: number): Pending[] {
-    for (const [account, [dueAt, failures]] of this.waiting) {
-      if (dueAt <= now) {
-        this.waiting.delete(account);
-        this.ready.set(account, failures);
-      }
-    }
+    this.promote(now);
     const taken: Pending[] = [];
-    for (const [account, failures] of this.ready) {
+    for (const [account, [failures]] of this.ready) {
       if (taken.length >= max) break;
       taken.push({ account, failures });
       this.ready.delete(account);
@@ -50,9 +50,25 @@ export class VerificationQueue {
     return taken;
   }
 
-  /** When the next account is due: `now` if one is ready, else the earliest retry, else null. */
+  /** Moves the retries due at `now` to the ready accounts. */
+  promote(now: EpochMs): void {
+    for (const [account, [dueAt, failures]] of this.waiting) {
+      if (dueAt <= now) {
+        this.waiting.delete(account);
+        this.ready.set(account, [failures, dueAt]);
+      }
+    }
+  }
+
+  /** Since when the oldest ready account has been waiting, or null when none is ready. */
+  oldestReadyAt(): EpochMs | null {
+    for (const [, [, since]] of this.ready) return since;
+    return null;
+  }
+
+  /** When the next account is due: its time if one is ready, else the earliest retry, else null. */
   nextDueAt(now: EpochMs): EpochMs | null {
-    if (this.ready.size > 0) return now;
+    if (this.ready.size > 0) return Math.min(now, this.oldestReadyAt() ?? now);
     let earliest: EpochMs | null = null;
     for (const [dueAt] of this.waiting.values()) if (earliest === null || dueAt < earliest) earliest = dueAt;
     return earliest;

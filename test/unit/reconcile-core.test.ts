@@ -48,7 +48,8 @@ describe("rate window", () => {
 describe("verification queue", () => {
   it("holds an account once, hands out the oldest first, up to the batch size", () => {
     const q = new VerificationQueue();
-    for (const s of ["x", "y", "x", "z"]) q.add(a(s));
+    for (const s of ["x", "y", "x", "z"]) q.add(a(s), 0);
+    expect(q.oldestReadyAt()).toBe(0);
     expect(q.size).toBe(3);
     expect(q.take(0, 2).map((p) => p.account)).toEqual(["x", "y"]);
     expect(q.take(0, 2).map((p) => p.account)).toEqual(["z"]);
@@ -62,7 +63,7 @@ describe("verification queue", () => {
     expect(q.take(59_999, 10)).toEqual([]);
     expect(q.nextDueAt(0)).toBe(60_000);
     expect(q.take(60_000, 10)).toEqual([{ account: "x", failures: 1 }]);
-    q.add(a("y"));
+    q.add(a("y"), 0);
     expect(q.take(0, 10)).toEqual([{ account: "y", failures: 2 }]);
   });
 });
