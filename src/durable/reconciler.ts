@@ -42,9 +42,10 @@ interface CallOutcome {
 export class Reconciler extends DurableObject<Env> {
   private readonly sql: Sql;
   private readonly config: Config;
-  private readonly queue = new VerificationQueue();
+  /** The accounts to verify (memory only); tests look into it. */
+  readonly queue = new VerificationQueue();
   /** Start times of recent calls to Tencent (the rate window). */
-  private starts: EpochMs[] = [];
+  starts: EpochMs[] = [];
   private stats: ReconcileStats | undefined;
   /** The app this object serves; learnt from the first call (the queue is empty before). */
   private app: AppId | null = null;

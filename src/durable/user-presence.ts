@@ -10,9 +10,12 @@
 import { DurableObject } from "cloudflare:workers";
 import { loadConfig, type Config } from "../config";
 import { log } from "../lib/log";
-import { EMPTY_STATE, reduce, userStatus } from "../presence/reducer";
+import { applyCallback, applyObservation } from "../presence/observation";
+import { EMPTY_STATE, userStatus } from "../presence/reducer";
+import { nextCheckAt } from "../reconcile/deadline";
+import { reconcileEntry } from "../reconcile/entry";
 import { toSnapshot } from "../presence/snapshot";
-import type { AccountId, AppId, Outcome, PresenceEvent, PresenceState } from "../presence/types";
+import type { AccountId, AppId, Effect, Observation, Outcome, PresenceEvent, PresenceState } from "../presence/types";
 import { startCursor } from "../webhooks/cursor";
 import { positionOf, wants } from "../webhooks/events";
 import { Dispatcher, neededFrom, type DeliveryView } from "./dispatcher";
@@ -69,12 +72,54 @@ export class UserPresence extends DurableObject<Env> {
   /** Applies one validated callback and returns once it is durably stored. */
   async ingest(app: AppId, account: AccountId, event: PresenceEvent): Promise<IngestResult> {
     // Read before the synchronous part, so the commit and the alarm below are one batch of
-    // writes; only webhooks and retention use the alarm, so without them there is nothing to read.
-    const alarmAt = this.usesAlarm() ? await this.scheduledAlarm() : null;
+    // writes; only webhooks, retention and reconcile use the alarm, so without them there is nothing to read.
+    const alarmAt = this.usesAlarm(app) ? await this.scheduledAlarm() : null;
     const current = this.load();
+    const reduction = applyCallback(current?.state ?? EMPTY_STATE, event);
+    const seq = this.commit(app, account, current, event, reduction.state, reduction.outcome, reduction.effects);
+    this.loaded = { ...this.loaded!, lastActivity: Math.max(current?.lastActivity ?? 0, event.receivedAt) };
+    this.wake(app, alarmAt, reduction.effects, event.receivedAt);
+    return { outcome: reduction.outcome, seq, version: reduction.state.version };
+  }
+
+  /**
+   * Tencent's answer about this user, observed at Q (see reconcile/). A correction is one
+   * history entry ("Reconcile") committed like a callback; a confirmation writes nothing.
+   */
+  async applyObservation(
+    app: AppId,
+    account: AccountId,
+    observation: Observation,
+  ): Promise<{ corrected: boolean; snapshot: string }> {
+    const alarmAt = this.usesAlarm(app) ? await this.scheduledAlarm() : null;
+    const current = this.load();
+    const result = applyObservation(current?.state ?? EMPTY_STATE, observation);
+    if (!result.changed) {
+      // Kept in memory only: written with the next change (zero rows for a confirmation).
+      if (current !== null) this.loaded = { ...current, state: result.state };
+      return { corrected: false, snapshot: this.snapshotJson(app, account) };
+    }
+    const now = Date.now();
+    const entry = reconcileEntry(observation, result.effects, now);
+    this.commit(app, account, current, entry, result.state, "applied", result.effects);
+    this.loaded = { ...this.loaded!, lastActivity: current?.lastActivity ?? 0 };
+    log({ msg: "reconcile correction", app, effects: result.effects.length });
+    this.wake(app, alarmAt, result.effects, now);
+    return { corrected: true, snapshot: this.snapshotJson(app, account) };
+  }
+
+  /** One transaction: the history entry, the state (if applied) and what webhooks need. */
+  private commit(
+    app: AppId,
+    account: AccountId,
+    current: Loaded | null,
+    event: PresenceEvent,
+    state: PresenceState,
+    outcome: Outcome,
+    effects: readonly Effect[],
+  ): number {
     const subscribers = this.config.subscribers;
     if (current !== null && subscribers.length > 0) this.ensureWebhookSchema();
-    const { state, outcome, effects } = reduce(current?.state ?? EMPTY_STATE, event);
     const seq = (current?.seq ?? 0) + 1;
     // Duplicates and stale callbacks have no effects, so they never reach a subscriber.
     const audience = subscribers.filter((s) => effects.some((e) => wants(s.events, e.kind)));
@@ -92,27 +137,45 @@ export class UserPresence extends DurableObject<Env> {
       if (added !== null) writeCursors(this.sql, added);
     });
     // Memory follows storage only after the commit: a failed transaction changes nothing.
-    this.loaded = {
-      app,
-      account,
-      state,
-      seq,
-      lastActivity: Math.max(current?.lastActivity ?? 0, event.receivedAt),
-    };
+    this.loaded = { app, account, state, seq, lastActivity: current?.lastActivity ?? 0 };
     if (current === null) this.webhookSchema = subscribers.length > 0;
     if (added !== null) this.cursors = added;
+    this.lastEffects = audience.length > 0;
+    return seq;
+  }
 
+  private lastEffects = false;
+
+  /** Sets the one alarm to the earliest of what is due: deliveries, retention, staleness. */
+  private wake(app: AppId, alarmAt: number | null, _effects: readonly Effect[], activityAt: number): void {
+    const subscribers = this.config.subscribers;
     const now = Date.now();
     let wake: number | null = null;
-    if (audience.some((s) => !this.waitingForRetry(s.id, now))) wake = now;
+    if (this.lastEffects && subscribers.some((s) => !this.waitingForRetry(s.id, now))) wake = now;
     // Self-repair: a pending retry with no alarm (an alarm that gave up) is picked up again.
     if (alarmAt === null && subscribers.some((s) => this.hasRetries(s.id))) wake = now;
     if (alarmAt === null && this.config.retentionMs !== null) {
-      wake = Math.min(wake ?? Infinity, event.receivedAt + this.config.retentionMs);
+      wake = Math.min(wake ?? Infinity, activityAt + this.config.retentionMs);
     }
+    const check = this.nextCheck(app);
+    if (check !== null && (alarmAt === null || alarmAt > check)) wake = Math.min(wake ?? Infinity, check);
     if (wake !== null) this.scheduleAt(wake);
-    return { outcome, seq, version: state.version };
   }
+
+  /** When this user is next due for verification with Tencent, or null. */
+  private nextCheck(app: AppId): number | null {
+    const loaded = this.loaded;
+    if (loaded === null || !this.config.secretKeys.has(app)) return null;
+    return nextCheckAt({
+      status: userStatus(loaded.state.platforms),
+      lastCallbackAt: loaded.lastActivity,
+      lastCheckAt: this.lastCheckAt,
+      afterMs: this.config.reconcileAfterMs,
+    });
+  }
+
+  /** When this instance last asked the reconciler to verify the user (memory only). */
+  private lastCheckAt: number | null = null;
 
   /**
    * The user's snapshot (SPEC §4) as JSON text, kept until the state changes. A batch query
@@ -205,6 +268,18 @@ export class UserPresence extends DurableObject<Env> {
       // Past due (and held back by pending deliveries): the next delivery run re-checks it.
       if (due > Date.now()) wake = Math.min(wake ?? Infinity, due);
     }
+    const stale = this.loaded;
+    if (stale !== null && this.config.secretKeys.has(stale.app)) {
+      const due = this.nextCheck(stale.app);
+      if (due !== null && due <= Date.now()) {
+        // Ask, and come back an interval later: if the answer is lost with an evicted
+        // reconciler, that next alarm asks again.
+        this.lastCheckAt = Date.now();
+        await this.env.RECONCILER.getByName(stale.app).enqueue(stale.app, [stale.account]);
+      }
+      const next = this.nextCheck(stale.app);
+      if (next !== null) wake = Math.min(wake ?? Infinity, next);
+    }
     if (wake !== null && this.loaded !== null) this.scheduleAt(wake);
   }
 
@@ -225,8 +300,12 @@ export class UserPresence extends DurableObject<Env> {
     void this.ctx.storage.setAlarm(at);
   }
 
-  private usesAlarm(): boolean {
-    return this.config.subscribers.length > 0 || this.config.retentionMs !== null;
+  private usesAlarm(app: AppId): boolean {
+    return (
+      this.config.subscribers.length > 0 ||
+      this.config.retentionMs !== null ||
+      (this.config.reconcileAfterMs !== null && this.config.secretKeys.has(app))
+    );
   }
 
   private async scheduledAlarm(): Promise<number | null> {

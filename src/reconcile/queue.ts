@@ -50,6 +50,12 @@ export class VerificationQueue {
     return taken;
   }
 
+  /** A waiting retry: when it is due and after how many failures (for the stats and tests). */
+  retryOf(account: AccountId): { readonly dueAt: EpochMs; readonly failures: number } | undefined {
+    const waiting = this.waiting.get(account);
+    return waiting === undefined ? undefined : { dueAt: waiting[0], failures: waiting[1] };
+  }
+
   /** Moves the retries due at `now` to the ready accounts. */
   promote(now: EpochMs): void {
     for (const [account, [dueAt, failures]] of this.waiting) {

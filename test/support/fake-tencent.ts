@@ -17,6 +17,8 @@ export class FakeTencent {
   readonly truth = new Map<string, Partial<Record<Platform, ConnectionState>>>();
   readonly unknown = new Set<string>();
   readonly calls: FakeCall[] = [];
+  /** Runs while a call is in flight, before the answer (to race a callback against it). */
+  during: ((accounts: string[]) => Promise<void>) | null = null;
   /** When set, every call fails this way. */
   failure:
     { readonly kind: "http"; readonly status: number } | { readonly kind: "fail"; readonly code: number } | null = null;
@@ -37,6 +39,7 @@ export class FakeTencent {
     const sdkAppId = url.searchParams.get("sdkappid") ?? "";
     const body = (await request.json()) as { To_Account: string[] };
     this.calls.push({ sdkAppId, accounts: body.To_Account, at: Date.now() });
+    if (this.during !== null) await this.during(body.To_Account);
     if (this.failure?.kind === "http") return new Response("upstream down", { status: this.failure.status });
     if (this.failure?.kind === "fail") return new Response(failBody(this.failure.code, "stand-in failure"));
     const check = await verifyUserSig(
