@@ -19,6 +19,8 @@ export class FakeTencent {
   readonly calls: FakeCall[] = [];
   /** Runs while a call is in flight, before the answer (to race a callback against it). */
   during: ((accounts: string[]) => Promise<void>) | null = null;
+  /** Answer every account "Online" with no Detail (which reconciliation leaves alone). */
+  withoutDetail = false;
   /** When set, every call fails this way. */
   failure:
     { readonly kind: "http"; readonly status: number } | { readonly kind: "fail"; readonly code: number } | null = null;
@@ -52,6 +54,10 @@ export class FakeTencent {
     const QueryResult = [];
     const ErrorList = [];
     for (const account of body.To_Account) {
+      if (this.withoutDetail) {
+        QueryResult.push({ To_Account: account, Status: "Online" });
+        continue;
+      }
       if (this.unknown.has(account)) {
         ErrorList.push({ To_Account: account, ErrorCode: 70107 });
         continue;
