@@ -41,7 +41,7 @@ export const EMPTY_STATE: PresenceState = {
   kicks: [],
 };
 
-// At equal EventTime, offline beats disconnected beats online (SPEC §3).
+// At equal EventTime, offline beats disconnected beats online (docs/DESIGN.md, "Ordering").
 const RANK: Record<ConnectionState, number> = { online: 0, disconnected: 1, offline: 2 };
 
 type Comparison = "newer" | "same" | "older";

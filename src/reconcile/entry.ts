@@ -1,24 +1,31 @@
 // The history entry a reconcile correction writes: action "Reconcile", reason "Reconciled",
-// at Q (the observation's time), on the first platform it changed.
+// source "reconcile", at Q (the observation's time), on the first platform it changed.
+import type { EntryToWrite } from "../durable/history-store";
 import { RECONCILED_REASON } from "../presence/observation";
-import type { Action, Effect, EpochMs, Observation, PresenceEvent } from "../presence/types";
+import type { Effect, EpochMs, Observation } from "../presence/types";
 
 export const RECONCILE_ACTION = "Reconcile";
+
+export type ReconcileEntry = Pick<
+  EntryToWrite,
+  "eventTime" | "receivedAt" | "action" | "reason" | "platform" | "clientIp" | "kicked" | "source" | "requestKey"
+>;
 
 export function reconcileEntry(
   observation: Observation,
   effects: readonly Effect[],
   receivedAt: EpochMs,
-): PresenceEvent {
+): ReconcileEntry {
   const first = effects.find((e) => e.kind === "device.status_changed");
   return {
-    action: RECONCILE_ACTION as Action,
-    reason: RECONCILED_REASON,
-    platform: first?.kind === "device.status_changed" ? first.platform : "Unknown",
     eventTime: observation.at,
     receivedAt,
+    action: RECONCILE_ACTION,
+    reason: RECONCILED_REASON,
+    platform: first?.kind === "device.status_changed" ? first.platform : "Unknown",
     clientIp: null,
     kicked: [],
-    customStatus: null,
+    source: "reconcile",
+    requestKey: null,
   };
 }

@@ -48,10 +48,16 @@ describe("reconcile: healing from the user's own alarm", () => {
     expect(s.platforms.iOS.since).toBeLessThanOrEqual(fake.calls[0]!.at);
     expect(s.lastSeen).toBe(s.platforms.iOS.since);
     const [newest, ...older] = await history(account);
-    expect(newest).toMatchObject({ action: "Reconcile", reason: "Reconciled", outcome: "applied", status: "offline" });
+    expect(newest).toMatchObject({
+      action: "Reconcile",
+      reason: "Reconciled",
+      outcome: "applied",
+      status: "offline",
+      source: "reconcile",
+    });
     expect(older.map((e) => e.action)).toEqual(["Login"]);
-    // One correction costs what one applied callback costs: the state and its history entry.
-    expect((await usage(account)).rowsWritten - before.rowsWritten).toBeLessThanOrEqual(2);
+    // One correction is one row, as a callback: the history entry that carries the state.
+    expect((await usage(account)).rowsWritten - before.rowsWritten).toBe(1);
   });
 
   it("a user Tencent confirms online is untouched: no history entry, no row written", async () => {
