@@ -8,6 +8,7 @@ import { getUser } from "./api/get-user";
 import { healthz } from "./api/healthz";
 import { queryPresence } from "./api/query-presence";
 import { apiError } from "./api/responses";
+import { tencentQueryMethodNotAllowed, tencentQueryOnlineStatus } from "./api/tencent-query-online-status";
 import { ConfigError } from "./config";
 import { handleCallback } from "./ingest/callback-route";
 import { log } from "./lib/log";
@@ -40,6 +41,9 @@ router
   .all("/v1/apps/:app/users/:account/deliveries/redeliver", methodNotAllowed("POST"))
   .post("/v1/apps/:app/presence/query", api(queryPresence))
   .all("/v1/apps/:app/presence/query", methodNotAllowed("POST"))
+  // Tencent's own REST call, answered the Tencent way (its own auth and envelopes).
+  .post("/v4/openim/query_online_status", tencentQueryOnlineStatus)
+  .all("/v4/openim/query_online_status", tencentQueryMethodNotAllowed)
   .all("*", () => apiError(404, "not_found", "no such route"));
 
 export default {

@@ -9,6 +9,8 @@ export const TEST_CALLBACK_TOKEN = "test-callback-token";
 export const OTHER_CALLBACK_TOKEN = "other-app-token";
 export const TEST_API_TOKEN = "test-api-token";
 export const ROTATED_API_TOKEN = "rotated-api-token";
+/** The IM secret key of every test app (UserSig); a test value in the console's format. */
+export const TEST_IM_SECRET_KEY = "9c3a7f1e5b2d8c4a6e0f1b3d5c7a9e2f4b6d8a0c2e4f6a8b0d2c4e6f8a0b2c4d";
 
 export const TEST_BINDINGS = {
   IM_SDKAPPIDS: `${TEST_APP},${OTHER_APP},${UNSIGNED_APP},${DOC_VECTOR_APP}`,
@@ -22,4 +24,5 @@ export const TEST_BINDINGS = {
   OFFLINE_GRACE_SECONDS: "0",
   RETENTION_DAYS: "",
   WEBHOOK_SUBSCRIBERS: "[]",
+  IM_SECRET_KEY: TEST_IM_SECRET_KEY,
 } satisfies Record<string, string>;
