@@ -2,7 +2,8 @@
 // reconciliation asks. It never throws: every failure (network, timeout, HTTP status,
 // ActionStatus FAIL, a malformed answer) comes back as data with Tencent's ErrorCode when
 // there is one, and no failure text carries the UserSig.
-import type { AccountId, ConnectionState, Platform } from "../../presence/types";
+import type { Config } from "../../config";
+import type { AccountId, AppId, ConnectionState, EpochMs, Platform } from "../../presence/types";
 import { validate } from "../../lib/validation";
 import { fromTencentPlatform, fromTencentStatus } from "./platforms";
 import {
@@ -12,6 +13,8 @@ import {
   queryOnlineStatusResponse,
   type QueryResult,
 } from "./query-online-status-wire";
+import { USERSIG_ERROR } from "./usersig";
+import { userSigFor } from "./usersig-cache";
 
 export const QUERY_TIMEOUT_MS = 5000;
 /** 500 accounts with details and custom statuses stay far below this. */
@@ -162,4 +165,35 @@ export async function queryOnlineStatus(options: QueryOnlineStatusOptions): Prom
     else failed.push({ account: entry.To_Account as AccountId, errorCode: entry.ErrorCode });
   }
   return { ok: true, results, missing, failed };
+}
+
+/**
+ * The call reconciliation makes: the configured REST domain and admin, the app's cached
+ * UserSig, a fresh random. An app without a secret key is a failure (70016), not a throw.
+ */
+export async function queryOnlineStatusFor(
+  config: Pick<Config, "secretKeys" | "adminIdentifier" | "restBaseUrl">,
+  app: AppId,
+  accounts: readonly AccountId[],
+  nowMs: EpochMs,
+  options: Pick<QueryOnlineStatusOptions, "timeoutMs" | "fetcher"> = {},
+): Promise<QueryOnlineStatusResult> {
+  const pending = userSigFor(config, app, nowMs);
+  if (pending === null) {
+    return { ok: false, error: `IM_SECRET_KEY is not set for SDKAppID ${app}`, errorCode: USERSIG_ERROR.keyMissing };
+  }
+  let userSig: string;
+  try {
+    userSig = await pending;
+  } catch (error) {
+    return { ok: false, error: `could not sign a UserSig: ${(error as Error).name}`, errorCode: null };
+  }
+  return queryOnlineStatus({
+    baseUrl: config.restBaseUrl,
+    sdkAppId: app,
+    identifier: config.adminIdentifier,
+    userSig,
+    accounts,
+    ...options,
+  });
 }
