@@ -113,6 +113,12 @@ describe("query_online_status client", () => {
     expect(new Set(randoms).size).toBeGreaterThan(1);
   });
 
+  it("reads `State` where Tencent's English page spells the field so", async () => {
+    const answer = { ...OK, QueryResult: [{ To_Account: "alice", State: "PushOnline" }], ErrorList: [] };
+    const result = await queryOnlineStatus({ ...(await options()), fetcher: fakeTencent(() => Response.json(answer)) });
+    expect(result.ok && result.results.get("alice" as AccountId)?.status).toBe("disconnected");
+  });
+
   it("keeps other ErrorList codes apart and ignores answers about accounts it did not ask for", async () => {
     const answer = {
       ...OK,

@@ -75,6 +75,21 @@ function answerOf(entry: QueryResult): AccountAnswer {
   };
 }
 
+/**
+ * Tencent's English page (and the older `querystate` API) spell the entry's field `State`;
+ * the Chinese page and Tencent's REST SDK say `Status`. Either is read as `Status`.
+ */
+function withStatusField(json: unknown): unknown {
+  const results = (json as { QueryResult?: unknown } | null)?.QueryResult;
+  if (!Array.isArray(results)) return json;
+  const entries = results.map((entry: unknown) =>
+    typeof entry === "object" && entry !== null && !("Status" in entry) && "State" in entry
+      ? { ...entry, Status: (entry as { State: unknown }).State }
+      : entry,
+  );
+  return { ...(json as object), QueryResult: entries };
+}
+
 async function readBounded(response: Response, limit: number): Promise<string> {
   const declared = Number(response.headers.get("content-length") ?? "0");
   if (declared > limit) throw new RangeError(`answer larger than ${limit} bytes`);
@@ -141,7 +156,7 @@ export async function queryOnlineStatus(options: QueryOnlineStatusOptions): Prom
   } catch {
     return failure(`malformed answer (HTTP ${status}): not JSON`);
   }
-  const parsed = validate(queryOnlineStatusResponse, json, "answer");
+  const parsed = validate(queryOnlineStatusResponse, withStatusField(json), "answer");
   if (!parsed.ok) return failure(`malformed answer (HTTP ${status}): ${parsed.message}`);
   const answer = parsed.data;
   if (answer.ActionStatus !== "OK" || answer.ErrorCode !== 0) {
