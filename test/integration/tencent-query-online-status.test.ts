@@ -1,7 +1,7 @@
 // The Tencent-compatible query_online_status endpoint, driven as an app backend drives Tencent:
 // a UserSig from tls-sig-api-v2, Tencent's URL and body, only the base URL changed.
 import { env, exports } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { tencentQueryOnlineStatus } from "../../src/api/tencent-query-online-status";
 import type { AccountId } from "../../src/presence/types";
 import { queryOnlineStatus } from "../../src/tencent/rest/query-online-status";
@@ -227,12 +227,20 @@ describe("refuses as Tencent does: HTTP 200, ActionStatus FAIL, Tencent's ErrorC
         },
       },
     } as unknown as Env;
+    const logged = vi.spyOn(console, "log").mockImplementation(() => undefined);
     const res = await tencentQueryOnlineStatus(
       new Request(tencentUrl(), { method: "POST", body: JSON.stringify(body) }),
       broken,
     );
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ ActionStatus: "FAIL", ErrorCode: 70500 });
+    // One log line says what failed; neither it nor the reply holds the key or the UserSig.
+    const lines = logged.mock.calls.map((args) => String(args[0]));
+    logged.mockRestore();
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ msg: "tencent query error", error: "Error: storage is down" });
+    expect(lines[0]).not.toContain(TEST_SECRET_KEY);
+    expect(lines[0]).not.toContain("usersig");
   });
 
   it("another method: 405 with Allow: POST and Tencent's envelope", async () => {
