@@ -6,12 +6,14 @@ import { tencentQueryOnlineStatus } from "../../src/api/tencent-query-online-sta
 import type { AccountId } from "../../src/presence/types";
 import { queryOnlineStatus } from "../../src/tencent/rest/query-online-status";
 import { queryOnlineStatusResponse } from "../../src/tencent/rest/query-online-status-wire";
-import { OTHER_APP, TEST_APP } from "../support/bindings";
+import { OTHER_APP, RECONCILE_APP, TEST_APP } from "../support/bindings";
 import { sendStateChange } from "../support/callback";
 import { storedTables, stubFor, uniqueAccount } from "../support/storage";
 import { inflateUserSig, officialUserSig, deflateUserSig, OTHER_SECRET_KEY, TEST_SECRET_KEY } from "../support/usersig";
 
 const BASE_URL = "https://presence.test";
+/** The test app with a secret key (IM_SECRET_KEY_<app>); TEST_APP has none. */
+const APP = RECONCILE_APP;
 const ADMIN = "administrator";
 const now = () => Math.floor(Date.now() / 1000);
 
@@ -26,9 +28,9 @@ interface Call {
 /** What an app backend sends to Tencent, with presence-edge's base URL. */
 function tencentUrl(c: Call = {}): string {
   const params = new URLSearchParams({
-    sdkappid: c.app ?? TEST_APP,
+    sdkappid: c.app ?? APP,
     identifier: c.identifier ?? ADMIN,
-    usersig: c.userSig ?? officialUserSig(TEST_SECRET_KEY, c.app ?? TEST_APP, c.identifier ?? ADMIN, 86400),
+    usersig: c.userSig ?? officialUserSig(TEST_SECRET_KEY, c.app ?? APP, c.identifier ?? ADMIN, 86400),
     random: String(Math.floor(Math.random() * 4294967295)),
     contenttype: "json",
     ...c.query,
@@ -60,19 +62,26 @@ describe("answers Tencent's request from the store", () => {
     const [alice, bob, carol] = [uniqueAccount("alice"), uniqueAccount("bob"), uniqueAccount("carol")];
     const t = Date.now() - 10_000;
     expect(
-      (await sendStateChange({ account: alice, action: "Login", eventTime: t }, { optPlatform: "IOS" })).status,
+      (await sendStateChange({ account: alice, action: "Login", eventTime: t }, { app: APP, optPlatform: "IOS" }))
+        .status,
     ).toBe(200);
-    await sendStateChange({ account: alice, action: "Login", eventTime: t + 1 }, { optPlatform: "Windows" });
-    await sendStateChange({
-      account: alice,
-      action: "CustomStatusChange",
-      customStatus: "in a meeting",
-      eventTime: t + 2,
-    });
-    await sendStateChange({ account: bob, action: "Login", eventTime: t }, { optPlatform: "Android" });
-    await sendStateChange({ account: bob, action: "Disconnect", eventTime: t + 1 }, { optPlatform: "Android" });
-    await sendStateChange({ account: bob, action: "Login", eventTime: t + 2 }, { optPlatform: "Web" });
-    await sendStateChange({ account: bob, action: "Logout", eventTime: t + 3 }, { optPlatform: "Web" });
+    await sendStateChange({ account: alice, action: "Login", eventTime: t + 1 }, { app: APP, optPlatform: "Windows" });
+    await sendStateChange(
+      {
+        account: alice,
+        action: "CustomStatusChange",
+        customStatus: "in a meeting",
+        eventTime: t + 2,
+      },
+      { app: APP },
+    );
+    await sendStateChange({ account: bob, action: "Login", eventTime: t }, { app: APP, optPlatform: "Android" });
+    await sendStateChange(
+      { account: bob, action: "Disconnect", eventTime: t + 1 },
+      { app: APP, optPlatform: "Android" },
+    );
+    await sendStateChange({ account: bob, action: "Login", eventTime: t + 2 }, { app: APP, optPlatform: "Web" });
+    await sendStateChange({ account: bob, action: "Logout", eventTime: t + 3 }, { app: APP, optPlatform: "Web" });
 
     const detailed = await post({ To_Account: [alice, bob, carol], IsNeedDetail: 1, IsReturnCustomStatus: 1 });
     expect(detailed.status).toBe(200);
@@ -110,7 +119,7 @@ describe("answers Tencent's request from the store", () => {
 
   it("has Tencent's field names and types exactly", async () => {
     const account = uniqueAccount("typed");
-    await sendStateChange({ account, action: "Login" }, { optPlatform: "Mac" });
+    await sendStateChange({ account, action: "Login" }, { app: APP, optPlatform: "Mac" });
     const { json } = await post({
       To_Account: [account, uniqueAccount("never")],
       IsNeedDetail: 1,
@@ -130,13 +139,13 @@ describe("answers Tencent's request from the store", () => {
 
   it("is read by our own Tencent REST client exactly as it reads Tencent", async () => {
     const account = uniqueAccount("roundtrip") as AccountId;
-    await sendStateChange({ account, action: "Login" }, { optPlatform: "iPad" });
-    await sendStateChange({ account, action: "Disconnect" }, { optPlatform: "iPad" });
+    await sendStateChange({ account, action: "Login" }, { app: APP, optPlatform: "iPad" });
+    await sendStateChange({ account, action: "Disconnect" }, { app: APP, optPlatform: "iPad" });
     const result = await queryOnlineStatus({
       baseUrl: BASE_URL,
-      sdkAppId: TEST_APP,
+      sdkAppId: APP,
       identifier: ADMIN,
-      userSig: officialUserSig(TEST_SECRET_KEY, TEST_APP, ADMIN, 86400),
+      userSig: officialUserSig(TEST_SECRET_KEY, APP, ADMIN, 86400),
       accounts: [account],
       fetcher: ((input: RequestInfo | URL, init?: RequestInit) => exports.default.fetch(input, init)) as typeof fetch,
     });
@@ -163,13 +172,13 @@ describe("answers Tencent's request from the store", () => {
   it("writes nothing: never-seen accounts get no storage, seen ones no row", async () => {
     const seen = uniqueAccount("seen");
     const never = uniqueAccount("never");
-    await sendStateChange({ account: seen, action: "Login" });
-    const before = await stubFor(seen).storageUsage();
+    await sendStateChange({ account: seen, action: "Login" }, { app: APP });
+    const before = await stubFor(seen, APP).storageUsage();
     await post({ To_Account: [seen, never], IsNeedDetail: 1, IsReturnCustomStatus: 1 });
-    const after = await stubFor(seen).storageUsage();
+    const after = await stubFor(seen, APP).storageUsage();
     expect(after.rowsWritten).toBe(before.rowsWritten);
     expect(after.alarmsSet).toBe(before.alarmsSet);
-    expect(await storedTables(never)).toStrictEqual([]);
+    expect(await storedTables(never, APP)).toStrictEqual([]);
   });
 });
 
@@ -177,17 +186,17 @@ describe("refuses as Tencent does: HTTP 200, ActionStatus FAIL, Tencent's ErrorC
   const body = { To_Account: ["someone"] };
 
   it("UserSig: expired 70001, tampered 70009, wrong key 70009, garbage 70003", async () => {
-    const expired = officialUserSig(TEST_SECRET_KEY, TEST_APP, ADMIN, 3600, now() - 7200);
+    const expired = officialUserSig(TEST_SECRET_KEY, APP, ADMIN, 3600, now() - 7200);
     expect(await expectFail(post(body, { userSig: expired }), 70001)).toMatch(/expired/);
     const doc = inflateUserSig(expired);
     const extended = deflateUserSig({ ...doc, "TLS.expire": 86400 });
     await expectFail(post(body, { userSig: extended }), 70009);
-    await expectFail(post(body, { userSig: officialUserSig(OTHER_SECRET_KEY, TEST_APP, ADMIN, 86400) }), 70009);
+    await expectFail(post(body, { userSig: officialUserSig(OTHER_SECRET_KEY, APP, ADMIN, 86400) }), 70009);
     await expectFail(post(body, { userSig: "AAAA" }), 70003);
   });
 
   it("identifier: another than the ticket's 70013, not the admin 60010; app: another 70014, unknown 70020, missing 60012", async () => {
-    const forAlice = officialUserSig(TEST_SECRET_KEY, TEST_APP, "alice", 86400);
+    const forAlice = officialUserSig(TEST_SECRET_KEY, APP, "alice", 86400);
     await expectFail(post(body, { userSig: forAlice }), 70013);
     expect(await expectFail(post(body, { identifier: "alice", userSig: forAlice }), 60010)).toMatch(/admin/);
     const otherApp = officialUserSig(TEST_SECRET_KEY, OTHER_APP, ADMIN, 86400);
@@ -206,16 +215,9 @@ describe("refuses as Tencent does: HTTP 200, ActionStatus FAIL, Tencent's ErrorC
     await expectFail(post({ To_Account: ["x".repeat(129)] }), 70402);
   });
 
-  it("no secret key configured: 70016 naming IM_SECRET_KEY", async () => {
-    const noKey = { ...env, IM_SECRET_KEY: undefined } as Env;
-    const res = await tencentQueryOnlineStatus(
-      new Request(tencentUrl(), { method: "POST", body: JSON.stringify(body) }),
-      noKey,
-    );
-    expect(res.status).toBe(200);
-    const json = (await res.json()) as Record<string, unknown>;
-    expect(json).toMatchObject({ ActionStatus: "FAIL", ErrorCode: 70016 });
-    expect(json.ErrorInfo).toMatch(/IM_SECRET_KEY is not set/);
+  it("no secret key configured for the app: 70016 naming IM_SECRET_KEY", async () => {
+    const info = await expectFail(post(body, { app: TEST_APP }), 70016);
+    expect(info).toMatch(/IM_SECRET_KEY is not set/);
   });
 
   it("a storage failure or a throw is 70500 with HTTP 200, never a 5xx", async () => {

@@ -3,10 +3,10 @@
 import { deflateSync, inflateSync } from "node:zlib";
 import TLSSigAPIv2 from "tls-sig-api-v2";
 import { vi } from "vitest";
-import { TEST_IM_SECRET_KEY } from "./bindings";
+import { RECONCILE_SECRET_KEY } from "./bindings";
 
-/** The test apps' secret key (test/support/bindings.ts); no real app's. */
-export const TEST_SECRET_KEY = TEST_IM_SECRET_KEY;
+/** The secret key of the one test app that has one (RECONCILE_APP in bindings.ts); no real app's. */
+export const TEST_SECRET_KEY = RECONCILE_SECRET_KEY;
 export const OTHER_SECRET_KEY = "0000000000000000000000000000000000000000000000000000000000000001";
 
 /** What tls-sig-api-v2 makes for `identifier` of `app`, signed at `nowSeconds`. */
