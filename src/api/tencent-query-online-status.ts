@@ -18,9 +18,12 @@ import {
 } from "../tencent/rest/query-online-status-server";
 import { failBody, REST_ERROR } from "../tencent/rest/query-online-status-wire";
 
-/** The request body schema (for the OpenAPI document): the one the endpoint validates with. */
-export { queryOnlineStatusRequest as tencentQueryOnlineStatusBody } from "../tencent/rest/query-online-status-wire";
-export { queryOnlineStatusResponse as tencentQueryOnlineStatusResponse } from "../tencent/rest/query-online-status-wire";
+/** The schemas the endpoint validates with and answers in, for the OpenAPI document. */
+export {
+  queryOnlineStatusQuery as tencentQueryOnlineStatusQuery,
+  queryOnlineStatusRequest as tencentQueryOnlineStatusBody,
+  queryOnlineStatusResponse as tencentQueryOnlineStatusResponse,
+} from "../tencent/rest/query-online-status-wire";
 
 const MISSING_KEY =
   "no secret key for this SDKAppID: IM_SECRET_KEY is not set (nor IM_SECRET_KEY_<SDKAppID>); set the IM app's key";

@@ -7,6 +7,8 @@ import { validate } from "../../lib/validation.ts";
 import type { ConnectionState, Platform, UserStatus } from "../../presence/types.ts";
 import { PLATFORM_TABLE, toTencentPlatform, toTencentStatus } from "./platforms.ts";
 import {
+  QUERY_PARAMETERS,
+  queryOnlineStatusQuery,
   queryOnlineStatusRequest,
   REST_ERROR,
   type QueryOnlineStatusRequest,
@@ -35,10 +37,14 @@ export type CheckedQuery =
 
 const refuse = (errorCode: number, errorInfo: string): CheckedQuery => ({ ok: false, errorCode, errorInfo });
 
-/** A query parameter by name, matched case-insensitively (Tencent's docs vary in case). */
-function param(url: URL, name: string): string | null {
-  for (const [key, value] of url.searchParams) if (key.toLowerCase() === name) return value;
-  return null;
+/** The known query parameters, names matched case-insensitively (Tencent's docs vary in case). */
+function parameters(url: URL): Record<string, string> {
+  const found: Record<string, string> = {};
+  for (const [key, value] of url.searchParams) {
+    const name = key.toLowerCase();
+    if ((QUERY_PARAMETERS as readonly string[]).includes(name) && !(name in found)) found[name] = value;
+  }
+  return found;
 }
 
 /**
@@ -51,21 +57,22 @@ export async function checkQueryOnlineStatus(
   url: URL,
   ctx: QueryServerContext,
 ): Promise<CheckedQuery> {
-  const app = param(url, "sdkappid");
-  if (app === null || app === "") {
+  const raw = parameters(url);
+  const params = queryOnlineStatusQuery.safeParse(raw);
+  const app = raw.sdkappid ?? "";
+  if (app === "") {
     return refuse(REST_ERROR.sdkAppIdMissing, "sdkappid is missing from the URL: add ?sdkappid=<your SDKAppID>");
   }
   if (!/^\d{1,20}$/.test(app) || !ctx.knownApp(app)) {
     return refuse(REST_ERROR.sdkAppIdUnknown, `SDKAppID ${app.slice(0, 20)} is not served here: check the sdkappid`);
   }
-  const identifier = param(url, "identifier");
-  const userSig = param(url, "usersig");
-  if (identifier === null || identifier === "" || userSig === null || userSig === "") {
+  if (!params.success) {
     return refuse(
       REST_ERROR.accountOrSig,
       "identifier and usersig are required in the URL: the App admin and a UserSig signed for it",
     );
   }
+  const { identifier, usersig: userSig } = params.data;
   const key = ctx.keyFor(app);
   if (key === undefined) return refuse(USERSIG_ERROR.keyMissing, ctx.missingKeyInfo);
   const check = await verifyUserSig(key, userSig, { sdkAppId: app, identifier }, ctx.nowSeconds);
