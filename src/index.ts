@@ -10,6 +10,7 @@ import { healthz } from "./api/healthz";
 import { postReconcile } from "./api/post-reconcile";
 import { queryPresence } from "./api/query-presence";
 import { apiError } from "./api/responses";
+import { tencentQueryMethodNotAllowed, tencentQueryOnlineStatus } from "./api/tencent-query-online-status";
 import { ConfigError } from "./config";
 import { handleCallback } from "./ingest/callback-route";
 import { log } from "./lib/log";
@@ -46,6 +47,9 @@ router
   .get("/v1/apps/:app/reconcile", api(getReconcile))
   .post("/v1/apps/:app/reconcile", api(postReconcile))
   .all("/v1/apps/:app/reconcile", methodNotAllowed("GET, POST"))
+  // Tencent's own REST call, answered the Tencent way (its own auth and envelopes).
+  .post("/v4/openim/query_online_status", tencentQueryOnlineStatus)
+  .all("/v4/openim/query_online_status", tencentQueryMethodNotAllowed)
   .all("*", () => apiError(404, "not_found", "no such route"));
 
 export default {

@@ -3,9 +3,10 @@
 import { deflateSync, inflateSync } from "node:zlib";
 import TLSSigAPIv2 from "tls-sig-api-v2";
 import { vi } from "vitest";
+import { RECONCILE_SECRET_KEY } from "./bindings";
 
-/** A test secret key in the console's format (64 hex characters); no real app's. */
-export const TEST_SECRET_KEY = "5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e";
+/** The secret key of the one test app that has one (RECONCILE_APP in bindings.ts); no real app's. */
+export const TEST_SECRET_KEY = RECONCILE_SECRET_KEY;
 export const OTHER_SECRET_KEY = "0000000000000000000000000000000000000000000000000000000000000001";
 
 /** What tls-sig-api-v2 makes for `identifier` of `app`, signed at `nowSeconds`. */

@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
-import type { AccountId } from "../../src/presence/types";
-import { queryOnlineStatus, type QueryOnlineStatusOptions } from "../../src/tencent/rest/query-online-status";
+import type { AccountId, AppId } from "../../src/presence/types";
+import {
+  queryOnlineStatus,
+  queryOnlineStatusFor,
+  type QueryOnlineStatusOptions,
+} from "../../src/tencent/rest/query-online-status";
 import { signUserSig, verifyUserSig } from "../../src/tencent/rest/usersig";
 import { OTHER_SECRET_KEY, TEST_SECRET_KEY } from "../support/usersig";
 
@@ -109,6 +113,12 @@ describe("query_online_status client", () => {
     expect(new Set(randoms).size).toBeGreaterThan(1);
   });
 
+  it("reads `State` where Tencent's English page spells the field so", async () => {
+    const answer = { ...OK, QueryResult: [{ To_Account: "alice", State: "PushOnline" }], ErrorList: [] };
+    const result = await queryOnlineStatus({ ...(await options()), fetcher: fakeTencent(() => Response.json(answer)) });
+    expect(result.ok && result.results.get("alice" as AccountId)?.status).toBe("disconnected");
+  });
+
   it("keeps other ErrorList codes apart and ignores answers about accounts it did not ask for", async () => {
     const answer = {
       ...OK,
@@ -188,5 +198,28 @@ describe("query_online_status client", () => {
     expect(seen).toHaveLength(0);
     const five = accounts(...many.slice(0, 500));
     expect(await queryOnlineStatus({ ...(await options({ accounts: five })), fetcher })).toMatchObject({ ok: true });
+  });
+});
+
+describe("queryOnlineStatusFor (what reconciliation calls)", () => {
+  const config = {
+    restBaseUrl: BASE,
+    adminIdentifier: ADMIN,
+    secretKeys: new Map([[APP as AppId, TEST_SECRET_KEY]]),
+  };
+
+  it("signs with the app's key for the configured admin and calls the configured domain", async () => {
+    const seen: Seen[] = [];
+    const result = await queryOnlineStatusFor(config, APP as AppId, accounts("alice"), Date.now(), {
+      fetcher: fakeTencent(() => Response.json(OK), seen),
+    });
+    expect(result.ok).toBe(true);
+    expect(seen[0]?.url.origin).toBe(BASE);
+    expect(seen[0]?.url.searchParams.get("identifier")).toBe(ADMIN);
+  });
+
+  it("is a 70016 failure, not a throw, for an app without a key", async () => {
+    const result = await queryOnlineStatusFor(config, "1400000999" as AppId, accounts("alice"), Date.now());
+    expect(result).toMatchObject({ ok: false, errorCode: 70016 });
   });
 });

@@ -39,6 +39,19 @@ export const REST_ERROR = {
   serverError: 70500,
 } as const;
 
+/**
+ * The URL's query parameters (names matched case-insensitively). Each missing one has its
+ * own ErrorCode, so the server reads them through this schema and says which is missing.
+ */
+export const queryOnlineStatusQuery = z.object({
+  sdkappid: z.string().check(z.regex(/^\d{1,20}$/)),
+  identifier: z.string().check(z.minLength(1)),
+  usersig: z.string().check(z.minLength(1)),
+  random: z.optional(z.string()),
+  contenttype: z.optional(z.string()),
+});
+export const QUERY_PARAMETERS = ["sdkappid", "identifier", "usersig", "random", "contenttype"] as const;
+
 const flag = z.optional(z.number().check(z.int()));
 
 /** The request body (unknown fields ignored, as Tencent does). */

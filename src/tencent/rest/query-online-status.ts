@@ -2,7 +2,8 @@
 // reconciliation asks. It never throws: every failure (network, timeout, HTTP status,
 // ActionStatus FAIL, a malformed answer) comes back as data with Tencent's ErrorCode when
 // there is one, and no failure text carries the UserSig.
-import type { AccountId, ConnectionState, Platform } from "../../presence/types";
+import type { Config } from "../../config";
+import type { AccountId, AppId, ConnectionState, EpochMs, Platform } from "../../presence/types";
 import { validate } from "../../lib/validation";
 import { fromTencentPlatform, fromTencentStatus } from "./platforms";
 import {
@@ -12,6 +13,8 @@ import {
   queryOnlineStatusResponse,
   type QueryResult,
 } from "./query-online-status-wire";
+import { USERSIG_ERROR } from "./usersig";
+import { userSigFor } from "./usersig-cache";
 
 export const QUERY_TIMEOUT_MS = 5000;
 /** 500 accounts with details and custom statuses stay far below this. */
@@ -70,6 +73,21 @@ function answerOf(entry: QueryResult): AccountAnswer {
     platforms,
     customStatus: entry.CustomStatus === undefined || entry.CustomStatus === "" ? null : entry.CustomStatus,
   };
+}
+
+/**
+ * Tencent's English page (and the older `querystate` API) spell the entry's field `State`;
+ * the Chinese page and Tencent's REST SDK say `Status`. Either is read as `Status`.
+ */
+function withStatusField(json: unknown): unknown {
+  const results = (json as { QueryResult?: unknown } | null)?.QueryResult;
+  if (!Array.isArray(results)) return json;
+  const entries = results.map((entry: unknown) =>
+    typeof entry === "object" && entry !== null && !("Status" in entry) && "State" in entry
+      ? { ...entry, Status: (entry as { State: unknown }).State }
+      : entry,
+  );
+  return { ...(json as object), QueryResult: entries };
 }
 
 async function readBounded(response: Response, limit: number): Promise<string> {
@@ -138,7 +156,7 @@ export async function queryOnlineStatus(options: QueryOnlineStatusOptions): Prom
   } catch {
     return failure(`malformed answer (HTTP ${status}): not JSON`);
   }
-  const parsed = validate(queryOnlineStatusResponse, json, "answer");
+  const parsed = validate(queryOnlineStatusResponse, withStatusField(json), "answer");
   if (!parsed.ok) return failure(`malformed answer (HTTP ${status}): ${parsed.message}`);
   const answer = parsed.data;
   if (answer.ActionStatus !== "OK" || answer.ErrorCode !== 0) {
@@ -162,4 +180,35 @@ export async function queryOnlineStatus(options: QueryOnlineStatusOptions): Prom
     else failed.push({ account: entry.To_Account as AccountId, errorCode: entry.ErrorCode });
   }
   return { ok: true, results, missing, failed };
+}
+
+/**
+ * The call reconciliation makes: the configured REST domain and admin, the app's cached
+ * UserSig, a fresh random. An app without a secret key is a failure (70016), not a throw.
+ */
+export async function queryOnlineStatusFor(
+  config: Pick<Config, "secretKeys" | "adminIdentifier" | "restBaseUrl">,
+  app: AppId,
+  accounts: readonly AccountId[],
+  nowMs: EpochMs,
+  options: Pick<QueryOnlineStatusOptions, "timeoutMs" | "fetcher"> = {},
+): Promise<QueryOnlineStatusResult> {
+  const pending = userSigFor(config, app, nowMs);
+  if (pending === null) {
+    return { ok: false, error: `IM_SECRET_KEY is not set for SDKAppID ${app}`, errorCode: USERSIG_ERROR.keyMissing };
+  }
+  let userSig: string;
+  try {
+    userSig = await pending;
+  } catch (error) {
+    return { ok: false, error: `could not sign a UserSig: ${(error as Error).name}`, errorCode: null };
+  }
+  return queryOnlineStatus({
+    baseUrl: config.restBaseUrl,
+    sdkAppId: app,
+    identifier: config.adminIdentifier,
+    userSig,
+    accounts,
+    ...options,
+  });
 }
