@@ -1,0 +1,126 @@
+// `npm run simulate:lost-logouts`: ghosts healed by reconciliation, against a running Worker
+// (`npm start`) and the local Tencent stand-in (`npm run tencent`).
+//
+// Users log in (callbacks sent, Tencent's truth online); then they log out, Tencent's truth
+// turns offline, but the Logout callbacks of every third user are dropped on the way: ghosts.
+// Some users stay online for real. The scenario waits, polling the batch query, until every
+// ghost is shown offline, and fails if that takes longer than the staleness interval plus a
+// margin, or if a user who is really online was touched.
+//
+//   npm run simulate:lost-logouts -- [--url http://127.0.0.1:8787] [--tencent http://127.0.0.1:8790]
+//     [--app 1400000000] [--token demo-callback-token] [--api-token demo-api-token]
+//     [--users 30] [--interval 20] [--margin 20]
+//
+// --interval must match the Worker's RECONCILE_AFTER_SECONDS (demo.env). Runs on Node 24.
+import { parseArgs } from "node:util";
+import { queryPresence, sendCallback, type ApiTarget, type CallbackTarget } from "../lib/tencent-client.ts";
+
+const { values } = parseArgs({
+  options: {
+    url: { type: "string", default: "http://127.0.0.1:8787" },
+    tencent: { type: "string", default: "http://127.0.0.1:8790" },
+    app: { type: "string", default: "1400000000" },
+    token: { type: "string", default: "demo-callback-token" },
+    "api-token": { type: "string", default: "demo-api-token" },
+    users: { type: "string", default: "30" },
+    interval: { type: "string", default: "20" },
+    margin: { type: "string", default: "20" },
+  },
+});
+
+const users = Number(values.users);
+const intervalMs = Number(values.interval) * 1000;
+const marginMs = Number(values.margin) * 1000;
+const callbacks: CallbackTarget = { url: values.url, app: values.app, token: values.token };
+const reads: ApiTarget = { url: values.url, app: values.app, apiToken: values["api-token"] };
+const run = Date.now().toString(36);
+const accounts = Array.from({ length: users }, (_, i) => `lost-${run}-${i}`);
+/** Every third user's Logout is lost; every fifth stays online for real; the rest log out. */
+const ghost = (i: number) => i % 3 === 0;
+const staysOnline = (i: number) => !ghost(i) && i % 5 === 1;
+
+async function tencent(path: string, init: RequestInit = {}): Promise<unknown> {
+  const res = await fetch(new URL(path, values.tencent), {
+    ...init,
+    headers: { "content-type": "application/json" },
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (!res.ok) throw new Error(`stand-in ${path}: HTTP ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+async function setTruth(online: Record<string, boolean>): Promise<void> {
+  const entries = Object.fromEntries(
+    Object.entries(online).map(([account, on]) => [account, { platforms: on ? { iPhone: "Online" } : {} }]),
+  );
+  await tencent(`/truth/${values.app}`, { method: "POST", body: JSON.stringify({ accounts: entries }) });
+}
+
+async function send(account: string, action: "Login" | "Logout"): Promise<void> {
+  const r = await sendCallback(callbacks, { account, action, platform: "IOS", eventTime: Date.now() });
+  if (r.status !== 200) throw new Error(`${action} ${account}: HTTP ${r.status} ${r.body}`);
+}
+
+type Snapshot = { account: string; status: string; platforms: Record<string, { reason: string; since: number }> };
+
+async function snapshots(): Promise<Snapshot[]> {
+  const r = await queryPresence(reads, accounts);
+  if (r.status !== 200) throw new Error(`presence query: HTTP ${r.status} ${JSON.stringify(r.json)}`);
+  return (r.json as { results: Snapshot[] }).results;
+}
+
+const before = (await tencent("/stats")) as { calls: number; accountsAsked: number };
+
+// 1. Everyone logs in, and Tencent knows it.
+await setTruth(Object.fromEntries(accounts.map((a) => [a, true])));
+for (const a of accounts) await send(a, "Login");
+
+// 2. Most log out; Tencent knows. The ghosts' Logout callbacks never arrive.
+await setTruth(Object.fromEntries(accounts.map((a, i) => [a, staysOnline(i)])));
+const loggedOutAt = Date.now();
+for (const [i, a] of accounts.entries()) if (!staysOnline(i) && !ghost(i)) await send(a, "Logout");
+const ghosts = accounts.filter((_, i) => ghost(i));
+const online = accounts.filter((_, i) => staysOnline(i));
+const shown = await snapshots();
+const ghostsNow = shown.filter((s) => ghosts.includes(s.account) && s.status === "online").length;
+console.log(
+  `${users} users: ${ghosts.length} Logouts dropped (ghosts shown online: ${ghostsNow}), ${online.length} really online`,
+);
+
+// 3. Wait for reconciliation: every ghost offline, the real ones untouched.
+const deadline = loggedOutAt + intervalMs + marginMs;
+let healedAt: number | null = null;
+let last: Snapshot[] = shown;
+while (Date.now() < deadline) {
+  last = await snapshots();
+  const remaining = last.filter((s) => ghosts.includes(s.account) && s.status !== "offline");
+  if (remaining.length === 0) {
+    healedAt = Date.now();
+    break;
+  }
+  process.stdout.write(`\r${ghosts.length - remaining.length}/${ghosts.length} ghosts healed…`);
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+}
+process.stdout.write("\n");
+
+const after = (await tencent("/stats")) as { calls: number; accountsAsked: number };
+const touched = last.filter(
+  (s) => online.includes(s.account) && (s.status !== "online" || s.platforms.iOS?.reason !== "Register"),
+);
+const reasons = new Set(last.filter((s) => ghosts.includes(s.account)).map((s) => s.platforms.iOS?.reason));
+console.log(
+  `Tencent stand-in: ${after.calls - before.calls} calls, ${after.accountsAsked - before.accountsAsked} accounts asked`,
+);
+if (healedAt === null) {
+  console.error(`FAIL: ghosts still online ${Math.round((deadline - loggedOutAt) / 1000)} s after the lost Logouts`);
+  process.exit(1);
+}
+console.log(
+  `every ghost healed ${((healedAt - loggedOutAt) / 1000).toFixed(1)} s after its lost Logout ` +
+    `(interval ${intervalMs / 1000} s); reasons: ${[...reasons].join(", ")}`,
+);
+if (touched.length > 0) {
+  console.error(`FAIL: ${touched.length} users who are really online were changed`);
+  process.exit(1);
+}
+console.log("OK: every ghost healed, nobody else changed");
