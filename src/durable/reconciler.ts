@@ -98,6 +98,11 @@ export class Reconciler extends DurableObject<Env> {
     return { ok: true, results: outcome.applied };
   }
 
+  /** Rows read and written by this instance (SQL cursor counters): the storage bill. */
+  storageUsage(): { rowsRead: number; rowsWritten: number } {
+    return { ...this.sql.usage };
+  }
+
   async report(): Promise<ReconcileReport> {
     return { ...this.loadStats(), queueLength: this.queue.size };
   }
@@ -223,7 +228,9 @@ export class Reconciler extends DurableObject<Env> {
   private async saveStats(): Promise<void> {
     const stats = this.stats;
     if (stats === undefined || stats === this.saved) return;
-    this.sql`CREATE TABLE IF NOT EXISTS stats (id INTEGER PRIMARY KEY CHECK (id = 1), data TEXT NOT NULL)`;
+    if (this.saved === undefined) {
+      this.sql`CREATE TABLE IF NOT EXISTS stats (id INTEGER PRIMARY KEY CHECK (id = 1), data TEXT NOT NULL)`;
+    }
     this.sql`INSERT INTO stats (id, data) VALUES (1, ${JSON.stringify(stats)})
              ON CONFLICT (id) DO UPDATE SET data = excluded.data`;
     this.saved = stats;

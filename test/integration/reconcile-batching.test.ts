@@ -70,8 +70,11 @@ describe("reconcile: batching and pacing", () => {
     expect((await report()).queueLength).toBe(100);
     expect(await reconcilerAlarm()).toBeGreaterThanOrEqual(spentAt + 1000);
     await nextSecond();
+    const rowsBefore = await reconciler().storageUsage();
     await runReconciler();
     expect(fake.calls.map((c) => c.accounts.length)).toEqual([500, 500, 100]);
+    // The reconciler's own bill for a run: its one stats row (the queue is not stored).
+    expect((await reconciler().storageUsage()).rowsWritten - rowsBefore.rowsWritten).toBe(1);
     expect(new Set(fake.calls.flatMap((c) => c.accounts)).size).toBe(1100);
   }, 120_000);
 

@@ -9,6 +9,7 @@ import {
   callback,
   HOUR,
   installFakeTencent,
+  reconciler,
   report,
   runReconciler,
   runUserAlarm,
@@ -147,3 +148,20 @@ async function runInUser<T>(account: string, fn: (state: DurableObjectState) => 
   const { runInDurableObject } = await import("cloudflare:test");
   return runInDurableObject(userStub(account), (_instance, state) => fn(state));
 }
+
+describe("reconcile: an evicted reconciler", () => {
+  it("loses its queue, not the users: each user's alarm asks again an interval later", async () => {
+    const { evictDurableObject, runInDurableObject } = await import("cloudflare:test");
+    const account = uniqueAccount("evicted");
+    await callback(account, 2 * HOUR);
+    await runUserAlarm(account);
+    expect((await report()).queueLength).toBeGreaterThan(0);
+    await evictDurableObject(reconciler());
+    const after = await report();
+    expect(after.queueLength).toBe(0);
+    expect(after.calls).toBeGreaterThanOrEqual(0); // the counters are stored, the queue is not
+    const alarm = await runInDurableObject(userStub(account), (_i, state) => state.storage.getAlarm());
+    expect(alarm).toBeGreaterThan(Date.now() + HOUR - 60_000);
+    expect(alarm).toBeLessThanOrEqual(Date.now() + HOUR);
+  });
+});

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { applyCallback, applyObservation, callbacksOnly, RECONCILED_REASON } from "../../src/presence/observation";
+import {
+  applyCallback,
+  applyObservation,
+  callbacksOnly,
+  OBSERVATION_LIMIT,
+  RECONCILED_REASON,
+} from "../../src/presence/observation";
 import { EMPTY_STATE } from "../../src/presence/reducer";
 import type { Observation } from "../../src/presence/types";
 import { ev, fold, foldMixed } from "../support/events";
@@ -116,5 +122,23 @@ describe("reconcile answers: corrections", () => {
     const r = applyObservation(s, seen(100, {}));
     expect(r.state).toBe(s);
     expect(r.changed).toBe(false);
+  });
+});
+
+describe("reconcile answers: the bounded memory", () => {
+  it("keeps at most OBSERVATION_LIMIT answers, never changing what is shown to stay within it", () => {
+    let s = applyObservation(
+      fold([ev({ eventTime: 10 }), ev({ platform: "Web", eventTime: 11 })]),
+      seen(100, { Web: "online" }),
+    ).state;
+    const healed = s;
+    for (let i = 1; i <= 3 * OBSERVATION_LIMIT; i++) {
+      const r = applyObservation(s, seen(100 + i * 10, { Web: "online" }));
+      expect(r.changed).toBe(false);
+      s = r.state;
+    }
+    expect(s.reconcile!.observations.length).toBeLessThanOrEqual(OBSERVATION_LIMIT);
+    expect(s.platforms).toEqual(healed.platforms);
+    expect(s.platforms.iOS).toMatchObject({ status: "offline", since: 100 });
   });
 });
