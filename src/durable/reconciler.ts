@@ -94,6 +94,9 @@ export class Reconciler extends DurableObject<Env> {
       true,
     );
     await this.saveStats();
+    // Accounts that failed wait for their retry in the queue, like the background's.
+    const next = this.nextWake(Date.now());
+    if (next !== null) await this.wakeAt(next);
     if (!outcome.ok) return { ok: false, error: outcome.error ?? "failed", errorCode: outcome.errorCode ?? null };
     return { ok: true, results: outcome.applied };
   }
@@ -146,14 +149,19 @@ export class Reconciler extends DurableObject<Env> {
     const userSig = userSigFor(this.config, app, q);
     if (userSig === null) return { ok: false, error: `no IM_SECRET_KEY for app ${app}`, errorCode: null, applied: [] };
     this.starts = [...inWindow(this.starts, q), q];
-    const result = await queryOnlineStatus({
-      baseUrl: this.config.restBaseUrl,
-      sdkAppId: app,
-      identifier: this.config.adminIdentifier,
-      userSig: await userSig,
-      accounts,
-      fetcher: this.fetcher,
-    });
+    const result = await userSig.then(
+      (sig) =>
+        queryOnlineStatus({
+          baseUrl: this.config.restBaseUrl,
+          sdkAppId: app,
+          identifier: this.config.adminIdentifier,
+          userSig: sig,
+          accounts,
+          fetcher: this.fetcher,
+        }),
+      // The key itself is never in the message: only that signing failed.
+      () => ({ ok: false, error: "could not sign the admin's UserSig with IM_SECRET_KEY", errorCode: null }) as const,
+    );
     let stats = this.loadStats();
     stats = { ...stats, calls: stats.calls + 1, lastRunAt: q };
     if (!result.ok) {
