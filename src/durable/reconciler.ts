@@ -23,6 +23,18 @@ import { sqlOf, type Sql } from "./sql";
 
 /** The longest a queued account waits for others to share its call. */
 const MAX_GATHER_MS = 30_000;
+/**
+ * Calls per run. Each call hands up to 500 answers to user objects, and every such RPC is a
+ * subrequest of the run (an alarm invocation); 16 × 500 stays under the default 10 000 of
+ * Workers Paid. A higher RECONCILE_MAX_RPS is still honoured: runs then come more often.
+ */
+const MAX_CALLS_PER_RUN = 16;
+/**
+ * Accounts held at most. Users fall due spread over the interval, so the queue stays short;
+ * past this (a backlog after an outage) a user is let go, and its own alarm asks again an
+ * interval later. Memory, not storage: about 100 bytes an account.
+ */
+const MAX_QUEUED = 200_000;
 
 export interface ReconcileReport extends ReconcileStats {
   readonly queueLength: number;
@@ -72,7 +84,7 @@ export class Reconciler extends DurableObject<Env> {
     if (!this.config.secretKeys.has(app)) return;
     this.app = app;
     const now = Date.now();
-    for (const account of accounts) this.queue.add(account, now);
+    for (const account of accounts) if (this.queue.size < MAX_QUEUED) this.queue.add(account, now);
     const wake = this.nextWake(now);
     if (wake !== null) await this.wakeAt(wake);
   }
@@ -129,7 +141,8 @@ export class Reconciler extends DurableObject<Env> {
     const oldest = this.queue.oldestReadyAt();
     const gathered = this.queue.readyCount >= MAX_QUERY_ACCOUNTS || (oldest !== null && oldest + this.gatherMs <= now);
     const calls: Pending[][] = [];
-    for (let slots = gathered ? freeSlots(this.starts, now, this.config.reconcileMaxRps) : 0; slots > 0; slots--) {
+    const slots = gathered ? Math.min(MAX_CALLS_PER_RUN, freeSlots(this.starts, now, this.config.reconcileMaxRps)) : 0;
+    for (let n = 0; n < slots; n++) {
       const batch = this.queue.take(now, MAX_QUERY_ACCOUNTS);
       if (batch.length === 0) break;
       calls.push(batch);
