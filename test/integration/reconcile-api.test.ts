@@ -1,5 +1,6 @@
 // POST /v1/apps/{app}/reconcile (verify now) and GET /v1/apps/{app}/reconcile (stats).
 import { beforeEach, describe, expect, it } from "vitest";
+import { reconcileStatsResponse } from "../../src/api/get-reconcile";
 import { apiFetch } from "../support/api";
 import { RECONCILE_APP, TEST_APP } from "../support/bindings";
 import type { FakeTencent } from "../support/fake-tencent";
@@ -84,6 +85,7 @@ describe("GET /v1/apps/{app}/reconcile", () => {
     const res = await apiFetch(path());
     expect(res.status).toBe(200);
     const stats = (await res.json()) as Record<string, any>;
+    expect(reconcileStatsResponse.safeParse(stats).success).toBe(true);
     expect(stats).toMatchObject({ enabled: true, staleAfterSeconds: 3600, maxRps: 2 });
     expect(stats.queueLength).toBe(before.queueLength); // on demand never queues
     expect(stats.calls - before.calls).toBe(1);
