@@ -9,7 +9,7 @@ export const DELIVERY_CONCURRENCY = 32;
 export interface Applied {
   readonly account: AccountId;
   readonly corrected: boolean;
-  /** The user's snapshot (SPEC §4) after the answer, as JSON text; null when it failed. */
+  /** The user's snapshot (as the read API shows it) after the answer, as JSON text; null when it failed. */
   readonly snapshot: string | null;
   readonly error: string | null;
 }
