@@ -49,6 +49,15 @@ async function tencent(path: string, init: RequestInit = {}): Promise<unknown> {
   return res.json();
 }
 
+/** Runs `task` over `items`, `limit` at a time. */
+async function each<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await task(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
 async function setTruth(online: Record<string, boolean>): Promise<void> {
   const entries = Object.fromEntries(
     Object.entries(online).map(([account, on]) => [account, { platforms: on ? { iPhone: "Online" } : {} }]),
@@ -73,12 +82,15 @@ const before = (await tencent("/stats")) as { calls: number; accountsAsked: numb
 
 // 1. Everyone logs in, and Tencent knows it.
 await setTruth(Object.fromEntries(accounts.map((a) => [a, true])));
-for (const a of accounts) await send(a, "Login");
+await each(accounts, 16, (a) => send(a, "Login"));
 
-// 2. Most log out; Tencent knows. The ghosts' Logout callbacks never arrive.
-await setTruth(Object.fromEntries(accounts.map((a, i) => [a, staysOnline(i)])));
+// 2. Most log out: Tencent knows at once, and sends the callback, but the ghosts' never arrive.
 const loggedOutAt = Date.now();
-for (const [i, a] of accounts.entries()) if (!staysOnline(i) && !ghost(i)) await send(a, "Logout");
+await each([...accounts.entries()], 16, async ([i, a]) => {
+  if (staysOnline(i)) return;
+  await setTruth({ [a]: false });
+  if (!ghost(i)) await send(a, "Logout");
+});
 const ghosts = accounts.filter((_, i) => ghost(i));
 const online = accounts.filter((_, i) => staysOnline(i));
 const shown = await snapshots();
