@@ -92,6 +92,15 @@ describe("reconcile: healing from the user's own alarm", () => {
     expect((await history(account))[0]).toMatchObject({ action: "Reconcile" });
   });
 
+  it("a disconnected user is checked too; Tencent's Offline takes it offline", async () => {
+    const account = uniqueAccount("disc");
+    await callback(account, 3 * HOUR);
+    await callback(account, 2 * HOUR, { action: "Disconnect", reason: "TimeOut" });
+    await verifyStale(account);
+    expect(fake.calls.map((c) => c.accounts)).toEqual([[account]]);
+    expect((await snapshot(account)).platforms.iOS).toMatchObject({ status: "offline", reason: "Reconciled" });
+  });
+
   it("a callback newer than the query wins over the answer that raced it", async () => {
     const account = uniqueAccount("race");
     await callback(account, 2 * HOUR);
