@@ -19,6 +19,9 @@
 // - a platform never seen that Tencent lists offline (or omits) stays unseen.
 // onlineSince, lastSeen and updatedAt are derived from the walk the same way the reducer
 // derives them from callbacks; the callbacks' own values are kept in `reconcile.callbacks`.
+// Two bounds on "any order": a user keeps OBSERVATION_LIMIT answers (the oldest that no longer
+// change what is shown go first), and the shell writes a confirmation only with the next
+// change; either is noticed only by a callback delayed past later answers.
 import { onlineSince, reduce, userStatus } from "./reducer";
 import type {
   ConnectionState,
