@@ -2,9 +2,11 @@
 export type ApiErrorCode =
   | "bad_request"
   | "unauthorized"
+  | "forbidden"
   | "not_found"
   | "method_not_allowed"
   | "payload_too_large"
+  | "upgrade_required"
   | "not_configured"
   | "bad_gateway"
   | "server_error";

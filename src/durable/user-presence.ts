@@ -3,9 +3,9 @@
 // - load: one query after eviction (identity, newest history row with the state after it);
 // - reduce: src/presence/reducer.ts decides outcome, state and effects;
 // - one transaction: one history row that carries the state (one row written per callback);
-// - schedule: each concern (webhooks, retention, reconcile's staleness check; watch plugs in the
-//   same way, see user-concern.ts) says when it needs the one alarm, and publishing concerns get
-//   the change.
+// - schedule: each concern (webhooks, retention, reconcile's staleness check; see
+//   user-concern.ts) says when it needs the one alarm, and publishing concerns (webhooks, live
+//   watchers: src/watch/watchers.ts) get the change.
 // Reconcile answers (reconcile/, presence/observation.ts) take the same path: a correction is
 // one committed entry; a confirmation changes nothing stored.
 // Memory follows storage only after the commit: a failed transaction changes nothing, and the
@@ -29,6 +29,7 @@ import { earliest, type CommittedChange, type UserConcern } from "./user-concern
 import { loadUser } from "./user-loader";
 import type { DeliveryView } from "./delivery-view";
 import { WebhookOutbox } from "./webhook-outbox";
+import { Watchers, type WatchAnswer } from "../watch/watchers";
 
 export interface IngestResult {
   readonly outcome: Outcome;
@@ -48,6 +49,7 @@ export class UserPresence extends DurableObject<Env> {
   private readonly outbox: WebhookOutbox;
   private readonly resends: ResendFilter;
   private readonly staleness: StalenessCheck;
+  private readonly watchers: Watchers;
   /** Every concern, in the order their alarm work runs. */
   private readonly concerns: readonly UserConcern[];
   /** What storage holds; undefined until loaded, null when nothing is stored. */
@@ -66,7 +68,8 @@ export class UserPresence extends DurableObject<Env> {
     this.resends = new ResendFilter(this.sql);
     this.clock = new AlarmClock(ctx.storage);
     this.staleness = new StalenessCheck(env, this.config);
-    this.concerns = [this.outbox, this.staleness];
+    this.watchers = new Watchers(this.sql, env, (work) => ctx.waitUntil(work), ctx.id.name);
+    this.concerns = [this.outbox, this.staleness, this.watchers];
   }
 
   /**
@@ -145,6 +148,17 @@ export class UserPresence extends DurableObject<Env> {
     return this.snapshotText.json;
   }
 
+  /** A watching connection's hub starts watching this user: registered, with the snapshot it starts from. */
+  async watch(app: AppId, account: AccountId, hub: string): Promise<WatchAnswer> {
+    const added = await this.watchers.add(hub, account);
+    if (!added.ok) return added;
+    return { ok: true, snapshot: this.snapshotJson(app, account), seq: this.load()?.seq ?? 0 };
+  }
+
+  unwatch(hub: string): void {
+    this.watchers.remove(hub);
+  }
+
   history(limit: number, beforeSeq: number | null): HistoryEntry[] {
     return this.load() === null ? [] : readHistory(this.sql, limit, beforeSeq);
   }
@@ -172,9 +186,9 @@ export class UserPresence extends DurableObject<Env> {
     await this.ctx.storage.deleteAll();
   }
 
-  /** Rows read and written (SQL cursor counters) and alarms set by this instance so far. */
-  storageUsage(): { rowsRead: number; rowsWritten: number; alarmsSet: number } {
-    return { ...this.sql.usage, alarmsSet: this.clock.set };
+  /** Rows read and written (SQL cursor counters), alarms set and calls to watchers by this instance so far. */
+  storageUsage(): { rowsRead: number; rowsWritten: number; alarmsSet: number; watchRequests: number } {
+    return { ...this.sql.usage, alarmsSet: this.clock.set, watchRequests: this.watchers.requests };
   }
 
   override async alarm(): Promise<void> {
