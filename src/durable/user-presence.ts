@@ -15,7 +15,7 @@ import { loadConfig, type Config } from "../config";
 import { log } from "../lib/log";
 import { applyCallback, applyObservation } from "../presence/observation";
 import { EMPTY_STATE, userStatus } from "../presence/reducer";
-import { reconcileEntry } from "../reconcile/entry";
+import { correctionLine, reconcileEntry } from "../reconcile/entry";
 import { toSnapshot } from "../presence/snapshot";
 import type { AccountId, AppId, Observation, Outcome, PresenceEvent, Reduction } from "../presence/types";
 import { AlarmClock } from "./alarm-clock";
@@ -124,13 +124,7 @@ export class UserPresence extends DurableObject<Env> {
     }
     const entry = reconcileEntry(observation, effects, Date.now());
     const result = this.commit(app, account, current, entry, { state, outcome: "applied", effects }, alarmAt);
-    log({
-      msg: "reconcile correction",
-      app,
-      seq: result.seq,
-      platform: entry.platform,
-      status: userStatus(state.platforms),
-    });
+    log(correctionLine(app, result.seq, entry, state));
     return { corrected: true, snapshot: this.snapshotJson(app, account) };
   }
 

@@ -2,7 +2,8 @@
 // source "reconcile", at Q (the observation's time), on the first platform it changed.
 import type { EntryToWrite } from "../durable/history-store";
 import { RECONCILED_REASON } from "../presence/observation";
-import type { Effect, EpochMs, Observation } from "../presence/types";
+import { userStatus } from "../presence/reducer";
+import type { AppId, Effect, EpochMs, Observation, PresenceState } from "../presence/types";
 
 export const RECONCILE_ACTION = "Reconcile";
 
@@ -28,4 +29,9 @@ export function reconcileEntry(
     source: "reconcile",
     requestKey: null,
   };
+}
+
+/** The log line of a correction (always logged, like a rejected callback): no account, no secret. */
+export function correctionLine(app: AppId, seq: number, entry: ReconcileEntry, state: PresenceState) {
+  return { msg: "reconcile correction", app, seq, platform: entry.platform, status: userStatus(state.platforms) };
 }
