@@ -28,8 +28,8 @@ export {
 const MISSING_KEY =
   "no secret key for this SDKAppID: IM_SECRET_KEY is not set (nor IM_SECRET_KEY_<SDKAppID>); set the IM app's key";
 
-const json = (body: string, status = 200, headers: Record<string, string> = {}) =>
-  new Response(body, { status, headers: { "content-type": "application/json", ...headers } });
+/** Every answer, OK or FAIL, is HTTP 200 JSON, as Tencent's. */
+const json = (body: string) => new Response(body, { headers: { "content-type": "application/json" } });
 
 /** The snapshot fields this answer needs (the snapshot arrives as JSON text over RPC). */
 interface SnapshotView {
