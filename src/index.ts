@@ -9,11 +9,14 @@ import { healthz } from "./api/healthz";
 import { queryPresence } from "./api/query-presence";
 import { apiError } from "./api/responses";
 import { tencentQueryMethodNotAllowed, tencentQueryOnlineStatus } from "./api/tencent-query-online-status";
+import { watch } from "./api/watch";
+import { createWatchToken } from "./api/watch-tokens";
 import { ConfigError } from "./config";
 import { handleCallback } from "./ingest/callback-route";
 import { log } from "./lib/log";
 
 export { UserPresence } from "./durable/user-presence";
+export { WatchHub } from "./durable/watch-hub";
 
 type Handler<R extends IRequest> = (request: R, env: Env) => Promise<Response> | Response;
 const api = <R extends IRequest>(handler: Handler<R>) => handler as Handler<IRequest>;
@@ -29,7 +32,10 @@ const router = Router<IRequest, [Env]>({
 
 router
   .get("/healthz", healthz)
+  // Before the bearer middleware: a watch also accepts a watch token in the URL.
+  .get("/v1/apps/:app/watch", watch)
   .all("/v1/apps/:app/*", withApiContext)
+  .all("/v1/apps/:app/watch", methodNotAllowed("GET"))
   .get("/v1/apps/:app/users/:account", withAccount, api(getUser))
   .delete("/v1/apps/:app/users/:account", withAccount, api(deleteUser))
   .all("/v1/apps/:app/users/:account", methodNotAllowed("GET, DELETE"))
@@ -41,6 +47,8 @@ router
   .all("/v1/apps/:app/users/:account/deliveries/redeliver", methodNotAllowed("POST"))
   .post("/v1/apps/:app/presence/query", api(queryPresence))
   .all("/v1/apps/:app/presence/query", methodNotAllowed("POST"))
+  .post("/v1/apps/:app/watch-tokens", api(createWatchToken))
+  .all("/v1/apps/:app/watch-tokens", methodNotAllowed("POST"))
   // Tencent's own REST call, answered the Tencent way (its own auth and envelopes).
   .post("/v4/openim/query_online_status", tencentQueryOnlineStatus)
   .all("/v4/openim/query_online_status", tencentQueryMethodNotAllowed)
