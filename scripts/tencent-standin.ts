@@ -59,7 +59,7 @@ async function toRequest(req: IncomingMessage): Promise<Request> {
   }
   const method = req.method ?? "GET";
   const body = method === "GET" || method === "HEAD" ? null : Buffer.concat(chunks);
-  return new Request(`http://${values.host}:${values.port}${req.url ?? "/"}`, { method, headers, body });
+  return new Request(`http://${values.host}${req.url ?? "/"}`, { method, headers, body });
 }
 
 async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -90,12 +90,14 @@ const server = createServer((req, res) => {
 });
 
 server.listen(Number(values.port), values.host, () => {
-  console.log(`Tencent REST stand-in on http://${values.host}:${values.port}`);
+  // --port 0 takes a free port; the first line says which (tests and the bench read it).
+  const address = server.address();
+  const port = typeof address === "object" && address !== null ? address.port : Number(values.port);
+  const base = `http://${values.host}:${port}`;
+  console.log(`Tencent REST stand-in on ${base}`);
   console.log(`  apps: ${[...apps.keys()].join(", ")}  admin: ${admin}`);
-  console.log(`  Worker: IM_REST_BASE_URL=http://${values.host}:${values.port}`);
-  console.log(
-    `  truth: curl -X PUT http://${values.host}:${values.port}/truth/<sdkappid>/<account> -d '{"platforms":{"iOS":"Online"}}'`,
-  );
+  console.log(`  Worker: IM_REST_BASE_URL=${base}`);
+  console.log(`  truth: curl -X PUT ${base}/truth/<sdkappid>/<account> -d '{"platforms":{"iOS":"Online"}}'`);
 });
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {

@@ -53,11 +53,11 @@ router
   .get("/v1/apps/:app/reconcile", api(getReconcile))
   .post("/v1/apps/:app/reconcile", api(postReconcile))
   .all("/v1/apps/:app/reconcile", methodNotAllowed("GET, POST"))
+  .post("/v1/apps/:app/watch-tokens", api(createWatchToken))
+  .all("/v1/apps/:app/watch-tokens", methodNotAllowed("POST"))
   // Tencent's own REST call, answered the Tencent way (its own auth and envelopes).
   .post("/v4/openim/query_online_status", tencentQueryOnlineStatus)
   .all("/v4/openim/query_online_status", tencentQueryMethodNotAllowed)
-  .post("/v1/apps/:app/watch-tokens", api(createWatchToken))
-  .all("/v1/apps/:app/watch-tokens", methodNotAllowed("POST"))
   .all("*", () => apiError(404, "not_found", "no such route"));
 
 export default {

@@ -5,7 +5,7 @@
 // Every refusal is what Tencent sends: HTTP 200, ActionStatus FAIL, Tencent's ErrorCode, words
 // in ErrorInfo. Never a 5xx, even when storage fails or something throws. Reads only: a
 // never-seen account is Offline and nothing is written; Tencent is never called.
-import { loadConfig } from "../config";
+import { ConfigError, loadConfig } from "../config";
 import { presenceStub } from "../durable/presence-stub";
 import { log } from "../lib/log";
 import type { AccountId, AppId, ConnectionState, Platform, UserStatus } from "../presence/types";
@@ -28,8 +28,8 @@ export {
 const MISSING_KEY =
   "no secret key for this SDKAppID: IM_SECRET_KEY is not set (nor IM_SECRET_KEY_<SDKAppID>); set the IM app's key";
 
-const json = (body: string, status = 200, headers: Record<string, string> = {}) =>
-  new Response(body, { status, headers: { "content-type": "application/json", ...headers } });
+/** Every answer, OK or FAIL, is HTTP 200 JSON, as Tencent's. */
+const json = (body: string) => new Response(body, { headers: { "content-type": "application/json" } });
 
 /** The snapshot fields this answer needs (the snapshot arrives as JSON text over RPC). */
 interface SnapshotView {
@@ -74,8 +74,13 @@ export async function tencentQueryOnlineStatus(request: Request, env: Env): Prom
     return json(okBody(results));
   } catch (error) {
     // A configuration error, a storage failure or a bug: Tencent's "server error, try again".
+    // A ConfigError names the variable, never its value (as /healthz does).
     log({ msg: "tencent query error", error: String(error) });
-    return json(failBody(REST_ERROR.serverError, "internal server error: try again later"));
+    const info =
+      error instanceof ConfigError
+        ? `server configuration is invalid (${error.message}): see /healthz`
+        : "internal server error: try again later";
+    return json(failBody(REST_ERROR.serverError, info));
   }
 }
 

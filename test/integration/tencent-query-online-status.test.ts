@@ -245,6 +245,21 @@ describe("refuses as Tencent does: HTTP 200, ActionStatus FAIL, Tencent's ErrorC
     expect(lines[0]).not.toContain("usersig");
   });
 
+  it("an invalid configuration is 70500 naming the variable, never its value", async () => {
+    const misconfigured = { ...env, HISTORY_LIMIT: "lots" } as Env;
+    const logged = vi.spyOn(console, "log").mockImplementation(() => undefined);
+    const res = await tencentQueryOnlineStatus(
+      new Request(tencentUrl(), { method: "POST", body: JSON.stringify(body) }),
+      misconfigured,
+    );
+    logged.mockRestore();
+    expect(res.status).toBe(200);
+    const json = (await res.json()) as Record<string, unknown>;
+    expect(json).toMatchObject({ ActionStatus: "FAIL", ErrorCode: 70500 });
+    expect(json.ErrorInfo).toMatch(/HISTORY_LIMIT/);
+    expect(json.ErrorInfo).not.toMatch(/lots/);
+  });
+
   it("another method: 405 with Allow: POST and Tencent's envelope", async () => {
     const res = await exports.default.fetch(tencentUrl(), { method: "GET" });
     expect(res.status).toBe(405);
