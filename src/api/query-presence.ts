@@ -6,7 +6,7 @@
 import * as z from "zod/mini";
 import { presenceStub } from "../durable/presence-stub";
 import type { AccountId } from "../presence/types";
-import { BODY_PROBLEMS, readBodyText } from "../lib/read-body";
+import { BODY_PROBLEMS, readBody } from "../lib/read-body";
 import { ACCOUNT_RULE, validAccount } from "../presence/account";
 import type { ApiRequest } from "./context";
 import { apiError } from "./responses";
@@ -25,7 +25,7 @@ const batchBody = z.object({
 });
 
 export async function queryPresence(request: ApiRequest, env: Env): Promise<Response> {
-  const read = await readBodyText(request, MAX_QUERY_BYTES);
+  const read = await readBody(request, MAX_QUERY_BYTES);
   if (!read.ok) {
     if (read.problem === "too_large") {
       return apiError(413, "payload_too_large", `body: larger than ${MAX_QUERY_BYTES} bytes`);

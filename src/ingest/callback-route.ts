@@ -9,7 +9,7 @@ import { STATE_CHANGE_COMMAND, parseStateChange } from "../tencent/callback-sche
 import { readCallbackQuery } from "../tencent/query";
 import { failReply, okReply, type CallbackFailureStatus } from "../tencent/reply";
 import { verifySignature } from "../tencent/signature";
-import { BODY_PROBLEMS, MAX_CALLBACK_BYTES, readBodyText } from "../lib/read-body";
+import { BODY_PROBLEMS, MAX_CALLBACK_BYTES, readBody } from "../lib/read-body";
 
 const MAX_CLIENT_IP_LENGTH = 64;
 
@@ -120,7 +120,7 @@ async function answer(
   // body is read, so none of them (however large) can block an IM flow.
   if (command !== STATE_CHANGE_COMMAND) return okReply();
 
-  const read = await readBodyText(request, MAX_CALLBACK_BYTES);
+  const read = await readBody(request, MAX_CALLBACK_BYTES);
   if (!read.ok) {
     if (read.problem === "too_large") {
       return refuse(logged, 413, "too_large", "body", `body: larger than 64 KiB (${MAX_CALLBACK_BYTES} bytes)`);

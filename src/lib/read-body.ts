@@ -1,5 +1,5 @@
-// The one body reader of every route that takes a body (the callback and the batch query).
-// It never throws: a body that is too large, cannot be read, or is not UTF-8 is a result the
+// The one body reader of every route that takes a body (the callback, the batch query, watch
+// tokens, reconcile, Tencent's query). readBody never throws: a body that is too large, cannot be read, or is not UTF-8 is a result the
 // route turns into its own 4xx envelope.
 export const MAX_CALLBACK_BYTES = 64 * 1024;
 
@@ -24,7 +24,7 @@ const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
  * Reads at most `limit` bytes, without trusting Content-Length and without buffering an
  * oversized body, and decodes them strictly.
  */
-export async function readBodyText(request: Request, limit: number): Promise<BodyRead> {
+export async function readBody(request: Request, limit: number): Promise<BodyRead> {
   const declared = request.headers.get("content-length");
   if (declared !== null && Number(declared) > limit) return { ok: false, problem: "too_large" };
   if (request.body === null) return { ok: true, text: "" };
@@ -49,6 +49,24 @@ export async function readBodyText(request: Request, limit: number): Promise<Bod
 }
 
 class BodyTooLarge extends Error {}
+
+export class BodyTooLargeError extends Error {}
+
+/** A body that cannot be read or is not UTF-8; the message is the `body: …` text of a 400. */
+export class BodyReadError extends Error {
+  constructor(readonly problem: Exclude<BodyProblem, "too_large">) {
+    super(BODY_PROBLEMS[problem]);
+    this.name = "BodyReadError";
+  }
+}
+
+/** readBody for callers that prefer exceptions: the text, else BodyTooLargeError or BodyReadError. */
+export async function readBodyText(request: Request, limit: number): Promise<string> {
+  const read = await readBody(request, limit);
+  if (read.ok) return read.text;
+  if (read.problem === "too_large") throw new BodyTooLargeError();
+  throw new BodyReadError(read.problem);
+}
 
 async function readChunks(body: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array> {
   const reader = body.getReader();

@@ -1,4 +1,4 @@
-// Every route that reads a body (the callback, the batch query, watch tokens) decodes it as strict
+// Every route that reads a body (the callback, the batch query, watch tokens, reconcile) decodes it as strict
 // UTF-8 and answers a body it cannot read with a 400 in its own envelope, never a 500.
 import { env, exports } from "cloudflare:workers";
 import worker from "../../src/index";
@@ -11,6 +11,7 @@ import { injectedFault } from "../support/expected-output";
 
 const QUERY_PATH = `/v1/apps/${TEST_APP}/presence/query`;
 const TOKENS_PATH = `/v1/apps/${TEST_APP}/watch-tokens`;
+const RECONCILE_PATH = `/v1/apps/${TEST_APP}/reconcile`;
 const bytes = (...parts: (string | number[])[]) =>
   new Uint8Array(parts.flatMap((p) => (typeof p === "string" ? [...new TextEncoder().encode(p)] : p)));
 
@@ -118,6 +119,11 @@ describe("strict UTF-8 bodies", () => {
     expect(await apiFail(res, 400)).toMatch(/^body: .*UTF-8/);
   });
 
+  it.each(INVALID)("the reconcile endpoint refuses %s with a 400 naming UTF-8", async (_name, tail) => {
+    const res = await apiFetch(RECONCILE_PATH, { method: "POST", body: bytes('{"accounts":["a', tail, '"]}') });
+    expect(await apiFail(res, 400)).toMatch(/^body: .*UTF-8/);
+  });
+
   it.each(INVALID)("the watch-token endpoint refuses %s with a 400 naming UTF-8", async (_name, tail) => {
     const res = await apiFetch(TOKENS_PATH, { method: "POST", body: bytes('{"accounts":["a', tail, '"]}') });
     expect(await apiFail(res, 400)).toMatch(/^body: .*UTF-8/);
@@ -146,6 +152,16 @@ describe("a body that cannot be read is a 400, never an uncaught exception", () 
   it.each(cases)("the batch query: %s", async (_name, make) => {
     const { body, headers } = make();
     const res = await direct(query, { method: "POST", body, headers: { ...auth, ...headers } });
+    expect(await apiFail(res, 400)).toMatch(/^body: could not be read/);
+  });
+
+  it.each(cases)("the reconcile endpoint: %s", async (_name, make) => {
+    const { body, headers } = make();
+    const res = await direct(`https://presence.test${RECONCILE_PATH}`, {
+      method: "POST",
+      body,
+      headers: { ...auth, ...headers },
+    });
     expect(await apiFail(res, 400)).toMatch(/^body: could not be read/);
   });
 

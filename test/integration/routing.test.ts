@@ -14,6 +14,8 @@ const ROUTES: { name: string; path: string; allow: string[]; noPlainGet?: boolea
   { name: "redeliver", path: `${userPath("route-user")}/deliveries/redeliver`, allow: ["POST"] },
   { name: "the batch query", path: `/v1/apps/${TEST_APP}/presence/query`, allow: ["POST"] },
   { name: "watch tokens", path: `/v1/apps/${TEST_APP}/watch-tokens`, allow: ["POST"] },
+  // GET reconcile of an app without a secret key is a 409, so only its 405s are checked here.
+  { name: "reconcile", path: `/v1/apps/${TEST_APP}/reconcile`, allow: ["GET", "HEAD", "POST"], noPlainGet: true },
   // GET without an upgrade or an event-stream Accept is a 426, so only its 405s are checked here.
   { name: "watch", path: `/v1/apps/${TEST_APP}/watch`, allow: ["GET", "HEAD"], noPlainGet: true },
 ];
@@ -70,6 +72,12 @@ describe("405 with Allow for another method on an existing route", () => {
 
   it.each(["GET", "HEAD", "PUT", "DELETE", "OPTIONS"])("%s /callback: 405, Allow: POST", async (method) => {
     const res = await exports.default.fetch(await callbackUrl(), { method });
+    expect(res.status).toBe(405);
+    expect(res.headers.get("allow")).toBe("POST");
+  });
+
+  it.each(["GET", "HEAD", "PUT", "DELETE"])("%s on Tencent's query_online_status: 405, Allow: POST", async (method) => {
+    const res = await exports.default.fetch("https://presence.test/v4/openim/query_online_status", { method });
     expect(res.status).toBe(405);
     expect(res.headers.get("allow")).toBe("POST");
   });
