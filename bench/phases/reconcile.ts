@@ -85,7 +85,8 @@ export async function runReconcile(profile: Profile, build: BuildInfo, users: nu
   try {
     standin = await startStandin();
   } catch (e) {
-    return { skipped: `no Tencent stand-in: ${(e as Error).message}` };
+    // The checkout has a stand-in and it does not start: `npm run tencent` is broken too.
+    return { skipped: null, problem: `the Tencent stand-in (npm run tencent) did not start: ${(e as Error).message}` };
   }
   if (!standin) return { skipped: "this checkout has no Tencent stand-in (scripts/tencent-standin.ts)" };
   const t = await startTarget({
