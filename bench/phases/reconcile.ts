@@ -63,7 +63,10 @@ async function startStandin(): Promise<{ child: ChildProcess; url: string } | nu
   child.stderr!.on("data", (d) => (stderr += d));
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
-    if (child.exitCode !== null) throw new Error(`the stand-in exited: ${stderr.slice(0, 300)}`);
+    if (child.exitCode !== null) {
+      const why = stderr.split("\n").filter((l) => /Error|^file:/.test(l));
+      throw new Error(`it exited: ${(why.length ? why.slice(0, 3).join(" | ") : stderr).slice(0, 400)}`);
+    }
     try {
       await fetch(url);
       return { child, url };

@@ -81,6 +81,14 @@ function ingestTable(r: Results, placement: "tmpfs" | "disk"): string {
 
 function extrasSection(r: Results): string {
   const out: string[] = [];
+  const names: Record<string, string> = {
+    tencentQuery: "Tencent-compatible query",
+    reconcile: "Reconciliation",
+    watch: "Live watch",
+  };
+  for (const [k, e] of Object.entries(r.extras)) {
+    if (e?.problem) out.push(`- ${names[k] ?? k}: **did not work**: ${String(e.problem)}`);
+  }
   const tq = r.extras.tencentQuery as
     { skipped: string | null; accounts?: number; compatible?: Phase; native?: Phase; userSigBy?: string } | undefined;
   if (tq?.skipped) out.push(`- Tencent-compatible query: not measured (${tq.skipped}).`);
