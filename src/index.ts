@@ -3,6 +3,7 @@ import { Router, type IRequest } from "itty-router";
 import { deleteUser } from "./api/delete-user";
 import { getDeliveries, redeliver } from "./api/deliveries";
 import { withAccount, withApiContext } from "./api/context";
+import { getConfig } from "./api/get-config";
 import { getEvents } from "./api/get-events";
 import { getUser } from "./api/get-user";
 import { healthz } from "./api/healthz";
@@ -28,6 +29,8 @@ const router = Router<IRequest, [Env]>({
 
 router
   .get("/healthz", healthz)
+  .get("/v1/config", api(getConfig))
+  .all("/v1/config", methodNotAllowed("GET"))
   .all("/v1/apps/:app/*", withApiContext)
   .get("/v1/apps/:app/users/:account", withAccount, api(getUser))
   .delete("/v1/apps/:app/users/:account", withAccount, api(deleteUser))

@@ -1,0 +1,45 @@
+// Every endpoint of the Worker, one row each: the table openapi.json is generated from.
+// A row names the endpoint's own request schemas (the ones it validates with) and the shape
+// of its answer. Adding an endpoint: export its schemas from its file and add one row here.
+import * as z from "zod/mini";
+import { eventsQuery } from "../api/get-events";
+import { batchBody } from "../api/query-presence";
+import { stateChangeBody } from "../tencent/callback-schema";
+import { callbackQuery } from "./callback-query";
+import { configSummarySchema, deliverySchema, historyEntrySchema, snapshotSchema, tencentReplySchema } from "./schemas";
+
+export type Auth = "bearer" | "callback" | "none";
+
+export interface RouteDoc {
+  readonly method: "get" | "post" | "put" | "delete";
+  /** OpenAPI path: `{app}` and `{account}` become path parameters. */
+  readonly path: string;
+  readonly summary: string;
+  /** Default: "bearer" under /v1, "none" elsewhere. */
+  readonly auth?: Auth;
+  /** A zod object whose keys are the query parameters. */
+  readonly query?: z.ZodMiniObject;
+  readonly body?: z.ZodMiniType;
+  /** The success answer's body; omitted for 204. */
+  readonly ok?: z.ZodMiniType;
+  /** Default 200 (204 without `ok`). */
+  readonly status?: number;
+  /** Longer text, Markdown. */
+  readonly description?: string;
+}
+
+const list = (key: string, item: z.ZodMiniType) => z.object({ [key]: z.array(item) });
+
+// One row per line, like a table: prettier would fold them.
+// prettier-ignore
+export const ROUTES: readonly RouteDoc[] = [
+  { method: "post", path: "/callback", summary: "Tencent IM State.StateChange callback", auth: "callback", query: callbackQuery, body: stateChangeBody, ok: tencentReplySchema },
+  { method: "get", path: "/healthz", summary: "Configuration check (no auth)", ok: z.object({ ok: z.boolean(), error: z.optional(z.string()) }) },
+  { method: "get", path: "/v1/config", summary: "What this deployment is configured to do (never a secret)", ok: configSummarySchema },
+  { method: "get", path: "/v1/apps/{app}/users/{account}", summary: "One user's presence", ok: snapshotSchema },
+  { method: "delete", path: "/v1/apps/{app}/users/{account}", summary: "Erase a user's state, history and pending deliveries" },
+  { method: "get", path: "/v1/apps/{app}/users/{account}/events", summary: "A user's history, newest first", query: eventsQuery, ok: list("events", historyEntrySchema) },
+  { method: "get", path: "/v1/apps/{app}/users/{account}/deliveries", summary: "Pending and dead-lettered webhook deliveries", ok: list("deliveries", deliverySchema) },
+  { method: "post", path: "/v1/apps/{app}/users/{account}/deliveries/redeliver", summary: "Requeue the dead letters", ok: z.object({ requeued: z.int() }) },
+  { method: "post", path: "/v1/apps/{app}/presence/query", summary: "Up to 500 users at once, in request order", body: batchBody, ok: list("results", snapshotSchema) },
+];
