@@ -12,6 +12,7 @@ import { loadReconcileStats, reconcilePage } from "./views/reconcile";
 import { loadUser, userPage } from "./views/user";
 
 const root = document.getElementById("app")!;
+root.replaceChildren(); // the static "Loading" line; lit-html renders after what is there
 
 function parseRoute(hash: string): Route {
   const [, page = "", rest = ""] = /^#\/([^/]*)\/?(.*)$/.exec(hash) ?? [];

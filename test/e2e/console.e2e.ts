@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium, type Chromium } from "../../scripts/lib/chromium.ts";
 import { startLocalWorker, type LocalWorker } from "../../scripts/lib/local-worker.ts";
 import { sendCallback, type StateEvent } from "../../scripts/lib/tencent-client.ts";
-import { startSubscriber, type TestSubscriber } from "./support/subscriber.ts";
+import { startSubscriber, type TestSubscriber } from "../../scripts/lib/status-subscriber.ts";
 
 const WORKER_PORT = 8820;
 const SUBSCRIBER_PORT = 8822;

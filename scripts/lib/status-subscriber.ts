@@ -1,4 +1,4 @@
-// A webhook subscriber for the browser tests: answers every delivery with the status it is
+// A webhook subscriber for the browser tests and the screenshots: answers every delivery with the status it is
 // told to (410 dead-letters a delivery at once), and records the webhook-ids it received.
 import { createServer, type Server } from "node:http";
 
