@@ -1,18 +1,45 @@
-// The per-user history: a ring of `limit` slots, newest `limit` entries kept.
-import type { Effect, Outcome, Platform, PresenceEvent, PresenceState, UserStatus } from "../presence/types";
+// The per-user history ring, which also carries the state: slot = seq mod HISTORY_LIMIT, and
+// the newest slot's `state_after` is the user's state. One upsert per callback.
+import type { AccountId, Action, AppId, Effect, Outcome, Platform, PresenceState, UserStatus } from "../presence/types";
 import type { Sql } from "./sql";
 
+/** Where a history entry came from: a Tencent callback or a reconcile correction. */
+export type Source = "callback" | "reconcile";
+
+/** One history entry as the read API shows it. */
 export interface HistoryEntry {
   readonly seq: number;
   readonly eventTime: number;
   readonly receivedAt: number;
-  readonly action: PresenceEvent["action"];
+  readonly action: Action | "Reconcile";
   readonly reason: string;
   readonly platform: Platform;
   readonly clientIp: string | null;
   readonly kicked: readonly Platform[];
   readonly outcome: Outcome;
   readonly status: UserStatus;
+  readonly source: Source;
+}
+
+/** What one write stores: the entry, what it did, and the state after it. */
+export interface EntryToWrite extends HistoryEntry {
+  readonly effects: readonly Effect[];
+  readonly state: PresenceState;
+  /** Digest of a signed request (RequestTime, Sign, body), to recognise a re-sent one. */
+  readonly requestKey: string | null;
+  /** Subscribers that wanted one of the effects when it was written (where their cursors start). */
+  readonly audience: readonly string[] | null;
+}
+
+/** The object as loading finds it: identity, state, and the newest entry's position and time. */
+export interface LoadedUser {
+  readonly app: AppId;
+  readonly account: AccountId;
+  readonly state: PresenceState;
+  /** The newest entry's seq. */
+  readonly seq: number;
+  /** Receive time of the newest entry (callback of any outcome, or correction): last activity. */
+  readonly lastActivity: number;
 }
 
 interface HistoryRow extends Record<string, string | number | null> {
@@ -26,52 +53,61 @@ interface HistoryRow extends Record<string, string | number | null> {
   kicked: string;
   outcome: string;
   status: string;
+  source: string;
 }
 
-export interface HistoryHead {
-  /** The newest entry's seq, 0 when empty. */
-  readonly seq: number;
-  /** The newest entry's receive time (the user's last activity), 0 when empty. */
-  readonly receivedAt: number;
-  /** Entries not in the slot the current limit gives them: non-zero after HISTORY_LIMIT changed. */
-  readonly misplaced: number;
-}
-
-/**
- * What loading the object needs from the history, in one pass: the newest entry, and
- * whether the ring must be rearranged for a changed HISTORY_LIMIT. Slots are written for
- * every seq in turn, so with an unchanged limit every entry is in place and older ones
- * have been overwritten: nothing misplaced means nothing to trim.
- */
-export function historyHead(sql: Sql, limit: number): HistoryHead {
-  const row = sql<{ seq: number; received_at: number; misplaced: number }>`
-    SELECT h.seq, h.received_at, s.misplaced
-    FROM (SELECT max(seq) AS top, total(slot != seq % ${limit}) AS misplaced FROM history) s
-    JOIN history h ON h.seq = s.top`[0];
-  return { seq: row?.seq ?? 0, receivedAt: row?.received_at ?? 0, misplaced: row?.misplaced ?? 0 };
-}
-
-export function writeHistory(
-  sql: Sql,
-  limit: number,
-  seq: number,
-  event: PresenceEvent,
-  outcome: Outcome,
-  status: UserStatus,
-  effects: readonly Effect[],
-  /** The state after this change, kept only when a webhook subscriber wants one of its effects. */
-  stateAfter: PresenceState | null,
-): void {
+export function writeEntry(sql: Sql, limit: number, e: EntryToWrite): void {
   // An upsert, not INSERT OR REPLACE: REPLACE deletes and inserts, two written rows.
-  sql`INSERT INTO history (slot, seq, event_time, received_at, action, reason, platform, client_ip, kicked, outcome, status, effects, state_after)
-      VALUES (${seq % limit}, ${seq}, ${event.eventTime}, ${event.receivedAt}, ${event.action}, ${event.reason},
-              ${event.platform}, ${event.clientIp}, ${JSON.stringify(event.kicked)}, ${outcome}, ${status}, ${JSON.stringify(effects)},
-              ${stateAfter === null ? null : JSON.stringify(stateAfter)})
+  sql`INSERT INTO history (slot, seq, event_time, received_at, action, reason, platform, client_ip, kicked, outcome,
+                           status, effects, state_after, source, request_key, audience)
+      VALUES (${e.seq % limit}, ${e.seq}, ${e.eventTime}, ${e.receivedAt}, ${e.action}, ${e.reason}, ${e.platform},
+              ${e.clientIp}, ${JSON.stringify(e.kicked)}, ${e.outcome}, ${e.status}, ${JSON.stringify(e.effects)},
+              ${JSON.stringify(e.state)}, ${e.source}, ${e.requestKey},
+              ${e.audience === null ? null : JSON.stringify(e.audience)})
       ON CONFLICT (slot) DO UPDATE SET seq = excluded.seq, event_time = excluded.event_time,
         received_at = excluded.received_at, action = excluded.action, reason = excluded.reason,
         platform = excluded.platform, client_ip = excluded.client_ip, kicked = excluded.kicked,
         outcome = excluded.outcome, status = excluded.status, effects = excluded.effects,
-        state_after = excluded.state_after`;
+        state_after = excluded.state_after, source = excluded.source, request_key = excluded.request_key,
+        audience = excluded.audience`;
+}
+
+/**
+ * Loading after eviction: identity, the newest entry with its state, and whether the ring
+ * must be rearranged for a changed HISTORY_LIMIT, in one query. Slots are written for every
+ * seq in turn, so with an unchanged limit every entry is in place: nothing misplaced means
+ * nothing to trim. Throws when the tables do not exist (see schema.ts).
+ */
+export function loadNewest(sql: Sql, limit: number): { user: LoadedUser | null; misplaced: number } {
+  const row = sql<{
+    app: string;
+    account: string;
+    seq: number | null;
+    received_at: number | null;
+    state_after: string | null;
+    misplaced: number;
+  }>`SELECT m.app, m.account, h.seq, h.received_at, h.state_after, s.misplaced
+     FROM meta m
+     JOIN (SELECT max(seq) AS top, total(slot != seq % ${limit}) AS misplaced FROM history) s
+     LEFT JOIN history h ON h.seq = s.top`[0];
+  if (row === undefined || row.seq === null || row.state_after === null) return { user: null, misplaced: 0 };
+  return {
+    user: {
+      app: row.app as AppId,
+      account: row.account as AccountId,
+      state: JSON.parse(row.state_after) as PresenceState,
+      seq: row.seq,
+      lastActivity: row.received_at ?? 0,
+    },
+    misplaced: row.misplaced,
+  };
+}
+
+/** Request digests received since `since` (receive time), to recognise re-sent requests. */
+export function recentRequestKeys(sql: Sql, since: number): Map<string, number> {
+  const rows = sql<{ request_key: string; received_at: number }>`
+    SELECT request_key, received_at FROM history WHERE request_key IS NOT NULL AND received_at >= ${since}`;
+  return new Map(rows.map((r) => [r.request_key, r.received_at]));
 }
 
 /**
@@ -88,8 +124,10 @@ export function trimHistory(sql: Sql, limit: number, newestSeq: number): void {
 export function readHistory(sql: Sql, limit: number, beforeSeq: number | null): HistoryEntry[] {
   const rows =
     beforeSeq === null
-      ? sql<HistoryRow>`SELECT * FROM history ORDER BY seq DESC LIMIT ${limit}`
-      : sql<HistoryRow>`SELECT * FROM history WHERE seq < ${beforeSeq} ORDER BY seq DESC LIMIT ${limit}`;
+      ? sql<HistoryRow>`SELECT seq, event_time, received_at, action, reason, platform, client_ip, kicked, outcome,
+                               status, source FROM history ORDER BY seq DESC LIMIT ${limit}`
+      : sql<HistoryRow>`SELECT seq, event_time, received_at, action, reason, platform, client_ip, kicked, outcome,
+                               status, source FROM history WHERE seq < ${beforeSeq} ORDER BY seq DESC LIMIT ${limit}`;
   return rows.map((r) => ({
     seq: r.seq,
     eventTime: r.event_time,
@@ -101,5 +139,6 @@ export function readHistory(sql: Sql, limit: number, beforeSeq: number | null): 
     kicked: JSON.parse(r.kicked) as Platform[],
     outcome: r.outcome as Outcome,
     status: r.status as UserStatus,
+    source: r.source as Source,
   }));
 }

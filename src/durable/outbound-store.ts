@@ -28,21 +28,31 @@ interface LogRow extends Record<string, string | number | null> {
   received_at: number;
   effects: string;
   state_after: string;
+  source: string;
+  audience: string | null;
 }
 
-/** Changes from `fromSeq` on that some subscriber wanted when they were applied. */
+/** Changes from `fromSeq` on that had effects (what a subscriber may want). */
 export function readLog(sql: Sql, fromSeq: number): StoredLog {
   const rows = [
-    ...sql<LogRow>`SELECT seq, event_time, received_at, effects, state_after FROM spill WHERE seq >= ${fromSeq}`,
-    ...sql<LogRow>`SELECT seq, event_time, received_at, effects, state_after FROM history
-                   WHERE seq >= ${fromSeq} AND state_after IS NOT NULL`,
+    ...sql<LogRow>`SELECT seq, event_time, received_at, effects, state_after, source, NULL AS audience FROM spill
+                   WHERE seq >= ${fromSeq}`,
+    ...sql<LogRow>`SELECT seq, event_time, received_at, effects, state_after, source, audience FROM history
+                   WHERE seq >= ${fromSeq} AND state_after IS NOT NULL AND effects != '[]'`,
   ];
   const states = new Map<number, PresenceState>();
   const entries: LogEntry[] = [];
   for (const r of rows.sort((a, b) => a.seq - b.seq)) {
     if (states.has(r.seq)) continue;
     states.set(r.seq, JSON.parse(r.state_after) as PresenceState);
-    entries.push({ seq: r.seq, eventTime: r.event_time, receivedAt: r.received_at, effects: JSON.parse(r.effects) });
+    entries.push({
+      seq: r.seq,
+      eventTime: r.event_time,
+      receivedAt: r.received_at,
+      effects: JSON.parse(r.effects),
+      source: r.source === "reconcile" ? "reconcile" : "callback",
+      audience: r.audience === null ? [] : (JSON.parse(r.audience) as string[]),
+    });
   }
   return { entries, states };
 }
@@ -52,16 +62,16 @@ export function readLog(sql: Sql, fromSeq: number): StoredLog {
  * and a written row only in that case (a subscriber behind by a whole ring).
  */
 export function spillSlot(sql: Sql, slot: number, fromSeq: number): void {
-  sql`INSERT OR IGNORE INTO spill (seq, event_time, received_at, effects, state_after)
-      SELECT seq, event_time, received_at, effects, state_after FROM history
-      WHERE slot = ${slot} AND seq >= ${fromSeq} AND state_after IS NOT NULL`;
+  sql`INSERT OR IGNORE INTO spill (seq, event_time, received_at, effects, state_after, source)
+      SELECT seq, event_time, received_at, effects, state_after, source FROM history
+      WHERE slot = ${slot} AND seq >= ${fromSeq} AND state_after IS NOT NULL AND effects != '[]'`;
 }
 
 /** The same, for the entries a smaller HISTORY_LIMIT is about to trim. */
 export function spillBeforeTrim(sql: Sql, limit: number, newestSeq: number, fromSeq: number): void {
-  sql`INSERT OR IGNORE INTO spill (seq, event_time, received_at, effects, state_after)
-      SELECT seq, event_time, received_at, effects, state_after FROM history
-      WHERE seq <= ${newestSeq - limit} AND seq >= ${fromSeq} AND state_after IS NOT NULL`;
+  sql`INSERT OR IGNORE INTO spill (seq, event_time, received_at, effects, state_after, source)
+      SELECT seq, event_time, received_at, effects, state_after, source FROM history
+      WHERE seq <= ${newestSeq - limit} AND seq >= ${fromSeq} AND state_after IS NOT NULL AND effects != '[]'`;
 }
 
 export function trimSpill(sql: Sql, beforeSeq: number): void {

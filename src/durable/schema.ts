@@ -1,28 +1,25 @@
 // Tables of one user's Durable Object. Created on the first write, never by a read, so
 // looking up a never-seen user leaves no storage behind.
 //
-// Rows written are the bill, so:
-// - `state` is one row holding the whole presence state: an applied callback rewrites it once.
-// - `history` is a ring of HISTORY_LIMIT slots (slot = seq mod limit) updated in place, so
-//   the bound costs no extra delete per callback. No secondary index: every index would
-//   add a written row to every callback.
-// - Webhooks add no row per delivery: `history.state_after` keeps the user's state after a
-//   change that some subscriber wants (same row, no extra write), `outbound` is one row of
-//   per-subscriber cursors over the history, `spill` keeps a history entry a cursor still
-//   needs when its ring slot is reused, and `dead_letter` holds dead (and requeued) deliveries.
+// Rows written are the bill, so one callback writes one row:
+// - `history` is a ring of HISTORY_LIMIT slots (slot = seq mod limit) updated in place. Each
+//   slot holds one callback (or reconcile correction) *and the whole state after it*, so the
+//   newest slot is the user's state: no separate state row to rewrite. No secondary index:
+//   every index would add a written row to every callback.
+// - `meta` is one row, written once: whose object this is (the alarm has no caller to ask).
+// - Webhook tables are created by the first delivery run, not by a callback: `outbound` is
+//   one row of per-subscriber cursors over the history, `spill` keeps a history entry a
+//   cursor still needs when its ring slot is reused, `dead_letter` the dead (and requeued)
+//   deliveries.
+import type { AccountId, AppId } from "../presence/types";
 import type { Sql } from "./sql";
 
-export function tablesExist(sql: Sql): boolean {
-  return sql`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'state'`.length > 0;
-}
-
-/** Webhook tables are created only when subscribers are configured: no cost without them. */
-export function createTables(sql: Sql, withWebhooks: boolean): void {
-  sql`CREATE TABLE IF NOT EXISTS state (
+/** The user's tables and identity row, in the transaction of the first write. */
+export function createUserTables(sql: Sql, app: AppId, account: AccountId): void {
+  sql`CREATE TABLE IF NOT EXISTS meta (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     app TEXT NOT NULL,
-    account TEXT NOT NULL,
-    data TEXT NOT NULL
+    account TEXT NOT NULL
   )`;
   sql`CREATE TABLE IF NOT EXISTS history (
     slot INTEGER PRIMARY KEY,
@@ -37,12 +34,16 @@ export function createTables(sql: Sql, withWebhooks: boolean): void {
     outcome TEXT NOT NULL,
     status TEXT NOT NULL,
     effects TEXT NOT NULL,
-    state_after TEXT
+    state_after TEXT,
+    source TEXT NOT NULL DEFAULT 'callback',
+    request_key TEXT,
+    audience TEXT
   )`;
-  if (withWebhooks) createWebhookTables(sql);
+  sql`INSERT INTO meta (id, app, account) VALUES (1, ${app}, ${account})
+      ON CONFLICT (id) DO UPDATE SET app = excluded.app, account = excluded.account`;
 }
 
-function createWebhookTables(sql: Sql): void {
+export function createWebhookTables(sql: Sql): void {
   sql`CREATE TABLE IF NOT EXISTS outbound (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     cursors TEXT NOT NULL
@@ -52,7 +53,8 @@ function createWebhookTables(sql: Sql): void {
     event_time INTEGER NOT NULL,
     received_at INTEGER NOT NULL,
     effects TEXT NOT NULL,
-    state_after TEXT NOT NULL
+    state_after TEXT NOT NULL,
+    source TEXT NOT NULL DEFAULT 'callback'
   )`;
   // WITHOUT ROWID: the composite key is the table, so an insert is one written row, not two.
   sql`CREATE TABLE IF NOT EXISTS dead_letter (
@@ -70,14 +72,36 @@ function createWebhookTables(sql: Sql): void {
   ) WITHOUT ROWID`;
 }
 
-/** True when the webhook tables (schema 2) exist. */
-export function webhookTablesExist(sql: Sql): boolean {
-  return sql`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'outbound'`.length > 0;
-}
+const hasTable = (sql: Sql, name: string) =>
+  sql`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ${name}`.length > 0;
 
-/** Adds the webhook tables (and, to a schema-1 object, the history column). Write paths only. */
-export function migrateToWebhooks(sql: Sql): void {
-  const columns = sql<{ name: string }>`SELECT name FROM pragma_table_info('history')`;
-  if (!columns.some((c) => c.name === "state_after")) sql`ALTER TABLE history ADD COLUMN state_after TEXT`;
-  createWebhookTables(sql);
+export const webhookTablesExist = (sql: Sql): boolean => hasTable(sql, "outbound");
+
+/** True for an object written before one row per callback (it has a `state` table). */
+export const legacyTablesExist = (sql: Sql): boolean => hasTable(sql, "state");
+
+/**
+ * Objects written before one row per callback (a `state` row beside the history) are brought
+ * up to date once, on their first load: the state moves into the newest history slot.
+ * Returns false when the legacy object held no state row.
+ */
+export function migrateLegacy(sql: Sql): boolean {
+  const row = sql<{ app: string; account: string; data: string }>`SELECT app, account, data FROM state WHERE id = 1`[0];
+  const columns = new Set(sql<{ name: string }>`SELECT name FROM pragma_table_info('history')`.map((c) => c.name));
+  if (!columns.has("state_after")) sql`ALTER TABLE history ADD COLUMN state_after TEXT`;
+  if (!columns.has("source")) sql`ALTER TABLE history ADD COLUMN source TEXT NOT NULL DEFAULT 'callback'`;
+  if (!columns.has("request_key")) sql`ALTER TABLE history ADD COLUMN request_key TEXT`;
+  if (!columns.has("audience")) sql`ALTER TABLE history ADD COLUMN audience TEXT`;
+  if (hasTable(sql, "spill")) {
+    const spill = new Set(sql<{ name: string }>`SELECT name FROM pragma_table_info('spill')`.map((c) => c.name));
+    if (!spill.has("source")) sql`ALTER TABLE spill ADD COLUMN source TEXT NOT NULL DEFAULT 'callback'`;
+  }
+  if (row !== undefined) {
+    createUserTables(sql, row.app as AppId, row.account as AccountId);
+    // Older rows keep their state_after only where a subscriber wanted them; the newest carries
+    // the state from now on. Their audience stays null: nothing old is replayed to a subscriber.
+    sql`UPDATE history SET state_after = ${row.data} WHERE seq = (SELECT max(seq) FROM history)`;
+  }
+  sql`DROP TABLE state`;
+  return row !== undefined;
 }

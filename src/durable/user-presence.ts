@@ -1,26 +1,28 @@
 // One Durable Object per IM user (`<SDKAppID>:<UserID>`): a thin shell around the pure
-// reducer. It loads the state once, applies each callback, and commits the state row and
-// the history entry (and, with webhook subscribers, the state the webhooks will carry) in one
-// transaction before it answers, so an acknowledged callback is always stored and a failed
-// one leaves nothing behind.
-//
-// Many deadlines, one alarm: the alarm is set to the earliest of the next due delivery, the
-// next grace-period deadline and the retention deadline; each run does what is due and sets
-// it again.
+// reducer. load → reduce → one transaction → schedule:
+// - load: one query after eviction (identity, newest history row with the state after it);
+// - reduce: src/presence/reducer.ts decides outcome, state and effects;
+// - one transaction: one history row that carries the state (one row written per callback);
+// - schedule: each concern (webhooks, retention; reconcile and watch plug in the same way, see
+//   user-concern.ts) says when it needs the one alarm, and publishing concerns get the change.
+// Memory follows storage only after the commit: a failed transaction changes nothing, and the
+// caller (the callback route) answers Tencent OK only after this returns.
 import { DurableObject } from "cloudflare:workers";
 import { loadConfig, type Config } from "../config";
 import { log } from "../lib/log";
 import { EMPTY_STATE, reduce, userStatus } from "../presence/reducer";
 import { toSnapshot } from "../presence/snapshot";
-import type { AccountId, AppId, Outcome, PresenceEvent, PresenceState } from "../presence/types";
-import { startCursor } from "../webhooks/cursor";
-import { positionOf, wants } from "../webhooks/events";
-import { Dispatcher, neededFrom, type DeliveryView } from "./dispatcher";
-import { historyHead, readHistory, trimHistory, writeHistory, type HistoryEntry } from "./history-store";
-import { readCursors, spillBeforeTrim, spillSlot, writeCursors, type Cursors } from "./outbound-store";
-import { createTables, migrateToWebhooks, tablesExist, webhookTablesExist } from "./schema";
+import type { AccountId, AppId, Outcome, PresenceEvent, Reduction } from "../presence/types";
+import { AlarmClock } from "./alarm-clock";
+import { readHistory, writeEntry, type EntryToWrite, type HistoryEntry, type LoadedUser } from "./history-store";
+import { ResendFilter } from "./resend-filter";
+import { retentionStep } from "./retention";
+import { createUserTables } from "./schema";
 import { sqlOf, type Sql } from "./sql";
-import { readState, writeState } from "./state-store";
+import { earliest, type CommittedChange, type UserConcern } from "./user-concern";
+import { loadUser } from "./user-loader";
+import type { DeliveryView } from "./delivery-view";
+import { WebhookOutbox } from "./webhook-outbox";
 
 export interface IngestResult {
   readonly outcome: Outcome;
@@ -28,101 +30,80 @@ export interface IngestResult {
   readonly version: number;
 }
 
-export type { DeliveryView };
-
 /** When a failed alarm run comes back at the latest. */
 const ALARM_FALLBACK_MS = 10_000;
 
-interface Loaded {
-  app: AppId;
-  account: AccountId;
-  state: PresenceState;
-  seq: number;
-  /** Receive time of the newest callback (applied, duplicate or stale): the user's last activity. */
-  lastActivity: number;
-}
+/** The parts of a history entry that the caller knows before reducing. */
+type EntryInput = Omit<EntryToWrite, "seq" | "outcome" | "status" | "effects" | "state" | "audience">;
 
 export class UserPresence extends DurableObject<Env> {
   private readonly sql: Sql;
   private readonly config: Config;
-  private readonly dispatcher: Dispatcher;
-  /** In-memory copy of what storage holds; null until first needed, or when nothing is stored. */
-  private loaded: Loaded | null = null;
-  /** Committed webhook cursors; undefined until first read. */
-  private cursors: Cursors | null | undefined = undefined;
-  /** The scheduled alarm as far as this instance knows; undefined until read from storage. */
-  private alarmAt: number | null | undefined = undefined;
-  private webhookSchema = false;
+  private readonly outbox: WebhookOutbox;
+  private readonly resends: ResendFilter;
+  /** Every concern, in the order their alarm work runs. */
+  private readonly concerns: readonly UserConcern[];
+  /** What storage holds; undefined until loaded, null when nothing is stored. */
+  private user: LoadedUser | null | undefined = undefined;
+  private readonly clock: AlarmClock;
   /** Bumped by erase(): work that started before it must not write afterwards. */
   private epoch = 0;
   private alarms: Promise<void> = Promise.resolve();
-  private alarmsSet = 0;
-  private snapshotText: { state: PresenceState; json: string } | null = null;
+  private snapshotText: { user: LoadedUser; json: string } | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = sqlOf(ctx.storage.sql);
     this.config = loadConfig(env);
-    this.dispatcher = new Dispatcher(this.sql, this.config, ctx.storage, (cursors) => (this.cursors = cursors));
-  }
-
-  /** Applies one validated callback and returns once it is durably stored. */
-  async ingest(app: AppId, account: AccountId, event: PresenceEvent): Promise<IngestResult> {
-    // Read before the synchronous part, so the commit and the alarm below are one batch of
-    // writes; only webhooks and retention use the alarm, so without them there is nothing to read.
-    const alarmAt = this.usesAlarm() ? await this.scheduledAlarm() : null;
-    const current = this.load();
-    const subscribers = this.config.subscribers;
-    if (current !== null && subscribers.length > 0) this.ensureWebhookSchema();
-    const { state, outcome, effects } = reduce(current?.state ?? EMPTY_STATE, event);
-    const seq = (current?.seq ?? 0) + 1;
-    // Duplicates and stale callbacks have no effects, so they never reach a subscriber.
-    const audience = subscribers.filter((s) => effects.some((e) => wants(s.events, e.kind)));
-    const cursors = subscribers.length > 0 && current !== null ? this.readCursorsOnce() : null;
-    const added = this.cursorsFor(cursors, audience, seq);
-    const needed = neededFrom(cursors, subscribers);
-    const limit = this.config.historyLimit;
-
-    this.ctx.storage.transactionSync(() => {
-      if (current === null) createTables(this.sql, subscribers.length > 0);
-      if (needed !== null && needed < seq) spillSlot(this.sql, seq % limit, needed);
-      const kept = audience.length > 0 ? state : null;
-      writeHistory(this.sql, limit, seq, event, outcome, userStatus(state.platforms), effects, kept);
-      if (outcome === "applied") writeState(this.sql, { app, account, state });
-      if (added !== null) writeCursors(this.sql, added);
-    });
-    // Memory follows storage only after the commit: a failed transaction changes nothing.
-    this.loaded = {
-      app,
-      account,
-      state,
-      seq,
-      lastActivity: Math.max(current?.lastActivity ?? 0, event.receivedAt),
-    };
-    if (current === null) this.webhookSchema = subscribers.length > 0;
-    if (added !== null) this.cursors = added;
-
-    const now = Date.now();
-    let wake: number | null = null;
-    if (audience.some((s) => !this.waitingForRetry(s.id, now))) wake = now;
-    // Self-repair: a pending retry with no alarm (an alarm that gave up) is picked up again.
-    if (alarmAt === null && subscribers.some((s) => this.hasRetries(s.id))) wake = now;
-    if (alarmAt === null && this.config.retentionMs !== null) {
-      wake = Math.min(wake ?? Infinity, event.receivedAt + this.config.retentionMs);
-    }
-    if (wake !== null) this.scheduleAt(wake);
-    return { outcome, seq, version: state.version };
+    this.outbox = new WebhookOutbox(this.sql, this.config, ctx.storage);
+    this.resends = new ResendFilter(this.sql);
+    this.clock = new AlarmClock(ctx.storage);
+    this.concerns = [this.outbox];
   }
 
   /**
-   * The user's snapshot (SPEC §4) as JSON text, kept until the state changes. A batch query
-   * makes hundreds of these calls at once: a string crosses the RPC boundary and joins the
-   * reply far more cheaply than an object that is cloned, then serialised again by the Worker.
+   * Applies one validated callback and returns once it is durably stored. `requestKey` is the
+   * digest of a signed request: a re-sent copy within the signature window is a duplicate.
+   */
+  async ingest(
+    app: AppId,
+    account: AccountId,
+    event: PresenceEvent,
+    requestKey: string | null = null,
+  ): Promise<IngestResult> {
+    // Read before the synchronous part, so the commit and the alarm below are one batch of writes.
+    const alarmAt = this.usesAlarm() ? await this.clock.scheduled() : null;
+    const current = this.load();
+    const resent = requestKey !== null && this.resends.seen(requestKey, event.receivedAt, current !== null);
+    const state = current?.state ?? EMPTY_STATE;
+    const reduction: Reduction = resent ? { state, outcome: "duplicate", effects: [] } : reduce(state, event);
+    const { eventTime, receivedAt, action, reason, platform, clientIp, kicked } = event;
+    const entry: EntryInput = {
+      eventTime,
+      receivedAt,
+      action,
+      reason,
+      platform,
+      clientIp,
+      kicked,
+      source: "callback",
+      requestKey,
+    };
+    const result = this.commit(app, account, current, entry, reduction, alarmAt);
+    if (requestKey !== null) this.resends.remember(requestKey, event.receivedAt);
+    return result;
+  }
+
+  /**
+   * The user's snapshot as JSON text, kept until the state changes. A batch query makes
+   * hundreds of these calls at once: a string crosses the RPC boundary and joins the reply far
+   * more cheaply than an object that is cloned, then serialised again by the Worker.
    */
   snapshotJson(app: AppId, account: AccountId): string {
-    const state = this.load()?.state ?? EMPTY_STATE;
-    if (this.snapshotText?.state !== state) {
-      this.snapshotText = { state, json: JSON.stringify(toSnapshot(app, account, state)) };
+    const user = this.load();
+    if (user === null) return JSON.stringify(toSnapshot(app, account, EMPTY_STATE));
+    if (this.snapshotText?.user !== user) {
+      this.snapshotText = { user, json: JSON.stringify(toSnapshot(user.app, user.account, user.state)) };
     }
     return this.snapshotText.json;
   }
@@ -133,18 +114,17 @@ export class UserPresence extends DurableObject<Env> {
 
   /** Pending and dead-lettered webhook deliveries. Reads only. */
   async deliveries(): Promise<DeliveryView[]> {
-    const loaded = this.load();
-    if (loaded === null || !this.hasWebhookSchema()) return [];
-    return this.dispatcher.list({ app: loaded.app, account: loaded.account, seq: loaded.seq }, this.readCursorsOnce());
+    const user = this.load();
+    return user === null ? [] : this.outbox.list(user, Date.now());
   }
 
   /** Requeues every dead letter; returns how many. A never-seen user gets 0 and no storage. */
   async redeliver(): Promise<number> {
-    const alarmAt = await this.scheduledAlarm();
-    if (this.load() === null || !this.hasWebhookSchema()) return 0;
+    const alarmAt = await this.clock.scheduled();
+    if (this.load() === null) return 0;
     const now = Date.now();
-    const count = this.dispatcher.requeue(now);
-    if (count > 0 && (alarmAt === null || alarmAt > now)) this.scheduleAt(now);
+    const count = this.outbox.requeue(now);
+    if (count > 0 && (alarmAt === null || alarmAt > now)) this.clock.moveEarlier(now);
     return count;
   }
 
@@ -157,7 +137,7 @@ export class UserPresence extends DurableObject<Env> {
 
   /** Rows read and written (SQL cursor counters) and alarms set by this instance so far. */
   storageUsage(): { rowsRead: number; rowsWritten: number; alarmsSet: number } {
-    return { ...this.sql.usage, alarmsSet: this.alarmsSet };
+    return { ...this.sql.usage, alarmsSet: this.clock.set };
   }
 
   override async alarm(): Promise<void> {
@@ -170,130 +150,99 @@ export class UserPresence extends DurableObject<Env> {
     return run;
   }
 
-  private async runAlarm(): Promise<void> {
-    this.alarmAt = null; // the alarm that woke us is spent
-    const loaded = this.load();
-    if (loaded === null) return;
+  /** Reduce → one transaction → schedule → publish. Shared by every source of changes. */
+  private commit(
+    app: AppId,
+    account: AccountId,
+    current: LoadedUser | null,
+    input: EntryInput,
+    reduction: Reduction,
+    alarmAt: number | null,
+  ): IngestResult {
+    const { state, outcome, effects } = reduction;
+    const seq = (current?.seq ?? 0) + 1;
+    const status = userStatus(state.platforms);
+    const entry: EntryToWrite = {
+      ...input,
+      seq,
+      outcome,
+      status,
+      effects,
+      state,
+      audience: this.outbox.audience(effects),
+    };
+    this.ctx.storage.transactionSync(() => {
+      if (current === null) createUserTables(this.sql, app, account);
+      else this.outbox.beforeWrite(seq);
+      writeEntry(this.sql, this.config.historyLimit, entry);
+    });
+    const lastActivity = Math.max(current?.lastActivity ?? 0, input.receivedAt);
+    const user: LoadedUser = { app, account, state, seq, lastActivity };
+    this.user = user;
+
+    const change: CommittedChange = { user, entry, effects, state };
+    const now = Date.now();
     let wake: number | null = null;
-    if (this.config.subscribers.length > 0 && this.hasWebhookSchema()) {
+    for (const concern of this.concerns) wake = earliest(wake, concern.wakeAfterChange?.(change, alarmAt, now) ?? null);
+    if (alarmAt === null && this.config.retentionMs !== null)
+      wake = earliest(wake, lastActivity + this.config.retentionMs);
+    if (wake !== null) this.clock.moveEarlier(wake);
+    for (const concern of this.concerns) concern.publish?.(change);
+    return { outcome, seq, version: state.version };
+  }
+
+  private async runAlarm(): Promise<void> {
+    this.clock.clear(); // the alarm that woke us is spent
+    const user = this.load();
+    if (user === null) return;
+    const epoch = this.epoch;
+    const alive = () => this.epoch === epoch;
+    let deliveries: number | null;
+    let wake: number | null = null;
+    try {
       // A throw here (after committing whatever was delivered) makes the runtime retry the alarm.
-      const epoch = this.epoch;
-      try {
-        wake = await this.dispatcher.run(
-          { app: loaded.app, account: loaded.account, seq: loaded.seq },
-          this.readCursorsOnce(),
-          () => this.epoch === epoch,
-        );
-      } catch (error) {
-        // What was delivered is committed. The runtime retries a failed alarm a few times; this
-        // fallback keeps the deliveries going if those retries run out too.
-        log({ msg: "alarm failed", error: String(error) });
-        if (this.epoch === epoch) this.scheduleAt(Date.now() + ALARM_FALLBACK_MS);
-        throw error;
+      deliveries = await this.outbox.onAlarm(user, alive);
+      for (const concern of this.concerns) {
+        if (concern !== this.outbox) wake = earliest(wake, (await concern.onAlarm?.(user, alive)) ?? null);
       }
+    } catch (error) {
+      // The runtime retries a failed alarm a few times; this fallback keeps the work going if
+      // those retries run out too.
+      log({ msg: "alarm failed", error: String(error) });
+      if (alive()) this.clock.moveEarlier(Date.now() + ALARM_FALLBACK_MS);
+      throw error;
     }
-    const retention = this.config.retentionMs;
-    const current = this.loaded;
-    if (retention !== null && current !== null) {
-      const due = current.lastActivity + retention;
-      // Deliveries still pending hold the erasure back, so a user's last events still go out.
-      if (Date.now() >= due && wake === null) {
-        log({ msg: "retention erase", inactiveMs: Date.now() - current.lastActivity });
+    wake = earliest(wake, deliveries);
+    const latest = this.user;
+    if (this.config.retentionMs !== null && latest) {
+      const step = retentionStep(latest.lastActivity, this.config.retentionMs, deliveries !== null, Date.now());
+      if (step.kind === "erase") {
+        log({ msg: "retention erase", inactiveMs: Date.now() - latest.lastActivity });
         await this.erase();
         return;
       }
-      // Past due (and held back by pending deliveries): the next delivery run re-checks it.
-      if (due > Date.now()) wake = Math.min(wake ?? Infinity, due);
+      if (step.kind === "wait") wake = earliest(wake, step.until);
     }
-    if (wake !== null && this.loaded !== null) this.scheduleAt(wake);
+    if (wake !== null && this.user !== null && alive()) this.clock.moveEarlier(wake);
   }
 
   private forget(): void {
     this.epoch++;
-    this.loaded = null;
-    this.cursors = undefined;
-    this.alarmAt = null;
-    this.webhookSchema = false;
-  }
-
-  /** Moves the alarm earlier (never later) than what is scheduled. */
-  private scheduleAt(at: number): void {
-    if (this.alarmAt !== null && this.alarmAt !== undefined && this.alarmAt <= at) return;
-    this.alarmAt = at;
-    this.alarmsSet++;
-    // Not awaited: the output gate holds every reply until this write is durable.
-    void this.ctx.storage.setAlarm(at);
+    this.user = null;
+    this.clock.clear();
+    this.snapshotText = null;
+    this.resends.forget();
+    for (const concern of this.concerns) concern.forget?.();
   }
 
   private usesAlarm(): boolean {
-    return this.config.subscribers.length > 0 || this.config.retentionMs !== null;
+    return this.outbox.enabled || this.config.retentionMs !== null;
   }
 
-  private async scheduledAlarm(): Promise<number | null> {
-    if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm();
-    return this.alarmAt;
-  }
-
-  private readCursorsOnce(): Cursors | null {
-    if (this.cursors === undefined) this.cursors = this.hasWebhookSchema() ? readCursors(this.sql) : null;
-    return this.cursors;
-  }
-
-  /** Cursors to write when a subscriber in the audience has none yet (it starts at this change). */
-  private cursorsFor(cursors: Cursors | null, audience: readonly { id: string }[], seq: number): Cursors | null {
-    const missing = audience.filter((s) => cursors?.[s.id] === undefined);
-    if (missing.length === 0) return null;
-    const next: Record<string, ReturnType<typeof startCursor>> = { ...(cursors ?? {}) };
-    for (const s of missing) next[s.id] = startCursor(positionOf(seq, 0));
-    return next;
-  }
-
-  private hasRetries(subscriber: string): boolean {
-    const c = this.cursors?.[subscriber];
-    return c !== undefined && Object.keys(c.retries).length > 0;
-  }
-
-  /** A subscriber whose oldest pending delivery waits for a retry: a new event cannot pass it. */
-  private waitingForRetry(subscriber: string, now: number): boolean {
-    const c = this.cursors?.[subscriber];
-    if (c === undefined) return false;
-    const waits = Object.values(c.retries).map((r) => r.nextAt);
-    return waits.length > 0 && Math.min(...waits) > now;
-  }
-
-  private hasWebhookSchema(): boolean {
-    if (!this.webhookSchema) this.webhookSchema = tablesExist(this.sql) && webhookTablesExist(this.sql);
-    return this.webhookSchema;
-  }
-
-  /** Objects created before webhooks get their tables on their next write. */
-  private ensureWebhookSchema(): void {
-    if (this.hasWebhookSchema()) return;
-    this.ctx.storage.transactionSync(() => migrateToWebhooks(this.sql));
-    this.webhookSchema = true;
-  }
-
-  private load(): Loaded | null {
-    if (this.loaded !== null) return this.loaded;
-    if (!tablesExist(this.sql)) return null;
-    const stored = readState(this.sql);
-    if (stored === null) return null;
-    const limit = this.config.historyLimit;
-    const newest = historyHead(this.sql, limit);
-    if (newest.misplaced > 0) {
-      if (this.config.subscribers.length > 0 && this.hasWebhookSchema()) {
-        const needed = neededFrom(this.readCursorsOnce(), this.config.subscribers);
-        if (needed !== null) spillBeforeTrim(this.sql, limit, newest.seq, needed);
-      }
-      trimHistory(this.sql, limit, newest.seq);
+  private load(): LoadedUser | null {
+    if (this.user === undefined) {
+      this.user = loadUser(this.sql, this.ctx.storage, this.config.historyLimit, (seq) => this.outbox.beforeTrim(seq));
     }
-    this.loaded = {
-      app: stored.app,
-      account: stored.account,
-      state: stored.state,
-      seq: newest.seq,
-      lastActivity: newest.receivedAt,
-    };
-    return this.loaded;
+    return this.user;
   }
 }

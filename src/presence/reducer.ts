@@ -5,9 +5,19 @@
 // The final value of such a register is the maximum of every change offered to it, so
 // any arrival order of the same callbacks ends in the same platform states, and an
 // exact repeat compares equal and changes nothing.
+//
+// Invariant: every field of the state except `version` is a function of the *set* of events
+// offered, not of their order. The registers above give the platforms, the custom status
+// and the kick list; the rest is derived from those or is itself a maximum over the set:
+// - onlineSince = the earliest `since` among the platforms online now (derived);
+// - lastSeen    = the newest EventTime of any leave (Logout, Disconnect, a kick), applied
+//                 or stale, so a leave that arrives late still counts;
+// - updatedAt   = the newest EventTime among applied changes: an event that is stale in
+//                 one order is dominated by an applied change at least as new in every order.
 import type {
   ConnectionState,
   Effect,
+  EpochMs,
   Kick,
   Platform,
   PlatformState,
@@ -31,7 +41,7 @@ export const EMPTY_STATE: PresenceState = {
   kicks: [],
 };
 
-// At equal EventTime, offline beats disconnected beats online (SPEC §3).
+// At equal EventTime, offline beats disconnected beats online (docs/DESIGN.md, "Ordering").
 const RANK: Record<ConnectionState, number> = { online: 0, disconnected: 1, offline: 2 };
 
 type Comparison = "newer" | "same" | "older";
@@ -94,6 +104,20 @@ function targetState(event: PresenceEvent): ConnectionState | null {
     case "CustomStatusChange":
       return null;
   }
+}
+
+/** A Logout, a Disconnect, or a Login that kicked one of the user's platforms. */
+function isLeave(event: PresenceEvent): boolean {
+  return event.action === "Logout" || event.action === "Disconnect" || event.kicked.length > 0;
+}
+
+/** The earliest `since` among the platforms online now: when the current online period began. */
+export function onlineSince(platforms: PresenceState["platforms"]): EpochMs | null {
+  let earliest: EpochMs | null = null;
+  for (const p of Object.values(platforms)) {
+    if (p?.status === "online" && (earliest === null || p.since < earliest)) earliest = p.since;
+  }
+  return earliest;
 }
 
 const kickOrder = (a: Kick, b: Kick) =>
@@ -167,26 +191,22 @@ export function reduce(state: PresenceState, event: PresenceEvent): Reduction {
   // A repeat of an event whose changes are all in place already is a duplicate even when
   // part of it was stale the first time (a login stale on its own platform whose kick applied).
   const outcome = comparisons.includes("newer") ? "applied" : comparisons.includes("same") ? "duplicate" : "stale";
-  if (outcome !== "applied") return { state, outcome, effects: [] };
+  // A leave is seen whatever its outcome: a late Logout still says when the user was last there.
+  const lastSeen = isLeave(event) ? Math.max(state.lastSeen ?? t, t) : state.lastSeen;
+  if (outcome !== "applied") {
+    return { state: lastSeen === state.lastSeen ? state : { ...state, lastSeen }, outcome, effects: [] };
+  }
 
   const before = userStatus(state.platforms);
   const after = userStatus(platforms);
-  let { onlineSince, lastSeen } = state;
-  if (before !== after) {
-    effects.push({ kind: "user.status_changed", from: before, to: after, at: t });
-    if (after === "online") onlineSince = t;
-    if (before === "online") {
-      onlineSince = null;
-      lastSeen = Math.max(lastSeen ?? t, t);
-    }
-  }
+  if (before !== after) effects.push({ kind: "user.status_changed", from: before, to: after, at: t });
 
   return {
     state: {
       platforms,
       customStatus,
       customStatusAt,
-      onlineSince,
+      onlineSince: onlineSince(platforms),
       lastSeen,
       updatedAt: Math.max(state.updatedAt ?? t, t),
       version: state.version + 1,

@@ -8,7 +8,7 @@ export interface PlatformSnapshot {
   readonly clientIp: string | null;
 }
 
-/** The read API's view of one user (SPEC §4). */
+/** The read API's view of one user (docs/API.md). */
 export interface Snapshot {
   readonly app: AppId;
   readonly account: AccountId;

@@ -1,6 +1,6 @@
 // The retry schedule: a pure function of the attempt number and a jitter input in [0, 1).
 
-/** Wait after failed attempt n (1-based) before attempt n + 1: SPEC §5's schedule. */
+/** Wait after failed attempt n (1-based) before attempt n + 1: the schedule in docs/WEBHOOKS.md. */
 export const RETRY_DELAYS_MS: readonly number[] = [
   5_000, // attempt 2
   5 * 60_000,

@@ -6,7 +6,7 @@
 // event waits for every earlier event, including one that is being retried. The one
 // exception is the grace period: a user-level drop held by OFFLINE_GRACE_SECONDS (and any
 // user-level change queued behind it) does not hold back device-level events.
-import { MAX_ATTEMPTS, nextAttemptAt } from "./backoff";
+import { nextAttemptAt } from "./backoff";
 import type { LogEvent } from "./events";
 import { graceVerdict } from "./grace";
 
@@ -165,5 +165,3 @@ function view(cursor: SubscriberCursor, event: LogEvent, dueAt: number): Pending
     lastError: retry?.lastError ?? null,
   };
 }
-
-export { MAX_ATTEMPTS };

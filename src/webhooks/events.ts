@@ -12,7 +12,9 @@ export type WebhookEventType = EffectKind;
 export const EFFECTS_PER_SEQ = 64;
 export const positionOf = (seq: number, index: number): number => seq * EFFECTS_PER_SEQ + index;
 export const seqOfPosition = (position: number): number => Math.floor(position / EFFECTS_PER_SEQ);
-export const indexOfPosition = (position: number): number => position % EFFECTS_PER_SEQ;
+
+/** What caused a change: a Tencent callback, or a correction from Tencent's REST answer. */
+export type ChangeSource = "callback" | "reconcile";
 
 /** One applied change as the webhook shell needs it: from the history ring or the spill table. */
 export interface LogEntry {
@@ -20,6 +22,9 @@ export interface LogEntry {
   readonly eventTime: number;
   readonly receivedAt: number;
   readonly effects: readonly Effect[];
+  readonly source: ChangeSource;
+  /** Subscribers that wanted one of its effects when it was written. */
+  readonly audience: readonly string[];
 }
 
 /** One event of the log, before it is addressed to a subscriber. */
@@ -29,6 +34,7 @@ export interface LogEvent {
   readonly eventTime: number;
   readonly receivedAt: number;
   readonly effect: Effect;
+  readonly source: ChangeSource;
 }
 
 export function wants(events: readonly string[] | null, type: WebhookEventType): boolean {
@@ -47,13 +53,14 @@ export function eventsFor(entries: readonly LogEntry[], filter: readonly string[
         eventTime: entry.eventTime,
         receivedAt: entry.receivedAt,
         effect,
+        source: entry.source,
       });
     });
   }
   return out;
 }
 
-/** The event-specific part of `data` (SPEC §5). */
+/** The event-specific part of `data` (docs/WEBHOOKS.md). */
 export function eventFields(effect: Effect): Record<string, unknown> {
   switch (effect.kind) {
     case "user.status_changed":
@@ -68,13 +75,21 @@ export function eventFields(effect: Effect): Record<string, unknown> {
 }
 
 /**
- * The signed body. Built from stored data only (the change's EventTime, the snapshot stored
- * with it), so every retry of one delivery sends the same bytes.
+ * The event body, the one builder for webhooks and live watch. Built from stored data only
+ * (the change's EventTime, the snapshot stored with it), so every retry of one delivery sends
+ * the same bytes.
  */
 export function eventBody(event: LogEvent, snapshot: Snapshot): string {
   return JSON.stringify({
     type: event.effect.kind,
     timestamp: new Date(event.eventTime).toISOString(),
-    data: { app: snapshot.app, account: snapshot.account, seq: event.seq, ...eventFields(event.effect), snapshot },
+    data: {
+      app: snapshot.app,
+      account: snapshot.account,
+      seq: event.seq,
+      source: event.source,
+      ...eventFields(event.effect),
+      snapshot,
+    },
   });
 }

@@ -22,7 +22,9 @@ async function events(account: string): Promise<Record<string, any>[]> {
 async function storedRows(account: string): Promise<{ history: number; stateBytes: number }> {
   return runInDurableObject(stubOf(account), (_instance, state) => ({
     history: state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM history").one().n,
-    stateBytes: state.storage.sql.exec<{ n: number }>("SELECT sum(length(data)) AS n FROM state").one().n,
+    stateBytes: state.storage.sql
+      .exec<{ n: number }>("SELECT length(state_after) AS n FROM history ORDER BY seq DESC LIMIT 1")
+      .one().n,
   }));
 }
 

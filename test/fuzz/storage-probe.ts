@@ -32,7 +32,7 @@ export async function expectStorageOnlyFor(accepted: ReadonlySet<string>): Promi
   for (const id of listed) {
     if (!accepted.has(id)) expect(await tablesOf(id), `storage of a rejected request (${id})`).toEqual([]);
   }
-  for (const id of accepted) expect(await tablesOf(id)).toContain("state");
+  for (const id of accepted) expect(await tablesOf(id)).toContain("history");
 }
 
 /** The Worker logs one line per callback; thousands of them only slow the fuzz suites. */

@@ -141,7 +141,7 @@ describe("POST /callback replies", () => {
       (instance as unknown as { sql: unknown }).sql = Object.assign(
         (strings: TemplateStringsArray, ...values: unknown[]) => {
           const query = strings.join("?");
-          if (query.startsWith("INSERT INTO state")) throw new Error("disk full");
+          if (query.startsWith("INSERT INTO history")) throw new Error("disk full");
           return exec(query, ...(values as never[])).toArray();
         },
         { usage: { rowsRead: 0, rowsWritten: 0 } },

@@ -38,7 +38,10 @@ describe("durability", () => {
     // Read storage directly, bypassing the in-memory copy.
     const rows = await runInDurableObject(stubFor(account), (_instance: UserPresence, state) => ({
       history: state.storage.sql.exec("SELECT count(*) AS n FROM history").one().n,
-      data: JSON.parse(String(state.storage.sql.exec("SELECT data FROM state").one().data)),
+      // The newest history row carries the state after it: one row per callback.
+      data: JSON.parse(
+        String(state.storage.sql.exec("SELECT state_after FROM history ORDER BY seq DESC LIMIT 1").one().state_after),
+      ),
     }));
     expect(rows.history).toBe(10);
     expect(rows.data.version).toBe(10);
@@ -49,9 +52,9 @@ describe("durability", () => {
     const account = uniqueAccount();
     const setLimit = (historyLimit: number) =>
       runInDurableObject(stubFor(account), (instance: UserPresence) => {
-        const shell = instance as unknown as { config: object; loaded: null };
+        const shell = instance as unknown as { config: object; user: undefined };
         shell.config = { ...shell.config, historyLimit };
-        shell.loaded = null; // as after a deploy: the next request loads from storage
+        shell.user = undefined; // as after a deploy: the next request loads from storage
       });
     const seqs = async () => {
       const res = await apiFetch(`${userPath(account)}/events?limit=50`);

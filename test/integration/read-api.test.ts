@@ -56,8 +56,8 @@ describe("GET /v1/apps/{app}/users/{account}", () => {
       account,
       status: "online",
       customStatus: null,
-      onlineSince: t - 1000,
-      lastSeen: null,
+      onlineSince: t, // the earliest since among the platforms online now (iOS)
+      lastSeen: t, // the kick of Windows is a leave
       updatedAt: t,
       version: 2,
       platforms: {

@@ -1,5 +1,5 @@
-// Rows written are the bill: an applied callback writes its state row and its history
-// slot, a duplicate or stale one only its history slot (counted by the SQL cursors).
+// Rows written are the bill: every callback, of any outcome, writes one row — its history
+// slot, which carries the state after it (counted by the runtime's SQL cursors).
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { UserPresence } from "../../src/durable/user-presence";
@@ -14,7 +14,7 @@ async function rowsWrittenBy(account: string, send: () => Promise<Response>): Pr
 }
 
 describe("rows written per callback (no subscribers)", () => {
-  it("applied: 2, duplicate: 1, stale: 1, also once the history ring has wrapped", async () => {
+  it("applied: 1, duplicate: 1, stale: 1, custom status: 1, also once the history ring has wrapped", async () => {
     const account = uniqueAccount();
     const t = Date.now() - 100_000;
     await sendStateChange({ account, action: "Login", eventTime: t });
@@ -22,11 +22,22 @@ describe("rows written per callback (no subscribers)", () => {
       const applied = await rowsWrittenBy(account, () =>
         sendStateChange({ account, action: i % 2 ? "Logout" : "Login", eventTime: t + i * 10 }),
       );
-      expect(applied).toBe(2);
+      expect(applied).toBe(1);
     }
+    const status = { account, action: "CustomStatusChange", customStatus: "busy", eventTime: t + 255 };
+    expect(await rowsWrittenBy(account, () => sendStateChange(status))).toBe(1);
     const last = { account, action: "Logout", eventTime: t + 260 };
-    expect(await rowsWrittenBy(account, () => sendStateChange(last))).toBe(2);
+    expect(await rowsWrittenBy(account, () => sendStateChange(last))).toBe(1);
     expect(await rowsWrittenBy(account, () => sendStateChange(last))).toBe(1);
     expect(await rowsWrittenBy(account, () => sendStateChange({ account, action: "Login", eventTime: t }))).toBe(1);
+  });
+
+  it("a first touch writes at most 6 rows (tables, identity, the first history row)", async () => {
+    const account = uniqueAccount();
+    const first = await rowsWrittenBy(account, () =>
+      sendStateChange({ account, action: "Login", eventTime: Date.now() - 1000 }),
+    );
+    expect(first).toBeGreaterThan(0);
+    expect(first).toBeLessThanOrEqual(6);
   });
 });

@@ -3,7 +3,7 @@
 // with the standardwebhooks library by the mocked subscriber (test/support/webhooks.ts).
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { MAX_SENDS_PER_RUN } from "../../src/durable/dispatcher";
+import { MAX_SENDS_PER_RUN } from "../../src/durable/delivery-run";
 import { MAX_ATTEMPTS } from "../../src/webhooks/backoff";
 import { apiFetch, getSnapshot, userPath } from "../support/api";
 import { sendStateChange } from "../support/callback";
@@ -39,7 +39,7 @@ describe("webhook deliveries", () => {
     expect(user!.payload).toEqual({
       type: "user.status_changed",
       timestamp: new Date(at).toISOString(),
-      data: { app: snapshot.app, account, seq: 1, from: "unknown", to: "online", snapshot },
+      data: { app: snapshot.app, account, seq: 1, source: "callback", from: "unknown", to: "online", snapshot },
     });
     expect(device!.payload.data).toMatchObject({
       seq: 1,

@@ -105,12 +105,13 @@ describe("reduce: user status, onlineSince, lastSeen", () => {
     expect(userStatus({ iOS: { ...base, status: "offline" } })).toBe("offline");
   });
 
-  it("onlineSince marks the start of the online period; lastSeen when it ended", () => {
+  it("onlineSince is the earliest since of the platforms online now; lastSeen the newest leave", () => {
     const s1 = fold([ev({ platform: "iOS", eventTime: 10 }), ev({ platform: "Web", eventTime: 20 })]);
     expect(s1.onlineSince).toBe(10);
     expect(s1.lastSeen).toBeNull();
     const s2 = fold([ev({ platform: "iOS", action: "Logout", eventTime: 30 })], s1);
-    expect(s2.onlineSince).toBe(10); // still online on Web
+    expect(s2.onlineSince).toBe(20); // online on Web only, since 20
+    expect(s2.lastSeen).toBe(30); // a leave, though still online elsewhere
     const s3 = fold([ev({ platform: "Web", action: "Disconnect", reason: "LinkClose", eventTime: 40 })], s2);
     expect(s3.onlineSince).toBeNull();
     expect(s3.lastSeen).toBe(40);
@@ -118,6 +119,31 @@ describe("reduce: user status, onlineSince, lastSeen", () => {
     expect(s4.onlineSince).toBe(50);
     expect(s4.lastSeen).toBe(40);
     expect(s4.updatedAt).toBe(50);
+  });
+
+  it("lastSeen, onlineSince and updatedAt do not depend on arrival order (Login E+1, Logout E+2)", () => {
+    const login = ev({ eventTime: 1001 });
+    const logout = ev({ action: "Logout", reason: "Unregister", eventTime: 1002 });
+    const inOrder = fold([login, logout]);
+    const reversed = fold([logout, login]);
+    expect(inOrder.lastSeen).toBe(1002);
+    expect(reversed.lastSeen).toBe(1002);
+    expect({ ...reversed, version: 0 }).toEqual({ ...inOrder, version: 0 });
+  });
+
+  it("onlineSince is the earliest since among the platforms online now, whatever the order", () => {
+    const web = ev({ platform: "Web", eventTime: 20 });
+    const ios = ev({ platform: "iOS", eventTime: 10 });
+    const iosOff = ev({ platform: "iOS", action: "Logout", eventTime: 30 });
+    expect(fold([web, ios]).onlineSince).toBe(10);
+    expect(fold([ios, web]).onlineSince).toBe(10);
+    expect(fold([web, ios, iosOff]).onlineSince).toBe(20);
+    expect(fold([iosOff, web, ios]).onlineSince).toBe(20);
+  });
+
+  it("a kick is a leave: lastSeen moves to the kicking login's EventTime", () => {
+    const s = fold([ev({ platform: "Web", eventTime: 5 }), ev({ platform: "iOS", eventTime: 9, kicked: ["Web"] })]);
+    expect(s.lastSeen).toBe(9);
   });
 
   it("emits user.status_changed with from/to when the user-level status moves", () => {

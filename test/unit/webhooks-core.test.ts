@@ -40,6 +40,8 @@ const entry = (seq: number, receivedAt: number, ...effects: Effect[]): LogEntry 
   eventTime: receivedAt,
   receivedAt,
   effects,
+  source: "callback",
+  audience: [],
 });
 
 describe("Standard Webhooks signing", () => {
@@ -71,7 +73,7 @@ describe("Standard Webhooks signing", () => {
 });
 
 describe("event bodies", () => {
-  it("carry type, ISO timestamp, app, account, seq, the fields and the snapshot", () => {
+  it("carry type, ISO timestamp, app, account, seq, source, the fields and the snapshot", () => {
     const [event] = eventsFor([entry(7, 1_700_000_000_000, device("online"))], null);
     const snapshot = { app: "1", account: "a" } as any;
     expect(JSON.parse(eventBody(event!, snapshot))).toEqual({
@@ -81,6 +83,7 @@ describe("event bodies", () => {
         app: "1",
         account: "a",
         seq: 7,
+        source: "callback",
         platform: "iOS",
         from: "unknown",
         to: "online",

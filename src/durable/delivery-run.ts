@@ -1,5 +1,6 @@
-// The imperative half of webhooks: reads the log and cursors, asks the pure planner
-// (src/webhooks/cursor.ts) what to do, does it, and commits what happened. One pass per alarm.
+// One delivery run of the alarm, the imperative half of webhooks: reads the log and cursors,
+// asks the pure planner (src/webhooks/cursor.ts) what to do, does it, and commits what
+// happened. The read view (delivery-view.ts) and requeueing (webhook-outbox.ts) live apart.
 import type { Config, Subscriber } from "../config";
 import { log } from "../lib/log";
 import { toSnapshot } from "../presence/snapshot";
@@ -10,21 +11,18 @@ import {
   afterFailed,
   caughtUp,
   lowestNeeded,
-  pendingEvents,
   planNext,
   startCursor,
   type SubscriberCursor,
 } from "../webhooks/cursor";
-import { eventBody, eventsFor, positionOf, seqOfPosition, type LogEvent } from "../webhooks/events";
+import { eventBody, eventsFor, positionOf, seqOfPosition, type LogEntry, type LogEvent } from "../webhooks/events";
 import { attemptDelivery } from "../webhooks/send";
 import { messageId } from "../webhooks/signing";
 import {
   deleteDeadLetter,
-  listDeadLetters,
   putDeadLetter,
   readCursors,
   readLog,
-  requeueDead,
   requeuedFor,
   trimSpill,
   writeCursors,
@@ -39,22 +37,17 @@ import type { Sql } from "./sql";
  */
 export const MAX_SENDS_PER_RUN = 40;
 
-export interface DeliveryView {
-  readonly id: string;
-  readonly subscriber: string;
-  readonly type: string;
-  readonly seq: number;
-  readonly state: "pending" | "dead";
-  readonly attempts: number;
-  readonly nextAttemptAt: number | null;
-  readonly lastError: string | null;
-}
-
 export interface User {
   readonly app: AppId;
   readonly account: AccountId;
   /** The newest seq when the pass started. */
   readonly seq: number;
+}
+
+/** The position of the first change whose audience held this subscriber, if any is stored. */
+export function firstWanted(entries: readonly LogEntry[], subscriber: string): number | null {
+  const entry = entries.find((e) => e.audience.includes(subscriber));
+  return entry === undefined ? null : positionOf(entry.seq, 0);
 }
 
 /** The lowest seq any configured subscriber still needs, or null when none is behind. */
@@ -67,7 +60,7 @@ export function neededFrom(cursors: Cursors | null, subscribers: readonly Subscr
   return lowest;
 }
 
-export class Dispatcher {
+export class DeliveryRun {
   constructor(
     private readonly sql: Sql,
     private readonly config: Config,
@@ -89,13 +82,15 @@ export class Dispatcher {
     this.budget = MAX_SENDS_PER_RUN;
     const subscribers = this.config.subscribers;
     const end = positionOf(user.seq + 1, 0);
-    // A subscriber without a cursor was configured after this user's last change: it starts now.
+    // A subscriber without a cursor starts at the first change it wanted when that was written
+    // (the history row's audience), so nothing older is replayed to a newly configured one.
+    const cursorless = subscribers.some((s) => committed?.[s.id] === undefined);
+    const from = cursorless ? 0 : (neededFrom(committed, subscribers) ?? user.seq + 1);
+    const stored = readLog(this.sql, from);
     const working = new Map<string, SubscriberCursor>(
-      subscribers.map((s) => [s.id, committed?.[s.id] ?? startCursor(end)]),
+      subscribers.map((s) => [s.id, committed?.[s.id] ?? startCursor(firstWanted(stored.entries, s.id) ?? end)]),
     );
     const touched = new Set<string>();
-    const from = Math.min(...[...working.values()].map((c) => seqOfPosition(lowestNeeded(c))), user.seq + 1);
-    const stored = readLog(this.sql, from);
 
     /** Writes the touched cursors (and `also`, in the same transaction). */
     const commit = (also?: () => void): void => {
@@ -227,58 +222,5 @@ export class Dispatcher {
         lastError: result.error,
       });
     }
-  }
-
-  /** Pending (live and requeued) and dead deliveries, for the read API. Reads only. */
-  async list(user: User, committed: Cursors | null): Promise<DeliveryView[]> {
-    const subscribers = this.config.subscribers;
-    const out: DeliveryView[] = [];
-    const cursors = subscribers.flatMap((s) => (committed?.[s.id] ? [[s, committed[s.id]!] as const] : []));
-    if (cursors.length > 0) {
-      const from = Math.min(...cursors.map(([, c]) => seqOfPosition(lowestNeeded(c))));
-      const stored = readLog(this.sql, from);
-      const now = Date.now();
-      for (const [subscriber, cursor] of cursors) {
-        for (const p of pendingEvents(
-          cursor,
-          eventsFor(stored.entries, subscriber.events),
-          now,
-          this.config.offlineGraceMs,
-        )) {
-          out.push({
-            id: await messageId(user.app, user.account, p.event.position, p.event.receivedAt),
-            subscriber: subscriber.id,
-            type: p.event.effect.kind,
-            seq: p.event.seq,
-            state: "pending",
-            attempts: p.attempts,
-            nextAttemptAt: p.nextAttemptAt,
-            lastError: p.lastError,
-          });
-        }
-      }
-    }
-    for (const d of listDeadLetters(this.sql)) {
-      out.push({
-        id: d.id,
-        subscriber: d.subscriber,
-        type: d.type,
-        seq: d.seq,
-        state: d.state === "dead" ? "dead" : "pending",
-        attempts: d.attempts,
-        nextAttemptAt: d.state === "dead" ? null : d.nextAt,
-        lastError: d.lastError,
-      });
-    }
-    return out.sort((a, b) => a.seq - b.seq || a.subscriber.localeCompare(b.subscriber));
-  }
-
-  /** Requeues the dead letters of configured subscribers; returns how many. */
-  requeue(now: number): number {
-    let count = 0;
-    this.storage.transactionSync(() => {
-      for (const s of this.config.subscribers) count += requeueDead(this.sql, s.id, now);
-    });
-    return count;
   }
 }
