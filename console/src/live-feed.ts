@@ -22,30 +22,14 @@ export interface LiveFeed {
 export const POLL_INTERVAL_MS = 3000;
 const BATCH = 500;
 const RETRY_MS = [1000, 2000, 5000, 10000, 30000];
+const TOKEN_TTL_SECONDS = 3600;
 
 export function startFeed(api: Api, app: string, accounts: readonly string[], on: FeedHandlers): LiveFeed {
-  let stopped = false;
-  let stopCurrent = () => {};
-  const stop = () => {
-    stopped = true;
-    stopCurrent();
-  };
   on.state({ kind: "connecting" });
-  void (async () => {
-    try {
-      const { token } = await api.post<{ token: string }>(`${appPath(app)}/watch-tokens`, { ttlSeconds: 3600 });
-      if (!stopped) stopCurrent = watch(app, token, accounts, on, () => startPolling());
-    } catch (error) {
-      if (!stopped)
-        startPolling(error instanceof ApiError && (error.status === 404 || error.status === 405) ? null : error);
-    }
-  })();
-  function startPolling(reason: unknown = null) {
-    if (stopped) return;
-    if (reason !== null) console.info("live watch unavailable, polling instead", reason);
-    stopCurrent = poll(api, app, accounts, on);
-  }
-  return { stop };
+  let stop = watch(api, app, accounts, on, () => {
+    stop = poll(api, app, accounts, on);
+  });
+  return { stop: () => stop() };
 }
 
 /** The batch query every POLL_INTERVAL_MS, 500 accounts a request. */
@@ -92,16 +76,35 @@ interface WatchMessage {
   message?: string;
 }
 
-/** One watch WebSocket, reopened with backoff; `fallback` when it cannot be opened at all. */
-function watch(app: string, token: string, accounts: readonly string[], on: FeedHandlers, fallback: () => void) {
+/**
+ * The watch WebSocket, reopened with backoff and a fresh watch token each time (a token
+ * expires); `fallback` when the Worker has no live watch (404) or a socket never opens.
+ */
+function watch(api: Api, app: string, accounts: readonly string[], on: FeedHandlers, fallback: () => void) {
   let socket: WebSocket | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let failures = 0;
   let everOpened = false;
   let closed = false;
-  const url = new URL(`${appPath(app)}/watch?token=${encodeURIComponent(token)}`, location.href);
-  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-  function open() {
+  const retry = (message: string) => {
+    const wait = RETRY_MS[Math.min(failures++, RETRY_MS.length - 1)]!;
+    on.state({ kind: "retrying", message, at: Date.now() + wait });
+    timer = setTimeout(open, wait);
+  };
+  async function open() {
+    let token: string;
+    try {
+      ({ token } = await api.post<{ token: string }>(`${appPath(app)}/watch-tokens`, {
+        ttlSeconds: TOKEN_TTL_SECONDS,
+      }));
+    } catch (error) {
+      if (closed) return;
+      if (error instanceof ApiError && (error.status === 404 || error.status === 405)) return fallback();
+      return retry(error instanceof Error ? error.message : String(error));
+    }
+    if (closed) return;
+    const url = new URL(`${appPath(app)}/watch?token=${encodeURIComponent(token)}`, location.href);
+    url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
     socket = new WebSocket(url);
     socket.onopen = () => {
       everOpened = true;
@@ -115,17 +118,16 @@ function watch(app: string, token: string, accounts: readonly string[], on: Feed
       const data = JSON.parse(String(message.data)) as WatchMessage;
       const snapshot = data.type === "snapshot" ? data.snapshot : data.event?.data?.snapshot;
       if (snapshot) on.snapshots([snapshot]);
+      if (data.type === "error") console.warn("watch:", data.message);
       on.state({ kind: "live", via: "watch", at: Date.now() });
     };
     socket.onclose = () => {
       if (closed) return;
       if (!everOpened) return fallback();
-      const wait = RETRY_MS[Math.min(failures++, RETRY_MS.length - 1)]!;
-      on.state({ kind: "retrying", message: "the watch connection closed", at: Date.now() + wait });
-      timer = setTimeout(open, wait);
+      retry("the watch connection closed");
     };
   }
-  open();
+  void open();
   return () => {
     closed = true;
     clearTimeout(timer);

@@ -1,7 +1,7 @@
 // The timeline chart's data, computed from a user's history: one lane per platform, the
 // state intervals that the applied events put it in, and one mark per event. Pure: the
 // chart (timeline.ts) only draws what this returns, and the tests check it directly.
-import type { ConnectionState, HistoryEntry } from "./types";
+import type { ConnectionState, HistoryEntry, PlatformSnapshot } from "./types";
 
 export interface Segment {
   readonly from: number;
@@ -38,8 +38,17 @@ const effectOn = (action: string): ConnectionState | null =>
  * Lanes from `events` (any order), drawn up to `end`. Only applied events change a lane;
  * a Login's kicked platforms go offline at its EventTime. Every event, applied or not, is one
  * mark, on its platform's lane (custom status changes on their own lane).
+ *
+ * `now`, the user's current platforms, is the truth at the end: a history entry of a
+ * reconcile correction does not say which platforms it changed, and the oldest entries may
+ * have been dropped (HISTORY_LIMIT), so a lane whose last state differs from it changes to
+ * it at its `since`.
  */
-export function timelineModel(events: readonly HistoryEntry[], end: number): TimelineModel | null {
+export function timelineModel(
+  events: readonly HistoryEntry[],
+  end: number,
+  now: Readonly<Record<string, Pick<PlatformSnapshot, "status" | "since">>> = {},
+): TimelineModel | null {
   if (events.length === 0) return null;
   const sorted = [...events].sort((a, b) => a.eventTime - b.eventTime || a.seq - b.seq);
   const changes = new Map<string, { at: number; status: ConnectionState }[]>();
@@ -54,7 +63,16 @@ export function timelineModel(events: readonly HistoryEntry[], end: number): Tim
     for (const kicked of entry.kicked) lane(changes, kicked).push({ at: entry.eventTime, status: "offline" });
     if (state !== null) lane(changes, entry.platform).push({ at: entry.eventTime, status: state });
   }
-  const start = sorted[0]!.eventTime;
+  for (const [name, platform] of Object.entries(now)) {
+    const points = lane(changes, name);
+    const last = points.reduce<{ at: number; status: ConnectionState } | undefined>(
+      (latest, p) => (latest === undefined || p.at >= latest.at ? p : latest),
+      undefined,
+    );
+    if (last?.status !== platform.status)
+      points.push({ at: Math.max(platform.since, last?.at ?? platform.since), status: platform.status });
+  }
+  const start = Math.min(sorted[0]!.eventTime, ...[...changes.values()].flat().map((p) => p.at));
   const last = sorted[sorted.length - 1]!.eventTime;
   const until = Math.max(end, last);
   const rank = (name: string) => {

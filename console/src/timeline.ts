@@ -6,7 +6,7 @@ import { html, svg, nothing, type TemplateResult } from "lit-html";
 import { styleMap } from "lit-html/directives/style-map.js";
 import { formatClock, formatTime } from "./format";
 import { timeTicks, timelineModel, type Mark } from "./timeline-model";
-import type { HistoryEntry } from "./types";
+import type { HistoryEntry, Snapshot } from "./types";
 
 const LABEL = 92;
 const LANE = 30;
@@ -15,6 +15,8 @@ const PAD = 10;
 
 export interface TimelineView {
   readonly events: readonly HistoryEntry[];
+  /** The user's platforms now: the truth the lanes end in. */
+  readonly platforms: Snapshot["platforms"];
   readonly now: number;
   readonly width: number;
   /** seq of the mark being hovered or focused. */
@@ -28,7 +30,7 @@ const describe = (e: HistoryEntry) =>
   ` at ${formatTime(e.eventTime)}: ${e.outcome}, user ${e.status} after`;
 
 export function timeline(view: TimelineView): TemplateResult {
-  const model = timelineModel(view.events, view.now);
+  const model = timelineModel(view.events, view.now, view.platforms);
   if (model === null) return html`<p class="empty">No history yet: the timeline appears after the first callback.</p>`;
   const width = Math.max(view.width, 300);
   const plot = width - LABEL - PAD;

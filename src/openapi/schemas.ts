@@ -4,7 +4,7 @@
 // at compile time: a field added to one and not the other fails `npm run typecheck`.
 import * as z from "zod/mini";
 import type { ConfigSummary } from "../api/get-config";
-import type { DeliveryView } from "../durable/dispatcher";
+import type { DeliveryView } from "../durable/delivery-view";
 import type { HistoryEntry } from "../durable/history-store";
 import type { Snapshot } from "../presence/snapshot";
 import { ACTIONS, PLATFORMS } from "../presence/types";
@@ -35,13 +35,14 @@ export const historyEntrySchema = z.object({
   seq: z.int().check(z.positive()),
   eventTime: epochMs,
   receivedAt: epochMs,
-  action: z.enum(ACTIONS),
+  action: z.enum([...ACTIONS, "Reconcile"]),
   reason: z.string(),
   platform,
   clientIp: nullable(z.string()),
   kicked: z.array(platform),
   outcome: z.enum(["applied", "duplicate", "stale"]),
   status: userStatus,
+  source: z.enum(["callback", "reconcile"]),
 });
 
 export const deliverySchema = z.object({

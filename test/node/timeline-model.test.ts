@@ -96,3 +96,32 @@ describe("timeTicks", () => {
     for (const t of ticks) expect(t % 60_000).toBe(0);
   });
 });
+
+describe("timelineModel with the current platforms", () => {
+  it("ends each lane in the state the user is in now, e.g. after a reconcile correction", () => {
+    const model = timelineModel(
+      [
+        entry({ action: "Login", platform: "iOS", eventTime: 1000 }),
+        entry({ action: "Reconcile" as HistoryEntry["action"], platform: "iOS", eventTime: 3000, source: "reconcile" }),
+      ],
+      5000,
+      { iOS: { status: "offline", since: 3000 }, Web: { status: "online", since: 500 } },
+    )!;
+    expect(model.start).toBe(500);
+    const lanes = Object.fromEntries(model.lanes.map((l) => [l.name, l]));
+    expect(lanes["iOS"]!.segments).toEqual([
+      { from: 1000, to: 3000, status: "online" },
+      { from: 3000, to: 5000, status: "offline" },
+    ]);
+    expect(lanes["iOS"]!.marks).toHaveLength(2);
+    // A platform whose history was dropped still has its lane, from its `since`.
+    expect(lanes["Web"]!.segments).toEqual([{ from: 500, to: 5000, status: "online" }]);
+  });
+
+  it("adds nothing when the history already ends in the current state", () => {
+    const events = [entry({ action: "Login", platform: "iOS", eventTime: 1000 })];
+    expect(timelineModel(events, 2000, { iOS: { status: "online", since: 1000 } })).toEqual(
+      timelineModel(events, 2000),
+    );
+  });
+});

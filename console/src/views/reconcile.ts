@@ -53,14 +53,23 @@ export async function verifyNow(accounts: string[], where: "user" | "page"): Pro
   rerender();
 }
 
-const value = (name: string, v: unknown) =>
-  typeof v === "number" && /(^last|At$|Run$)/.test(name) && v > 1e12
-    ? formatTime(v)
-    : v === null
-      ? "—"
-      : typeof v === "object"
-        ? JSON.stringify(v)
-        : String(v);
+/** A stat as words: times as local times, the last error with Tencent's ErrorCode. */
+function value(name: string, v: unknown): string {
+  if (v === null || v === undefined) return "—";
+  if (typeof v === "number" && name.endsWith("At")) return formatTime(v);
+  if (typeof v === "boolean") return v ? "yes" : "no";
+  if (typeof v === "object" && "message" in v) {
+    const e = v as { message: string; errorCode?: number | null; at?: number };
+    return `${e.message}${e.errorCode != null ? ` (ErrorCode ${e.errorCode})` : ""}${e.at ? ` at ${formatTime(e.at)}` : ""}`;
+  }
+  return typeof v === "object" ? JSON.stringify(v) : String(v);
+}
+
+/** Verify now needs the app's secret key: the stats say whether it is set. */
+export const canVerify = (): boolean => {
+  const stats = state.reconcile.stats;
+  return stats !== null && stats !== "absent" && stats["enabled"] !== false;
+};
 
 export function reconcilePage() {
   const r = state.reconcile;
@@ -90,6 +99,14 @@ export function reconcilePage() {
     </section>
     <section aria-labelledby="verify-h">
       <h2 id="verify-h">Verify now</h2>
+      ${
+        canVerify()
+          ? nothing
+          : html`<p class="note">
+              Reconciliation needs the IM app's secret key: set <code>IM_SECRET_KEY</code> (or
+              <code>IM_SECRET_KEY_${state.app}</code>).
+            </p>`
+      }
       <form
         @submit=${(event: SubmitEvent) => {
           event.preventDefault();
@@ -102,7 +119,7 @@ export function reconcilePage() {
           >Accounts to verify with Tencent (up to 500, one per line or comma-separated)</label
         >
         <textarea id="verify-accounts" name="verify-accounts" rows="3" spellcheck="false"></textarea>
-        <button type="submit" ?disabled=${r.verify.busy}>Verify now</button>
+        <button type="submit" ?disabled=${r.verify.busy || !canVerify()}>Verify now</button>
         <span role="status" class=${r.verify.error ? "error" : "note"}>${r.verify.error ?? r.verify.note ?? ""}</span>
       </form>
       ${

@@ -6,7 +6,7 @@ import { ago, formatTime } from "../format";
 import { IDLE, errorText, rerender, state } from "../store";
 import { timeline } from "../timeline";
 import type { Delivery, HistoryEntry, Snapshot } from "../types";
-import { verifyNow } from "./reconcile";
+import { canVerify, verifyNow } from "./reconcile";
 
 export async function loadUser(account: string): Promise<void> {
   const { api, app } = state;
@@ -213,14 +213,13 @@ function deliveriesSection(deliveries: readonly Delivery[]) {
 export function userPage() {
   const u = state.user;
   const now = Date.now();
-  const canVerify = state.reconcile.stats !== null && state.reconcile.stats !== "absent";
   return html`<form class="lookup" @submit=${lookUp}>
       <label for="account">Account (UserID)</label>
       <input id="account" name="account" required autocomplete="off" spellcheck="false" .value=${u.account ?? ""} />
       <button type="submit">Look up</button>
       ${u.account !== null ? html`<button type="button" @click=${() => loadUser(u.account!)}>Refresh</button>` : nothing}
       ${
-        canVerify && u.account !== null
+        canVerify() && u.account !== null
           ? html`<button type="button" ?disabled=${u.verify.busy} @click=${() => verifyNow([u.account!], "user")}>
               Verify now
             </button>`
@@ -238,6 +237,7 @@ export function userPage() {
               <div class="chart-box">
                 ${timeline({
                   events: u.events,
+                  platforms: u.snapshot.platforms,
                   now: Math.max(now, u.loaded),
                   width: state.chartWidth,
                   active: u.activeMark,
