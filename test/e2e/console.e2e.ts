@@ -62,6 +62,29 @@ afterAll(async () => {
   await subscriber?.close();
 });
 
+describe("static assets", () => {
+  it("serves the console with its security headers, /console redirecting to /console/", async () => {
+    const redirect = await fetch(`${worker.url}/console`, { redirect: "manual" });
+    expect(redirect.status).toBe(307);
+    expect(redirect.headers.get("location")).toBe("/console/");
+    const page = await fetch(`${worker.url}/console/`);
+    expect(page.headers.get("content-type")).toContain("text/html");
+    expect(page.headers.get("content-security-policy")).toContain("connect-src 'self'");
+    expect(page.headers.get("referrer-policy")).toBe("no-referrer");
+  });
+
+  it("serves /openapi.json, the generated document, and leaves other paths to the Worker", async () => {
+    const res = await fetch(`${worker.url}/openapi.json`);
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(doc.openapi).toBe("3.1.0");
+    expect(Object.keys(doc.paths)).toContain("/v1/apps/{app}/presence/query");
+    const missing = await fetch(`${worker.url}/no-such-page`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ error: "not_found", message: "no such route" });
+  });
+});
+
 describe("console", () => {
   it("refuses a wrong token with a clear message and keeps a right one in sessionStorage only", async () => {
     const page = await browser.context.newPage();
