@@ -171,11 +171,17 @@ export class UserPresence extends DurableObject<Env> {
       state,
       audience: this.outbox.audience(effects),
     };
-    this.ctx.storage.transactionSync(() => {
-      if (current === null) createUserTables(this.sql, app, account);
-      else this.outbox.beforeWrite(seq);
+    const spill = current === null ? null : this.outbox.spillNeeded(seq);
+    if (current === null || spill !== null) {
+      this.ctx.storage.transactionSync(() => {
+        if (current === null) createUserTables(this.sql, app, account);
+        if (spill !== null) this.outbox.spill(seq, spill);
+        writeEntry(this.sql, this.config.historyLimit, entry);
+      });
+    } else {
+      // One statement is atomic on its own: no transaction to open for the common case.
       writeEntry(this.sql, this.config.historyLimit, entry);
-    });
+    }
     const lastActivity = Math.max(current?.lastActivity ?? 0, input.receivedAt);
     const user: LoadedUser = { app, account, state, seq, lastActivity };
     this.user = user;

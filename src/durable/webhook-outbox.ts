@@ -36,10 +36,18 @@ export class WebhookOutbox implements UserConcern {
     return ids.length === 0 ? null : ids;
   }
 
-  /** In the write's transaction: keep the entry about to be overwritten if a cursor needs it. */
-  beforeWrite(seq: number): void {
+  /**
+   * The lowest seq a cursor still needs when writing `seq` overwrites an entry it needs (the
+   * slot holds seq - HISTORY_LIMIT), else null: most writes need no spill.
+   */
+  spillNeeded(seq: number): number | null {
     const needed = this.enabled ? neededFrom(this.committed(), this.config.subscribers) : null;
-    if (needed !== null && needed < seq) spillSlot(this.sql, seq % this.config.historyLimit, needed);
+    return needed !== null && needed <= seq - this.config.historyLimit ? needed : null;
+  }
+
+  /** In the write's transaction: keep the entry about to be overwritten (see spillNeeded). */
+  spill(seq: number, needed: number): void {
+    spillSlot(this.sql, seq % this.config.historyLimit, needed);
   }
 
   /** Before a smaller HISTORY_LIMIT trims the ring (on load). */
