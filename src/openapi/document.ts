@@ -82,7 +82,8 @@ const tencentError = (description: string) => ({ description, ...json(tencentRep
 
 function responses(route: RouteDoc, auth: Auth): Json {
   const status = route.status ?? (route.ok ? 200 : 204);
-  const out: Json = { [status]: route.ok ? { description: "OK", ...json(route.ok) } : { description: "No content" } };
+  const description = route.okDescription ?? (route.ok ? "OK" : "No content");
+  const out: Json = { [status]: route.ok ? { description, ...json(route.ok) } : { description } };
   if (auth === "callback") {
     return {
       ...out,
@@ -94,7 +95,7 @@ function responses(route: RouteDoc, auth: Auth): Json {
       500: tencentError("Storage failure: the event was not stored"),
     };
   }
-  if (auth === "none") return out;
+  if (auth === "none" || auth === "usersig") return out;
   return {
     ...out,
     ...(route.query || route.body || route.path.includes("{account}")
@@ -121,7 +122,12 @@ function operation(route: RouteDoc): Json {
         }
       : {}),
     responses: responses(route, auth),
-    security: auth === "bearer" ? [{ bearer: [] }] : [],
+    security:
+      auth === "bearer"
+        ? [{ bearer: [] }]
+        : auth === "bearer-or-watch-token"
+          ? [{ bearer: [] }, { watchToken: [] }]
+          : [],
   };
 }
 
@@ -144,7 +150,16 @@ export function openApiDocument(routes: readonly RouteDoc[] = ROUTES): Json {
     paths,
     components: {
       schemas: components(),
-      securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "One of API_TOKENS." } },
+      securitySchemes: {
+        bearer: { type: "http", scheme: "bearer", description: "One of API_TOKENS." },
+        watchToken: {
+          type: "apiKey",
+          in: "query",
+          name: "token",
+          description:
+            "A watch token from POST /v1/apps/{app}/watch-tokens (browsers cannot set headers on a WebSocket).",
+        },
+      },
     },
   };
 }

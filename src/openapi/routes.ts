@@ -8,7 +8,15 @@ import { stateChangeBody } from "../tencent/callback-schema";
 import { callbackQuery } from "./callback-query";
 import { configSummarySchema, deliverySchema, historyEntrySchema, snapshotSchema, tencentReplySchema } from "./schemas";
 
-export type Auth = "bearer" | "callback" | "none";
+/**
+ * - bearer: `Authorization: Bearer` with one of API_TOKENS (the /v1 default);
+ * - bearer-or-watch-token: that, or `?token=` with a watch token (browsers' WebSockets);
+ * - callback: Tencent's `Sign` in the query; answers in Tencent's callback envelope;
+ * - usersig: Tencent's REST auth (sdkappid, identifier, usersig); every answer, refusals
+ *   too, is HTTP 200 in Tencent's REST envelope;
+ * - none.
+ */
+export type Auth = "bearer" | "bearer-or-watch-token" | "callback" | "usersig" | "none";
 
 export interface RouteDoc {
   readonly method: "get" | "post" | "put" | "delete";
@@ -22,8 +30,10 @@ export interface RouteDoc {
   readonly body?: z.ZodMiniType;
   /** The success answer's body; omitted for 204. */
   readonly ok?: z.ZodMiniType;
-  /** Default 200 (204 without `ok`). */
+  /** Default 200 (204 without `ok`); 101 for a protocol switch. */
   readonly status?: number;
+  /** What the success answer is, when not plain JSON (e.g. a WebSocket upgrade). */
+  readonly okDescription?: string;
   /** Longer text, Markdown. */
   readonly description?: string;
 }

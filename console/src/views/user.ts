@@ -139,6 +139,7 @@ const eventsTable = (events: readonly HistoryEntry[]) =>
                   <th>status after</th>
                   <th>client IP</th>
                   <th>received</th>
+                  <th>source</th>
                 </tr>
               </thead>
               <tbody>
@@ -155,6 +156,7 @@ const eventsTable = (events: readonly HistoryEntry[]) =>
                       <td>${badge(e.status)}</td>
                       <td>${e.clientIp ?? ""}</td>
                       <td>${formatTime(e.receivedAt)}</td>
+                      <td>${e.source ?? "callback"}</td>
                     </tr>`,
                 )}
               </tbody>
