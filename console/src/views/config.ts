@@ -10,7 +10,7 @@ export function configPage() {
   if (!c) return html`<p class="empty">No configuration loaded.</p>`;
   return html`<section aria-labelledby="apps-h">
       <h2 id="apps-h">Apps</h2>
-      <div class="scroll" tabindex="0" role="region" aria-labelledby="apps-h">
+      <div class="scroll" tabindex="0" role="region" aria-label="Apps table">
         <table>
           <thead>
             <tr>

@@ -125,7 +125,7 @@ const eventsTable = (events: readonly HistoryEntry[]) =>
     ${
       events.length === 0
         ? html`<p class="empty">No events stored for this user.</p>`
-        : html`<div class="scroll" tabindex="0" role="region" aria-labelledby="events-h">
+        : html`<div class="scroll" tabindex="0" role="region" aria-label="Events table">
             <table class="events">
               <thead>
                 <tr>
@@ -173,7 +173,7 @@ function deliveriesSection(deliveries: readonly Delivery[]) {
     ${
       deliveries.length === 0
         ? html`<p class="empty">Nothing pending or dead: every webhook for this user went out (or none was due).</p>`
-        : html`<div class="scroll" tabindex="0" role="region" aria-labelledby="deliveries-h">
+        : html`<div class="scroll" tabindex="0" role="region" aria-label="Deliveries table">
             <table class="deliveries">
               <thead>
                 <tr>
