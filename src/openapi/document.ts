@@ -95,7 +95,10 @@ function responses(route: RouteDoc, auth: Auth): Json {
       500: tencentError("Storage failure: the event was not stored"),
     };
   }
-  if (auth === "none" || auth === "usersig") return out;
+  const extra = Object.fromEntries(
+    Object.entries(route.errors ?? {}).map(([status, when]) => [status, apiError(when)]),
+  );
+  if (auth === "none" || auth === "usersig") return { ...out, ...extra };
   return {
     ...out,
     ...(route.query || route.body || route.path.includes("{account}")
@@ -105,6 +108,7 @@ function responses(route: RouteDoc, auth: Auth): Json {
     404: apiError("App not configured, or no such route"),
     ...(route.body ? { 413: apiError("Body too large") } : {}),
     500: apiError("A Durable Object call failed, or the configuration is invalid"),
+    ...extra,
   };
 }
 

@@ -34,6 +34,8 @@ export interface RouteDoc {
   readonly status?: number;
   /** What the success answer is, when not plain JSON (e.g. a WebSocket upgrade). */
   readonly okDescription?: string;
+  /** Answers beyond the usual ones of its kind of route: status → when. */
+  readonly errors?: Readonly<Record<number, string>>;
   /** Longer text, Markdown. */
   readonly description?: string;
 }

@@ -4,6 +4,7 @@
 // at compile time: a field added to one and not the other fails `npm run typecheck`.
 import * as z from "zod/mini";
 import type { ConfigSummary } from "../api/get-config";
+import type { ApiErrorCode } from "../api/responses";
 import type { DeliveryView } from "../durable/delivery-view";
 import type { HistoryEntry } from "../durable/history-store";
 import type { Snapshot } from "../presence/snapshot";
@@ -86,17 +87,16 @@ export const configSummarySchema = z.object({
   }),
 });
 
-export const apiErrorSchema = z.object({
-  error: z.enum([
-    "bad_request",
-    "unauthorized",
-    "not_found",
-    "method_not_allowed",
-    "payload_too_large",
-    "server_error",
-  ]),
-  message: z.string(),
-});
+const API_ERROR_CODES = [
+  "bad_request",
+  "unauthorized",
+  "not_found",
+  "method_not_allowed",
+  "payload_too_large",
+  "server_error",
+] as const satisfies readonly ApiErrorCode[];
+
+export const apiErrorSchema = z.object({ error: z.enum(API_ERROR_CODES), message: z.string() });
 
 /** Tencent's reply envelope, which /callback answers with whatever happened. */
 export const tencentReplySchema = z.object({
@@ -117,3 +117,4 @@ agree<z.output<typeof snapshotSchema>, Omit<Snapshot, "app" | "account"> & { app
 agree<z.output<typeof historyEntrySchema>, HistoryEntry>(true);
 agree<z.output<typeof deliverySchema>, DeliveryView>(true);
 agree<z.output<typeof configSummarySchema>, ConfigSummary>(true);
+agree<(typeof API_ERROR_CODES)[number], ApiErrorCode>(true);
