@@ -9,11 +9,14 @@ import { getUser } from "./api/get-user";
 import { healthz } from "./api/healthz";
 import { queryPresence } from "./api/query-presence";
 import { apiError } from "./api/responses";
+import { watch } from "./api/watch";
+import { createWatchToken } from "./api/watch-tokens";
 import { ConfigError } from "./config";
 import { handleCallback } from "./ingest/callback-route";
 import { log } from "./lib/log";
 
 export { UserPresence } from "./durable/user-presence";
+export { WatchHub } from "./durable/watch-hub";
 
 type Handler<R extends IRequest> = (request: R, env: Env) => Promise<Response> | Response;
 const api = <R extends IRequest>(handler: Handler<R>) => handler as Handler<IRequest>;
@@ -31,7 +34,10 @@ router
   .get("/healthz", healthz)
   .get("/v1/config", api(getConfig))
   .all("/v1/config", methodNotAllowed("GET"))
+  // Before the bearer middleware: a watch also accepts a watch token in the URL.
+  .get("/v1/apps/:app/watch", watch)
   .all("/v1/apps/:app/*", withApiContext)
+  .all("/v1/apps/:app/watch", methodNotAllowed("GET"))
   .get("/v1/apps/:app/users/:account", withAccount, api(getUser))
   .delete("/v1/apps/:app/users/:account", withAccount, api(deleteUser))
   .all("/v1/apps/:app/users/:account", methodNotAllowed("GET, DELETE"))
@@ -43,6 +49,8 @@ router
   .all("/v1/apps/:app/users/:account/deliveries/redeliver", methodNotAllowed("POST"))
   .post("/v1/apps/:app/presence/query", api(queryPresence))
   .all("/v1/apps/:app/presence/query", methodNotAllowed("POST"))
+  .post("/v1/apps/:app/watch-tokens", api(createWatchToken))
+  .all("/v1/apps/:app/watch-tokens", methodNotAllowed("POST"))
   .all("*", () => apiError(404, "not_found", "no such route"));
 
 export default {

@@ -4,7 +4,8 @@
 // - reduce: src/presence/reducer.ts decides outcome, state and effects;
 // - one transaction: one history row that carries the state (one row written per callback);
 // - schedule: each concern (webhooks, retention; reconcile and watch plug in the same way, see
-//   user-concern.ts) says when it needs the one alarm, and publishing concerns get the change.
+//   user-concern.ts) says when it needs the one alarm, and publishing concerns (webhooks, live
+//   watchers: src/watch/watchers.ts) get the change.
 // Memory follows storage only after the commit: a failed transaction changes nothing, and the
 // caller (the callback route) answers Tencent OK only after this returns.
 import { DurableObject } from "cloudflare:workers";
@@ -23,6 +24,7 @@ import { earliest, type CommittedChange, type UserConcern } from "./user-concern
 import { loadUser } from "./user-loader";
 import type { DeliveryView } from "./delivery-view";
 import { WebhookOutbox } from "./webhook-outbox";
+import { Watchers, type WatchAnswer } from "../watch/watchers";
 
 export interface IngestResult {
   readonly outcome: Outcome;
@@ -41,6 +43,7 @@ export class UserPresence extends DurableObject<Env> {
   private readonly config: Config;
   private readonly outbox: WebhookOutbox;
   private readonly resends: ResendFilter;
+  private readonly watchers: Watchers;
   /** Every concern, in the order their alarm work runs. */
   private readonly concerns: readonly UserConcern[];
   /** What storage holds; undefined until loaded, null when nothing is stored. */
@@ -58,7 +61,8 @@ export class UserPresence extends DurableObject<Env> {
     this.outbox = new WebhookOutbox(this.sql, this.config, ctx.storage);
     this.resends = new ResendFilter(this.sql);
     this.clock = new AlarmClock(ctx.storage);
-    this.concerns = [this.outbox];
+    this.watchers = new Watchers(this.sql, env, (work) => ctx.waitUntil(work), ctx.id.name);
+    this.concerns = [this.outbox, this.watchers];
   }
 
   /**
@@ -108,6 +112,17 @@ export class UserPresence extends DurableObject<Env> {
     return this.snapshotText.json;
   }
 
+  /** A watching connection's hub starts watching this user: registered, with the snapshot it starts from. */
+  async watch(app: AppId, account: AccountId, hub: string): Promise<WatchAnswer> {
+    const added = await this.watchers.add(hub, account);
+    if (!added.ok) return added;
+    return { ok: true, snapshot: this.snapshotJson(app, account), seq: this.load()?.seq ?? 0 };
+  }
+
+  unwatch(hub: string): void {
+    this.watchers.remove(hub);
+  }
+
   history(limit: number, beforeSeq: number | null): HistoryEntry[] {
     return this.load() === null ? [] : readHistory(this.sql, limit, beforeSeq);
   }
@@ -135,9 +150,9 @@ export class UserPresence extends DurableObject<Env> {
     await this.ctx.storage.deleteAll();
   }
 
-  /** Rows read and written (SQL cursor counters) and alarms set by this instance so far. */
-  storageUsage(): { rowsRead: number; rowsWritten: number; alarmsSet: number } {
-    return { ...this.sql.usage, alarmsSet: this.clock.set };
+  /** Rows read and written (SQL cursor counters), alarms set and calls to watchers by this instance so far. */
+  storageUsage(): { rowsRead: number; rowsWritten: number; alarmsSet: number; watchRequests: number } {
+    return { ...this.sql.usage, alarmsSet: this.clock.set, watchRequests: this.watchers.requests };
   }
 
   override async alarm(): Promise<void> {

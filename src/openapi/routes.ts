@@ -4,6 +4,8 @@
 import * as z from "zod/mini";
 import { eventsQuery } from "../api/get-events";
 import { batchBody } from "../api/query-presence";
+import { watchQuery } from "../api/watch";
+import { watchTokenRequest, watchTokenResponse } from "../api/watch-tokens";
 import { stateChangeBody } from "../tencent/callback-schema";
 import { callbackQuery } from "./callback-query";
 import { configSummarySchema, deliverySchema, historyEntrySchema, snapshotSchema, tencentReplySchema } from "./schemas";
@@ -54,4 +56,6 @@ export const ROUTES: readonly RouteDoc[] = [
   { method: "get", path: "/v1/apps/{app}/users/{account}/deliveries", summary: "Pending and dead-lettered webhook deliveries", ok: list("deliveries", deliverySchema) },
   { method: "post", path: "/v1/apps/{app}/users/{account}/deliveries/redeliver", summary: "Requeue the dead letters", ok: z.object({ requeued: z.int() }) },
   { method: "post", path: "/v1/apps/{app}/presence/query", summary: "Up to 500 users at once, in request order", body: batchBody, ok: list("results", snapshotSchema) },
+  { method: "get", path: "/v1/apps/{app}/watch", summary: "Live presence: a WebSocket, or Server-Sent Events", auth: "bearer-or-watch-token", query: watchQuery, status: 101, okDescription: "Switching to a WebSocket (`Upgrade: websocket`); with `Accept: text/event-stream` and `?accounts=a,b`, 200 and an SSE stream. Messages in docs/WATCH.md.", errors: { 403: "A watch token for another app, or accounts outside its scope", 426: "Neither a WebSocket upgrade nor an SSE request" } },
+  { method: "post", path: "/v1/apps/{app}/watch-tokens", summary: "A short-lived watch token for browsers' WebSockets", body: watchTokenRequest, ok: watchTokenResponse },
 ];

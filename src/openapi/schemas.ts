@@ -90,9 +90,11 @@ export const configSummarySchema = z.object({
 const API_ERROR_CODES = [
   "bad_request",
   "unauthorized",
+  "forbidden",
   "not_found",
   "method_not_allowed",
   "payload_too_large",
+  "upgrade_required",
   "server_error",
 ] as const satisfies readonly ApiErrorCode[];
 

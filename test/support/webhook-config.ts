@@ -24,6 +24,7 @@ export const WEBHOOK_ONLY_TESTS = [
   "test/integration/webhooks-migration.test.ts",
   "test/integration/webhooks-grace.test.ts",
   "test/integration/retention.test.ts",
+  "test/integration/watch-webhook-parity.test.ts",
 ];
 /** Runs in every project: it measures rows written with 0, 1 and 2 subscribers. */
 export const COST_TEST = "test/integration/webhooks-cost.test.ts";
@@ -31,7 +32,12 @@ export const COST_TEST = "test/integration/webhooks-cost.test.ts";
 export const WEBHOOK_PROJECTS = [
   {
     name: "webhooks",
-    include: ["test/integration/webhooks-delivery.test.ts", "test/integration/webhooks-migration.test.ts", COST_TEST],
+    include: [
+      "test/integration/webhooks-delivery.test.ts",
+      "test/integration/webhooks-migration.test.ts",
+      "test/integration/watch-webhook-parity.test.ts",
+      COST_TEST,
+    ],
     bindings: { ...TEST_BINDINGS, WEBHOOK_SUBSCRIBERS: JSON.stringify([ALL_SUBSCRIBER, STATUS_SUBSCRIBER]) },
   },
   {

@@ -1,0 +1,16 @@
+// How the Worker opens a connection on a new WatchHub: what it checked (app, token) travels as
+// JSON in one header of the hub's fetch, the request that becomes the WebSocket or the stream.
+import type { AccountId, AppId } from "../presence/types";
+
+export const HUB_OPEN_HEADER = "x-watch-open";
+
+export interface HubOpen {
+  readonly mode: "websocket" | "sse";
+  readonly app: AppId;
+  /** The watch token's expiry (Unix ms); null for an API token. */
+  readonly expiresAt: number | null;
+  /** The watch token's accounts; null when it has none (or for an API token). */
+  readonly scope: readonly AccountId[] | null;
+  /** SSE only: the accounts of the URL. */
+  readonly accounts?: readonly AccountId[];
+}

@@ -1,0 +1,164 @@
+// The user's side of live watch: which hubs (one per watching connection) watch this user,
+// and the fan-out of each applied change to them. Lives in the user's Durable Object.
+//
+// Cost rules (docs/WATCH.md):
+// - the registry is written only on subscribe and unsubscribe, never per callback;
+// - a user nobody watches pays nothing per callback: no row, no request (the registry is read
+//   once per object load, a read row);
+// - the fan-out runs after the commit and is not awaited by the callback: Tencent's OK never
+//   waits for a watcher. Calls to one hub go through one cached stub, so they arrive in order.
+// - a hub that no longer watches this user says so, and its registration is dropped.
+import { log } from "../lib/log";
+import type { AccountId } from "../presence/types";
+import type { Sql } from "../durable/sql";
+import type { CommittedChange, UserConcern } from "../durable/user-concern";
+import { changeMessages } from "./change-messages";
+
+/** Hubs (connections) one user may have: each is one call per change. */
+export const MAX_WATCHERS_PER_USER = 1000;
+
+export type WatchResult = { readonly ok: true } | { readonly ok: false; readonly message: string };
+
+/** What a user's object answers a hub that starts watching it. */
+export type WatchAnswer =
+  | { readonly ok: true; readonly snapshot: string; readonly seq: number }
+  | { readonly ok: false; readonly message: string };
+
+export class Watchers implements UserConcern {
+  /** Hub ids (hex); null until read from storage. */
+  private hubs: Set<string> | null = null;
+  private readonly stubs = new Map<string, DurableObjectStub<import("../durable/watch-hub").WatchHub>>();
+  /** Calls made to hubs by this instance: zero for a user nobody watches. */
+  requests = 0;
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(
+    private readonly sql: Sql,
+    private readonly env: Env,
+    private readonly waitUntil: (work: Promise<unknown>) => void,
+    /** The object's name, `<SDKAppID>:<UserID>` (see presence-stub.ts). */
+    private readonly name: string | undefined,
+  ) {}
+
+  /** Registers a hub (idempotent). One row the first time, none after. */
+  async add(hub: string, account: AccountId): Promise<WatchResult> {
+    if (this.load().size >= MAX_WATCHERS_PER_USER && !this.load().has(hub)) await this.prune(account);
+    const hubs = this.load();
+    if (hubs.has(hub)) return { ok: true };
+    if (hubs.size >= MAX_WATCHERS_PER_USER) {
+      return {
+        ok: false,
+        message: `this user already has ${MAX_WATCHERS_PER_USER} watching connections: share a connection`,
+      };
+    }
+    if (hubs.size === 0) this.sql`CREATE TABLE IF NOT EXISTS watchers (hub TEXT PRIMARY KEY) WITHOUT ROWID`;
+    this.sql`INSERT INTO watchers (hub) VALUES (${hub}) ON CONFLICT DO NOTHING`;
+    hubs.add(hub);
+    return { ok: true };
+  }
+
+  /**
+   * At the cap: asks every registered hub whether it still watches this user and drops those
+   * that do not. Closed connections are otherwise dropped at the user's next change, so a user
+   * that never changes keeps them; this bounds them without a call per close.
+   */
+  private async prune(account: AccountId): Promise<void> {
+    const hubs = [...this.load()];
+    const watching = await Promise.all(
+      hubs.map((hub) =>
+        this.stub(hub)
+          .watches(account)
+          .catch(() => true),
+      ),
+    );
+    hubs.forEach((hub, i) => {
+      if (!watching[i]) this.remove(hub);
+    });
+  }
+
+  remove(hub: string): void {
+    const hubs = this.load();
+    if (!hubs.delete(hub)) return;
+    this.sql`DELETE FROM watchers WHERE hub = ${hub}`;
+    this.stubs.delete(hub);
+  }
+
+  /**
+   * After the commit: sends an applied change to every watching hub, in the background. Never
+   * throws: the change is stored and Tencent gets its OK whatever happens here.
+   */
+  publish(change: CommittedChange): void {
+    if (change.entry.outcome !== "applied") return;
+    let hubs: Set<string>;
+    let messages: string[];
+    try {
+      hubs = this.load();
+      if (hubs.size === 0) return;
+      const { user, entry, effects, state } = change;
+      messages = changeMessages({ ...entry, app: user.app, account: user.account, effects, state });
+    } catch (error) {
+      log({ msg: "watch publish failed", error: String(error) });
+      return;
+    }
+    for (const hub of hubs) {
+      this.requests++;
+      const delivered = this.stub(hub)
+        .deliver(change.user.account, change.entry.seq, messages)
+        .then((watching) => {
+          if (!watching) this.remove(hub);
+        })
+        // At most once: a lost message shows the watcher a version gap, and it resyncs.
+        .catch((error: unknown) => log({ msg: "watch delivery failed", error: String(error) }))
+        .finally(() => this.inFlight.delete(delivered));
+      this.inFlight.add(delivered);
+      this.waitUntil(delivered);
+    }
+  }
+
+  /** Resolves once every delivery started so far has been answered (tests and the bench wait on it). */
+  async drained(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  /**
+   * The user is being erased, the registry with it. Each watching hub is told, and watches the
+   * user again once the erasure is done (docs/WATCH.md).
+   */
+  forget(): void {
+    let hubs: string[] = [];
+    try {
+      hubs = [...this.load()];
+    } catch (error) {
+      log({ msg: "watch registry unreadable at erasure", error: String(error) });
+    }
+    const account = this.name?.slice(this.name.indexOf(":") + 1);
+    if (account !== undefined) {
+      for (const hub of hubs) {
+        this.requests++;
+        const told = this.stub(hub)
+          .erased(account as AccountId)
+          .catch((error: unknown) => log({ msg: "watch erasure notice failed", error: String(error) }));
+        this.waitUntil(told);
+      }
+    }
+    this.hubs = null;
+    this.stubs.clear();
+  }
+
+  private stub(hub: string) {
+    let stub = this.stubs.get(hub);
+    if (stub === undefined) {
+      stub = this.env.WATCH_HUB.get(this.env.WATCH_HUB.idFromString(hub));
+      this.stubs.set(hub, stub);
+    }
+    return stub;
+  }
+
+  private load(): Set<string> {
+    if (this.hubs === null) {
+      const exists = this.sql`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'watchers'`.length > 0;
+      this.hubs = new Set(exists ? this.sql<{ hub: string }>`SELECT hub FROM watchers`.map((r) => r.hub) : []);
+    }
+    return this.hubs;
+  }
+}

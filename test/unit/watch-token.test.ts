@@ -1,0 +1,32 @@
+// Watch tokens: signed claims, verified against every configured API token.
+import { describe, expect, it } from "vitest";
+import type { AccountId, AppId } from "../../src/presence/types";
+import { mintWatchToken, verifyWatchToken } from "../../src/watch/token";
+
+const app = "1400000001" as AppId;
+const now = 1_700_000_000_000;
+
+describe("watch tokens", () => {
+  it("round-trips claims, with or without accounts, under any configured API token", async () => {
+    const scoped = await mintWatchToken("k2", { app, expiresAt: now + 1000, accounts: ["a", "b,c"] as AccountId[] });
+    expect(await verifyWatchToken(["k1", "k2"], scoped, now)).toEqual({
+      ok: true,
+      claims: { app, expiresAt: now + 1000, accounts: ["a", "b,c"] },
+    });
+    const open = await mintWatchToken("k1", { app, expiresAt: now + 1000, accounts: null });
+    expect(await verifyWatchToken(["k1"], open, now)).toMatchObject({ ok: true, claims: { accounts: null } });
+    expect(open).toMatch(/^pw1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/);
+  });
+
+  it("refuses a removed key, a changed payload, an expired token and garbage", async () => {
+    const token = await mintWatchToken("k1", { app, expiresAt: now + 1000, accounts: null });
+    expect(await verifyWatchToken(["k2"], token, now)).toMatchObject({ ok: false, reason: "signature" });
+    const other = await mintWatchToken("k1", { app: "1400000002" as AppId, expiresAt: now + 1000, accounts: null });
+    const spliced = [token.split(".")[0], other.split(".")[1], token.split(".")[2]].join(".");
+    expect(await verifyWatchToken(["k1"], spliced, now)).toMatchObject({ ok: false, reason: "signature" });
+    expect(await verifyWatchToken(["k1"], token, now + 1000)).toMatchObject({ ok: false, reason: "expired" });
+    for (const bad of ["", "pw1", "pw1..", "pw2.a.b", "pw1.a.b.c", "pw1.@@.b"]) {
+      expect(await verifyWatchToken(["k1"], bad, now)).toMatchObject({ ok: false, reason: expect.any(String) });
+    }
+  });
+});
