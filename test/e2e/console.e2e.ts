@@ -171,7 +171,8 @@ describe("console", () => {
     const tile = (account: string) => page.locator(`.tile[data-account="${account}"] .st`);
     await expect.poll(() => tile(watched[0]!).textContent(), SLOW).toBe("online");
     expect(await tile(watched[1]!).textContent()).toBe("unknown");
-    await expect.poll(() => page.locator(".conn").textContent()).toContain("Live");
+    // The Worker has live watch, so the grid is fed by the watch WebSocket, not by polling.
+    await expect.poll(() => page.locator(".conn").textContent()).toContain("Live (watch WebSocket)");
 
     const loaded = await page.evaluate(() => performance.getEntriesByType("navigation").length);
     await callback({ account: watched[1]!, action: "Login", platform: "Android" });
@@ -179,6 +180,28 @@ describe("console", () => {
     await expect.poll(() => tile(watched[1]!).textContent(), SLOW).toBe("online");
     await expect.poll(() => tile(watched[0]!).textContent(), SLOW).toBe("disconnected");
     expect(await page.evaluate(() => performance.getEntriesByType("navigation").length)).toBe(loaded);
+    await page.close();
+  });
+
+  it("falls back to polling the batch query where the Worker has no live watch", async () => {
+    const watched = [user("poll-a"), user("poll-b")];
+    const page = await signedIn();
+    // As a Worker without live watch answers: 404 for the watch-token request.
+    await page.route("**/watch-tokens", (route) =>
+      route.fulfill({
+        status: 404,
+        contentType: "application/json",
+        body: '{"error":"not_found","message":"no such route"}',
+      }),
+    );
+    await page.getByRole("link", { name: "Live grid" }).click();
+    await page.getByLabel(/Accounts to watch/).fill(watched.join(", "));
+    await page.getByRole("button", { name: "Watch" }).click();
+    await expect.poll(() => page.locator(".conn").textContent(), SLOW).toContain("Live (polling every 3 s)");
+    const tile = (account: string) => page.locator(`.tile[data-account="${account}"] .st`);
+    expect(await tile(watched[1]!).textContent()).toBe("unknown");
+    await callback({ account: watched[1]!, action: "Login", platform: "Mac" });
+    await expect.poll(() => tile(watched[1]!).textContent(), SLOW).toBe("online");
     await page.close();
   });
 
