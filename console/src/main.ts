@@ -9,7 +9,7 @@ import type { ConfigSummary } from "./types";
 import { configPage } from "./views/config";
 import { gridPage, startGrid, stopGrid } from "./views/grid";
 import { loadReconcileStats, reconcilePage } from "./views/reconcile";
-import { loadUser, userPage } from "./views/user";
+import { loadUser, stopFollowing, userPage } from "./views/user";
 
 const root = document.getElementById("app")!;
 root.replaceChildren(); // the static "Loading" line; lit-html renders after what is there
@@ -65,6 +65,7 @@ async function signIn(token: string): Promise<void> {
 
 function signOut(): void {
   stopGrid();
+  stopFollowing();
   session.signOut();
   Object.assign(state, { api: null, config: null, app: null, signIn: IDLE });
   state.user = { ...state.user, account: null, snapshot: null, events: [], deliveries: [] };
@@ -116,7 +117,9 @@ function nav() {
                 state.app = (event.target as HTMLSelectElement).value;
                 state.reconcile = { stats: null, status: IDLE, results: null, verify: IDLE };
                 void loadReconcileStats();
-                if (state.user.account) void loadUser(state.user.account);
+                const account = state.user.account;
+                state.user.account = null; // another app's user of that name: reload and follow it anew
+                if (account !== null) void loadUser(account);
                 if (state.grid.feed) startGrid(state.grid.text);
               }}
             >

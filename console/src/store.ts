@@ -34,6 +34,8 @@ export interface State {
     redeliver: Status;
     verify: Status;
     activeMark: number | null;
+    /** Follows the shown user live, so the page reloads when the user changes. */
+    feed: LiveFeed | null;
   };
   grid: {
     text: string;
@@ -64,6 +66,7 @@ export const state: State = {
     redeliver: IDLE,
     verify: IDLE,
     activeMark: null,
+    feed: null,
   },
   grid: { text: "", accounts: [], snapshots: new Map(), feed: null, feedState: null, error: null },
   reconcile: { stats: null, status: IDLE, results: null, verify: IDLE },

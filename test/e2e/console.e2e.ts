@@ -145,6 +145,19 @@ describe("console", () => {
     await page.close();
   });
 
+  it("updates the user page when the user changes, without reload or Refresh", async () => {
+    const frank = user("frank");
+    await callback({ account: frank, action: "Login", platform: "Android" });
+    const page = await signedIn();
+    await lookUp(page, frank);
+    expect(await page.locator(".timeline .mark").count()).toBe(1);
+    await callback({ account: frank, action: "Disconnect", platform: "Android", reason: "TimeOut" });
+    await expect.poll(() => page.locator("#user-h .badge").textContent(), SLOW).toBe("disconnected");
+    await expect.poll(() => page.locator(".timeline .mark").count()).toBe(2);
+    expect(await page.locator("table.events tbody tr").count()).toBe(2);
+    await page.close();
+  });
+
   it("moves through the timeline by keyboard", async () => {
     const bob = user("kbd");
     const t = Date.now() - 30_000;

@@ -2,18 +2,27 @@
 // timeline, the events table with outcomes, and webhook deliveries with Redeliver.
 import { html, nothing } from "lit-html";
 import { userPath } from "../api";
+import { startFeed } from "../live-feed";
 import { ago, formatTime } from "../format";
 import { IDLE, errorText, rerender, state } from "../store";
 import { timeline } from "../timeline";
 import type { Delivery, HistoryEntry, Snapshot } from "../types";
 import { canVerify, verifyNow } from "./reconcile";
 
-export async function loadUser(account: string): Promise<void> {
+/**
+ * Loads the user's snapshot, history and deliveries. `quiet` reloads in place (a live
+ * change), without the loading line and keeping the last action's message.
+ */
+export async function loadUser(account: string, quiet = false): Promise<void> {
   const { api, app } = state;
   if (!api || !app) return;
   const u = state.user;
-  if (u.account !== account) Object.assign(u, { snapshot: null, events: [], deliveries: [], activeMark: null });
-  Object.assign(u, { account, status: { busy: true, error: null }, redeliver: IDLE, verify: IDLE });
+  if (u.account !== account) {
+    Object.assign(u, { snapshot: null, events: [], deliveries: [], activeMark: null });
+    followUser(account);
+  }
+  u.account = account;
+  if (!quiet) Object.assign(u, { status: { busy: true, error: null }, redeliver: IDLE, verify: IDLE });
   rerender();
   try {
     const path = userPath(app, account);
@@ -34,6 +43,28 @@ export async function loadUser(account: string): Promise<void> {
     if (u.account === account) u.status = { busy: false, error: errorText(error) };
   }
   rerender();
+}
+
+/** Keeps the page current: a new version of the user (a callback, a correction) reloads it. */
+function followUser(account: string): void {
+  stopFollowing();
+  const { api, app } = state;
+  if (!api || !app) return;
+  state.user.feed = startFeed(api, app, [account], {
+    snapshots(snapshots) {
+      const latest = snapshots.find((s) => s.account === account);
+      const shown = state.user.snapshot;
+      if (latest && shown && state.user.account === account && latest.version !== shown.version) {
+        void loadUser(account, true);
+      }
+    },
+    state() {},
+  });
+}
+
+export function stopFollowing(): void {
+  state.user.feed?.stop();
+  state.user.feed = null;
 }
 
 async function redeliver(): Promise<void> {
