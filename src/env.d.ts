@@ -3,6 +3,8 @@
 // on the Worker entry or on a Durable Object class, so the import graph has no circle.
 interface Env {
   readonly USER_PRESENCE: DurableObjectNamespace<import("./durable/user-presence").UserPresence>;
+  /** One per app, named by its SDKAppID: gathers verifications with Tencent (reconcile). */
+  readonly RECONCILER: DurableObjectNamespace<import("./durable/reconciler").Reconciler>;
   /** One per watching connection (live watch), named by a unique id. */
   readonly WATCH_HUB: DurableObjectNamespace<import("./durable/watch-hub").WatchHub>;
   readonly IM_SDKAPPIDS?: string;

@@ -5,16 +5,20 @@ import { getDeliveries, redeliver } from "./api/deliveries";
 import { withAccount, withApiContext } from "./api/context";
 import { getConfig } from "./api/get-config";
 import { getEvents } from "./api/get-events";
+import { getReconcile } from "./api/get-reconcile";
 import { getUser } from "./api/get-user";
 import { healthz } from "./api/healthz";
+import { postReconcile } from "./api/post-reconcile";
 import { queryPresence } from "./api/query-presence";
 import { apiError } from "./api/responses";
+import { tencentQueryMethodNotAllowed, tencentQueryOnlineStatus } from "./api/tencent-query-online-status";
 import { watch } from "./api/watch";
 import { createWatchToken } from "./api/watch-tokens";
 import { ConfigError } from "./config";
 import { handleCallback } from "./ingest/callback-route";
 import { log } from "./lib/log";
 
+export { Reconciler } from "./durable/reconciler";
 export { UserPresence } from "./durable/user-presence";
 export { WatchHub } from "./durable/watch-hub";
 
@@ -49,8 +53,14 @@ router
   .all("/v1/apps/:app/users/:account/deliveries/redeliver", methodNotAllowed("POST"))
   .post("/v1/apps/:app/presence/query", api(queryPresence))
   .all("/v1/apps/:app/presence/query", methodNotAllowed("POST"))
+  .get("/v1/apps/:app/reconcile", api(getReconcile))
+  .post("/v1/apps/:app/reconcile", api(postReconcile))
+  .all("/v1/apps/:app/reconcile", methodNotAllowed("GET, POST"))
   .post("/v1/apps/:app/watch-tokens", api(createWatchToken))
   .all("/v1/apps/:app/watch-tokens", methodNotAllowed("POST"))
+  // Tencent's own REST call, answered the Tencent way (its own auth and envelopes).
+  .post("/v4/openim/query_online_status", tencentQueryOnlineStatus)
+  .all("/v4/openim/query_online_status", tencentQueryMethodNotAllowed)
   .all("*", () => apiError(404, "not_found", "no such route"));
 
 export default {

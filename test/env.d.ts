@@ -2,6 +2,6 @@
 declare namespace Cloudflare {
   interface GlobalProps {
     mainModule: typeof import("../src/index");
-    durableNamespaces: "UserPresence" | "WatchHub";
+    durableNamespaces: "UserPresence" | "Reconciler" | "WatchHub";
   }
 }

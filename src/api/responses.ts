@@ -7,6 +7,8 @@ export type ApiErrorCode =
   | "method_not_allowed"
   | "payload_too_large"
   | "upgrade_required"
+  | "not_configured"
+  | "bad_gateway"
   | "server_error";
 
 export function apiError(status: number, error: ApiErrorCode, message: string, headers?: HeadersInit): Response {

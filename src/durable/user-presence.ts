@@ -3,23 +3,28 @@
 // - load: one query after eviction (identity, newest history row with the state after it);
 // - reduce: src/presence/reducer.ts decides outcome, state and effects;
 // - one transaction: one history row that carries the state (one row written per callback);
-// - schedule: each concern (webhooks, retention; reconcile and watch plug in the same way, see
+// - schedule: each concern (webhooks, retention, reconcile's staleness check; see
 //   user-concern.ts) says when it needs the one alarm, and publishing concerns (webhooks, live
 //   watchers: src/watch/watchers.ts) get the change.
+// Reconcile answers (reconcile/, presence/observation.ts) take the same path: a correction is
+// one committed entry; a confirmation changes nothing stored.
 // Memory follows storage only after the commit: a failed transaction changes nothing, and the
 // caller (the callback route) answers Tencent OK only after this returns.
 import { DurableObject } from "cloudflare:workers";
 import { loadConfig, type Config } from "../config";
 import { log } from "../lib/log";
-import { EMPTY_STATE, reduce, userStatus } from "../presence/reducer";
+import { applyCallback, applyObservation } from "../presence/observation";
+import { EMPTY_STATE, userStatus } from "../presence/reducer";
+import { correctionLine, reconcileEntry } from "../reconcile/entry";
 import { toSnapshot } from "../presence/snapshot";
-import type { AccountId, AppId, Outcome, PresenceEvent, Reduction } from "../presence/types";
+import type { AccountId, AppId, Observation, Outcome, PresenceEvent, Reduction } from "../presence/types";
 import { AlarmClock } from "./alarm-clock";
 import { readHistory, writeEntry, type EntryToWrite, type HistoryEntry, type LoadedUser } from "./history-store";
 import { ResendFilter } from "./resend-filter";
 import { retentionStep } from "./retention";
 import { createUserTables } from "./schema";
 import { sqlOf, type Sql } from "./sql";
+import { StalenessCheck } from "./staleness-check";
 import { earliest, type CommittedChange, type UserConcern } from "./user-concern";
 import { loadUser } from "./user-loader";
 import type { DeliveryView } from "./delivery-view";
@@ -43,6 +48,7 @@ export class UserPresence extends DurableObject<Env> {
   private readonly config: Config;
   private readonly outbox: WebhookOutbox;
   private readonly resends: ResendFilter;
+  private readonly staleness: StalenessCheck;
   private readonly watchers: Watchers;
   /** Every concern, in the order their alarm work runs. */
   private readonly concerns: readonly UserConcern[];
@@ -61,8 +67,9 @@ export class UserPresence extends DurableObject<Env> {
     this.outbox = new WebhookOutbox(this.sql, this.config, ctx.storage);
     this.resends = new ResendFilter(this.sql);
     this.clock = new AlarmClock(ctx.storage);
+    this.staleness = new StalenessCheck(env, this.config);
     this.watchers = new Watchers(this.sql, env, (work) => ctx.waitUntil(work), ctx.id.name);
-    this.concerns = [this.outbox, this.watchers];
+    this.concerns = [this.outbox, this.staleness, this.watchers];
   }
 
   /**
@@ -76,11 +83,11 @@ export class UserPresence extends DurableObject<Env> {
     requestKey: string | null = null,
   ): Promise<IngestResult> {
     // Read before the synchronous part, so the commit and the alarm below are one batch of writes.
-    const alarmAt = this.usesAlarm() ? await this.clock.scheduled() : null;
+    const alarmAt = this.usesAlarm(app) ? await this.clock.scheduled() : null;
     const current = this.load();
     const resent = requestKey !== null && this.resends.seen(requestKey, event.receivedAt, current !== null);
     const state = current?.state ?? EMPTY_STATE;
-    const reduction: Reduction = resent ? { state, outcome: "duplicate", effects: [] } : reduce(state, event);
+    const reduction: Reduction = resent ? { state, outcome: "duplicate", effects: [] } : applyCallback(state, event);
     const { eventTime, receivedAt, action, reason, platform, clientIp, kicked } = event;
     const entry: EntryInput = {
       eventTime,
@@ -96,6 +103,29 @@ export class UserPresence extends DurableObject<Env> {
     const result = this.commit(app, account, current, entry, reduction, alarmAt);
     if (requestKey !== null) this.resends.remember(requestKey, event.receivedAt);
     return result;
+  }
+
+  /**
+   * Tencent's answer about this user, observed at Q (reconcile). A correction is one committed
+   * entry (action "Reconcile", source "reconcile"); a confirmation is kept in memory only and
+   * written with the next change: no row, no history entry, no event.
+   */
+  async applyObservation(
+    app: AppId,
+    account: AccountId,
+    observation: Observation,
+  ): Promise<{ corrected: boolean; snapshot: string }> {
+    const alarmAt = this.usesAlarm(app) ? await this.clock.scheduled() : null;
+    const current = this.load();
+    const { state, changed, effects } = applyObservation(current?.state ?? EMPTY_STATE, observation);
+    if (!changed) {
+      if (current !== null) this.user = { ...current, state };
+      return { corrected: false, snapshot: this.snapshotJson(app, account) };
+    }
+    const entry = reconcileEntry(observation, effects, Date.now());
+    const result = this.commit(app, account, current, entry, { state, outcome: "applied", effects }, alarmAt);
+    log(correctionLine(app, result.seq, entry, state));
+    return { corrected: true, snapshot: this.snapshotJson(app, account) };
   }
 
   /**
@@ -256,8 +286,8 @@ export class UserPresence extends DurableObject<Env> {
     for (const concern of this.concerns) concern.forget?.();
   }
 
-  private usesAlarm(): boolean {
-    return this.outbox.enabled || this.config.retentionMs !== null;
+  private usesAlarm(app: AppId): boolean {
+    return this.outbox.enabled || this.config.retentionMs !== null || this.staleness.enabledFor(app);
   }
 
   private load(): LoadedUser | null {

@@ -3,6 +3,13 @@
 // of its answer. Adding an endpoint: export its schemas from its file and add one row here.
 import * as z from "zod/mini";
 import { eventsQuery } from "../api/get-events";
+import { reconcileStatsResponse } from "../api/get-reconcile";
+import { reconcileRequest } from "../api/post-reconcile";
+import {
+  tencentQueryOnlineStatusBody,
+  tencentQueryOnlineStatusQuery,
+  tencentQueryOnlineStatusResponse,
+} from "../api/tencent-query-online-status";
 import { batchBody } from "../api/query-presence";
 import { watchQuery } from "../api/watch";
 import { watchTokenRequest, watchTokenResponse } from "../api/watch-tokens";
@@ -43,6 +50,7 @@ export interface RouteDoc {
 }
 
 const list = (key: string, item: z.ZodMiniType) => z.object({ [key]: z.array(item) });
+const verified = z.object({ account: z.string(), corrected: z.boolean(), snapshot: snapshotSchema });
 
 // One row per line, like a table: prettier would fold them.
 // prettier-ignore
@@ -58,4 +66,7 @@ export const ROUTES: readonly RouteDoc[] = [
   { method: "post", path: "/v1/apps/{app}/presence/query", summary: "Up to 500 users at once, in request order", body: batchBody, ok: list("results", snapshotSchema) },
   { method: "get", path: "/v1/apps/{app}/watch", summary: "Live presence: a WebSocket, or Server-Sent Events", auth: "bearer-or-watch-token", query: watchQuery, status: 101, okDescription: "Switching to a WebSocket (`Upgrade: websocket`); with `Accept: text/event-stream` and `?accounts=a,b`, 200 and an SSE stream. Messages in docs/WATCH.md.", errors: { 403: "A watch token for another app, or accounts outside its scope", 426: "Neither a WebSocket upgrade nor an SSE request" } },
   { method: "post", path: "/v1/apps/{app}/watch-tokens", summary: "A short-lived watch token for browsers' WebSockets", body: watchTokenRequest, ok: watchTokenResponse },
+  { method: "get", path: "/v1/apps/{app}/reconcile", summary: "Reconcile stats of the app (docs/RECONCILE.md)", ok: reconcileStatsResponse },
+  { method: "post", path: "/v1/apps/{app}/reconcile", summary: "Verify accounts with Tencent now; corrections applied", body: reconcileRequest, ok: list("results", verified), errors: { 409: "The app has no secret key (IM_SECRET_KEY)", 502: "Tencent did not answer: nothing was changed" } },
+  { method: "post", path: "/v4/openim/query_online_status", summary: "Tencent's query_online_status, answered from presence-edge's store (docs/TENCENT.md)", auth: "usersig", query: tencentQueryOnlineStatusQuery, body: tencentQueryOnlineStatusBody, ok: tencentQueryOnlineStatusResponse, okDescription: "Tencent's answer; refusals too, with ActionStatus FAIL and Tencent's ErrorCode" },
 ];

@@ -95,6 +95,8 @@ const API_ERROR_CODES = [
   "method_not_allowed",
   "payload_too_large",
   "upgrade_required",
+  "not_configured",
+  "bad_gateway",
   "server_error",
 ] as const satisfies readonly ApiErrorCode[];
 

@@ -65,6 +65,27 @@ export interface PresenceState {
   readonly version: number;
   /** Newest first, bounded by KICK_LIMIT. */
   readonly kicks: readonly Kick[];
+  /** Present once Tencent was asked about this user (see observation.ts); never shown. */
+  readonly reconcile?: ReconcileMemory;
+}
+
+/**
+ * What Tencent's `query_online_status` said about one user at Q, the Worker time the query
+ * was sent. A platform not listed was offline at Q; an account Tencent does not know lists none.
+ */
+export interface Observation {
+  readonly at: EpochMs;
+  readonly platforms: Readonly<Partial<Record<Platform, ConnectionState>>>;
+}
+
+/** The callbacks' own state and the observations laid over it (see observation.ts). */
+export interface ReconcileMemory {
+  /** The state as the callbacks alone made it: the registers of reducer.ts. */
+  readonly callbacks: PresenceState;
+  /** Oldest first, deduplicated, bounded by OBSERVATION_LIMIT. */
+  readonly observations: readonly Observation[];
+  /** Changes the observations made to what is shown; counted into `version`. */
+  readonly corrections: number;
 }
 
 /** What an applied change means to the outside world; webhooks are built from these. */

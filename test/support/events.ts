@@ -1,4 +1,6 @@
+import { applyCallback, applyObservation } from "../../src/presence/observation";
 import { EMPTY_STATE, reduce } from "../../src/presence/reducer";
+import type { Offered } from "./arbitraries";
 import type { PresenceEvent, PresenceState } from "../../src/presence/types";
 
 /** A domain event with sensible defaults: a Login on iOS at t=1000. */
@@ -18,4 +20,13 @@ export function ev(fields: Partial<PresenceEvent>): PresenceEvent {
 
 export function fold(events: readonly PresenceEvent[], from: PresenceState = EMPTY_STATE): PresenceState {
   return events.reduce((state, event) => reduce(state, event).state, from);
+}
+
+/** Folds callbacks and reconcile answers, in the order given, through the two entry points. */
+export function foldMixed(items: readonly Offered[], from: PresenceState = EMPTY_STATE): PresenceState {
+  return items.reduce(
+    (state, item) =>
+      "callback" in item ? applyCallback(state, item.callback).state : applyObservation(state, item.observation).state,
+    from,
+  );
 }

@@ -24,6 +24,7 @@ export const WEBHOOK_ONLY_TESTS = [
   "test/integration/webhooks-migration.test.ts",
   "test/integration/webhooks-grace.test.ts",
   "test/integration/retention.test.ts",
+  "test/integration/reconcile-webhooks.test.ts",
   "test/integration/watch-webhook-parity.test.ts",
 ];
 /** Runs in every project: it measures rows written with 0, 1 and 2 subscribers. */
@@ -35,6 +36,7 @@ export const WEBHOOK_PROJECTS = [
     include: [
       "test/integration/webhooks-delivery.test.ts",
       "test/integration/webhooks-migration.test.ts",
+      "test/integration/reconcile-webhooks.test.ts",
       "test/integration/watch-webhook-parity.test.ts",
       COST_TEST,
     ],

@@ -1,8 +1,11 @@
 import fc from "fast-check";
+import { isDeepStrictEqual } from "node:util";
 import { describe, expect, it } from "vitest";
 import { reduce } from "../../src/presence/reducer";
-import { eventsAndPermutation, presenceEvent } from "../support/arbitraries";
-import { fold } from "../support/events";
+import { applyCallback, applyObservation } from "../../src/presence/observation";
+import type { Observation, PresenceState } from "../../src/presence/types";
+import { eventsAndPermutation, mixAndPermutation, mixItem, presenceEvent } from "../support/arbitraries";
+import { fold, foldMixed } from "../support/events";
 
 // The whole state but `version`, which counts applied changes and so depends on order.
 const finalView = (events: Parameters<typeof fold>[0]) => {
@@ -74,6 +77,88 @@ describe("reducer properties", () => {
         expect(s.onlineSince !== null).toBe(online);
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+// Mixes of callbacks and reconcile answers (observations at Q), through applyCallback and
+// applyObservation: the same invariant, now over both kinds of input.
+const shown = (s: PresenceState) => ({
+  ...s,
+  version: 0,
+  reconcile: undefined,
+  observations: s.reconcile?.observations ?? [],
+});
+
+const hidden = (s: PresenceState) => ({ ...shown(s), observations: [] });
+
+describe("reducer properties with reconcile answers", () => {
+  it("any arrival order of callbacks and answers gives the same state, every field but version", () => {
+    fc.assert(
+      fc.property(mixAndPermutation, ([items, shuffled]) => {
+        expect(shown(foldMixed(shuffled))).toEqual(shown(foldMixed(items)));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("an answer that agrees with what is shown changes nothing shown, publishes nothing", () => {
+    fc.assert(
+      fc.property(fc.array(mixItem, { maxLength: 12 }), fc.integer({ min: 9, max: 12 }), (items, at) => {
+        const s = foldMixed(items);
+        const agreeing: Observation = {
+          at,
+          platforms: Object.fromEntries(
+            Object.entries(s.platforms).flatMap(([p, v]) => (v && v.status !== "offline" ? [[p, v.status]] : [])),
+          ),
+        };
+        const r = applyObservation(s, agreeing);
+        expect(r.changed).toBe(false);
+        expect(r.effects).toEqual([]);
+        expect(hidden(r.state)).toEqual(hidden(s));
+        expect(r.state.version).toBe(s.version);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it("changed is exactly 'something shown moved'; version counts applied callbacks and corrections", () => {
+    fc.assert(
+      fc.property(fc.array(mixItem, { maxLength: 20 }), (items) => {
+        let state = foldMixed([]);
+        let changes = 0;
+        for (const item of items) {
+          if ("callback" in item) {
+            const r = applyCallback(state, item.callback);
+            if (r.outcome === "applied") changes += 1;
+            else expect(r.effects).toEqual([]);
+            state = r.state;
+          } else {
+            const r = applyObservation(state, item.observation);
+            const moved = !isDeepStrictEqual(hidden(r.state), hidden(state));
+            expect(r.changed).toBe(moved);
+            if (r.changed) changes += 1;
+            else expect(r.effects).toEqual([]);
+            const again = applyObservation(r.state, item.observation);
+            expect(again.state).toBe(r.state);
+            expect(again.changed).toBe(false);
+            state = r.state;
+          }
+        }
+        expect(state.version).toBe(changes);
+        const online = Object.values(state.platforms).some((p) => p?.status === "online");
+        expect(state.onlineSince !== null).toBe(online);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it("without answers, applyCallback is the reducer itself", () => {
+    fc.assert(
+      fc.property(fc.array(presenceEvent, { maxLength: 15 }), (events) => {
+        expect(foldMixed(events.map((callback) => ({ callback })))).toEqual(fold(events));
+      }),
+      { numRuns: 300 },
     );
   });
 });

@@ -1,0 +1,68 @@
+// POST /v1/apps/{app}/reconcile {"accounts":[…]} (1–500): asks Tencent about these users now
+// and answers {"results":[{"account","corrected","snapshot"}]} in request order. The call
+// goes through the app's reconciler, so it counts against RECONCILE_MAX_RPS like the rest.
+import * as z from "zod/mini";
+import { BodyTooLargeError, readBodyText } from "../lib/read-body";
+import { validate } from "../lib/validation";
+import { ACCOUNT_RULE, validAccount } from "../presence/account";
+import type { AccountId } from "../presence/types";
+import { MAX_QUERY_ACCOUNTS } from "../tencent/rest/query-online-status-wire";
+import type { ApiRequest } from "./context";
+import { apiError } from "./responses";
+
+const MAX_BODY_BYTES = 256 * 1024;
+
+export const reconcileRequest = z.object({
+  accounts: z
+    .array(z.string().check(z.refine(validAccount, ACCOUNT_RULE)))
+    .check(
+      z.minLength(1, "must hold at least one account"),
+      z.maxLength(MAX_QUERY_ACCOUNTS, `must hold at most ${MAX_QUERY_ACCOUNTS} accounts`),
+    ),
+});
+
+export async function postReconcile(request: ApiRequest, env: Env): Promise<Response> {
+  let body: unknown;
+  try {
+    body = JSON.parse(await readBodyText(request, MAX_BODY_BYTES));
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) {
+      return apiError(413, "payload_too_large", `body: larger than ${MAX_BODY_BYTES} bytes`);
+    }
+    return apiError(400, "bad_request", "body: malformed JSON");
+  }
+  const parsed = validate(reconcileRequest, body, "body");
+  if (!parsed.ok) return apiError(400, "bad_request", parsed.message);
+  const { app, config } = request;
+  if (!config.secretKeys.has(app)) {
+    return apiError(
+      409,
+      "not_configured",
+      `reconciliation needs the IM app's secret key: set IM_SECRET_KEY or IM_SECRET_KEY_${app}`,
+    );
+  }
+  const accounts = parsed.data.accounts as AccountId[];
+  const distinct = [...new Set(accounts)];
+  const verified = await env.RECONCILER.getByName(app).verifyNow(app, distinct);
+  if (!verified.ok) {
+    return Response.json(
+      {
+        error: "bad_gateway",
+        message: `Tencent did not answer: ${verified.error}; nothing was changed, try again later`,
+        errorCode: verified.errorCode,
+      },
+      { status: 502 },
+    );
+  }
+  const byAccount = new Map(verified.results.map((r) => [r.account as string, r]));
+  const missing = distinct.find((a) => byAccount.get(a)?.snapshot == null);
+  if (missing !== undefined) {
+    return apiError(503, "server_error", `could not apply the answer for ${JSON.stringify(missing)}; try again`);
+  }
+  // Snapshots arrive as JSON text from the user objects: joined, not parsed again.
+  const results = accounts.map((account) => {
+    const r = byAccount.get(account)!;
+    return `{"account":${JSON.stringify(account)},"corrected":${r.corrected},"snapshot":${r.snapshot}}`;
+  });
+  return new Response(`{"results":[${results.join(",")}]}`, { headers: { "content-type": "application/json" } });
+}

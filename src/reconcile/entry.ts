@@ -1,0 +1,37 @@
+// The history entry a reconcile correction writes: action "Reconcile", reason "Reconciled",
+// source "reconcile", at Q (the observation's time), on the first platform it changed.
+import type { EntryToWrite } from "../durable/history-store";
+import { RECONCILED_REASON } from "../presence/observation";
+import { userStatus } from "../presence/reducer";
+import type { AppId, Effect, EpochMs, Observation, PresenceState } from "../presence/types";
+
+export const RECONCILE_ACTION = "Reconcile";
+
+export type ReconcileEntry = Pick<
+  EntryToWrite,
+  "eventTime" | "receivedAt" | "action" | "reason" | "platform" | "clientIp" | "kicked" | "source" | "requestKey"
+>;
+
+export function reconcileEntry(
+  observation: Observation,
+  effects: readonly Effect[],
+  receivedAt: EpochMs,
+): ReconcileEntry {
+  const first = effects.find((e) => e.kind === "device.status_changed");
+  return {
+    eventTime: observation.at,
+    receivedAt,
+    action: RECONCILE_ACTION,
+    reason: RECONCILED_REASON,
+    platform: first?.kind === "device.status_changed" ? first.platform : "Unknown",
+    clientIp: null,
+    kicked: [],
+    source: "reconcile",
+    requestKey: null,
+  };
+}
+
+/** The log line of a correction (always logged, like a rejected callback): no account, no secret. */
+export function correctionLine(app: AppId, seq: number, entry: ReconcileEntry, state: PresenceState) {
+  return { msg: "reconcile correction", app, seq, platform: entry.platform, status: userStatus(state.platforms) };
+}

@@ -1,0 +1,144 @@
+import { describe, expect, it } from "vitest";
+import {
+  applyCallback,
+  applyObservation,
+  callbacksOnly,
+  OBSERVATION_LIMIT,
+  RECONCILED_REASON,
+} from "../../src/presence/observation";
+import { EMPTY_STATE } from "../../src/presence/reducer";
+import type { Observation } from "../../src/presence/types";
+import { ev, fold, foldMixed } from "../support/events";
+
+const seen = (at: number, platforms: Observation["platforms"]): Observation => ({ at, platforms });
+
+describe("reconcile answers: corrections", () => {
+  it("a ghost (Logout lost) is healed: offline at Q, reason Reconciled, one user.status_changed", () => {
+    const s = fold([ev({ platform: "iOS", eventTime: 10, clientIp: "1.2.3.4" })]);
+    const r = applyObservation(s, seen(100, {}));
+    expect(r.changed).toBe(true);
+    expect(r.state.platforms.iOS).toEqual({
+      status: "offline",
+      reason: RECONCILED_REASON,
+      since: 100,
+      clientIp: null,
+      by: null,
+    });
+    expect(r.state).toMatchObject({ onlineSince: null, lastSeen: 100, updatedAt: 100, version: 2 });
+    expect(r.effects).toEqual([
+      { kind: "device.status_changed", platform: "iOS", from: "online", to: "offline", reason: RECONCILED_REASON },
+      { kind: "user.status_changed", from: "online", to: "offline", at: 100 },
+    ]);
+  });
+
+  it("a true online user is untouched: nothing changes, nothing is published", () => {
+    const s = fold([ev({ platform: "iOS", eventTime: 10 })]);
+    const r = applyObservation(s, seen(100, { iOS: "online" }));
+    expect(r.changed).toBe(false);
+    expect(r.effects).toEqual([]);
+    expect(r.state.platforms).toEqual(s.platforms);
+    expect(r.state.version).toBe(s.version);
+  });
+
+  it("per platform: PushOnline becomes disconnected, an unlisted platform offline, a listed one online", () => {
+    const s = fold([ev({ platform: "iOS", eventTime: 10 }), ev({ platform: "Web", eventTime: 11 })]);
+    const r = applyObservation(s, seen(100, { iOS: "disconnected", Android: "online" }));
+    expect(r.state.platforms.iOS).toMatchObject({ status: "disconnected", reason: RECONCILED_REASON, since: 100 });
+    expect(r.state.platforms.Web).toMatchObject({ status: "offline", reason: RECONCILED_REASON, since: 100 });
+    expect(r.state.platforms.Android).toMatchObject({ status: "online", reason: RECONCILED_REASON, since: 100 });
+    expect(r.state.onlineSince).toBe(100);
+    expect(r.effects.map((e) => e.kind)).toEqual([
+      "device.status_changed",
+      "device.status_changed",
+      "device.status_changed",
+    ]);
+  });
+
+  it("a platform never seen that Tencent does not list stays unseen; an unknown user stays unknown", () => {
+    const r = applyObservation(EMPTY_STATE, seen(100, {}));
+    expect(r.changed).toBe(false);
+    expect(r.state.platforms).toEqual({});
+  });
+
+  it("a callback newer than Q wins (it raced the query), whichever arrives first", () => {
+    const base = [ev({ platform: "iOS", eventTime: 10 })];
+    const logout = ev({ action: "Logout", reason: "Unregister", eventTime: 150 });
+    const a = foldMixed([
+      ...base.map((callback) => ({ callback })),
+      { observation: seen(100, { iOS: "online" }) },
+      { callback: logout },
+    ]);
+    const b = foldMixed([
+      ...base.map((callback) => ({ callback })),
+      { callback: logout },
+      { observation: seen(100, { iOS: "online" }) },
+    ]);
+    expect(a.platforms.iOS).toMatchObject({ status: "offline", reason: "Unregister", since: 150 });
+    expect(b.platforms.iOS).toEqual(a.platforms.iOS);
+    const login = ev({ platform: "iOS", eventTime: 150 });
+    const c = applyObservation(fold([ev({ eventTime: 10 }), login]), seen(100, {}));
+    expect(c.changed).toBe(false);
+  });
+
+  it("'online at Q' and a delayed Login at t < Q end the same in either order: the Login's since and reason", () => {
+    const before = ev({ action: "Logout", reason: "Unregister", eventTime: 5 });
+    const login = ev({ eventTime: 50, clientIp: "9.9.9.9" });
+    const answer = { observation: seen(100, { iOS: "online" }) };
+    const first = foldMixed([{ callback: before }, { callback: login }, answer]);
+    const second = foldMixed([{ callback: before }, answer, { callback: login }]);
+    expect(first.platforms.iOS).toEqual({
+      status: "online",
+      reason: "Register",
+      since: 50,
+      clientIp: "9.9.9.9",
+      by: null,
+    });
+    expect(second.platforms.iOS).toEqual(first.platforms.iOS);
+    expect(second.onlineSince).toBe(50);
+  });
+
+  it("a corrected platform confirmed again does not move: since stays at the first Q", () => {
+    const s = applyObservation(
+      fold([ev({ eventTime: 10 }), ev({ platform: "Web", eventTime: 11 })]),
+      seen(100, { Web: "online" }),
+    ).state;
+    const again = applyObservation(s, seen(200, { Web: "online" }));
+    expect(again.changed).toBe(false);
+    expect(again.state.platforms.iOS).toMatchObject({ status: "offline", since: 100 });
+  });
+
+  it("a later callback takes over from a correction; the callbacks' own state is kept apart", () => {
+    const healed = applyObservation(fold([ev({ eventTime: 10 })]), seen(100, {})).state;
+    const r = applyCallback(healed, ev({ eventTime: 300 }));
+    expect(r.outcome).toBe("applied");
+    expect(r.state.platforms.iOS).toMatchObject({ status: "online", reason: "Register", since: 300 });
+    expect(r.effects.map((e) => e.kind)).toEqual(["device.status_changed", "user.status_changed"]);
+    expect(callbacksOnly(r.state).version).toBe(2);
+    expect(r.state.version).toBe(3);
+  });
+
+  it("an exact repeat of an answer is no change and the same state", () => {
+    const s = applyObservation(fold([ev({ eventTime: 10 })]), seen(100, {})).state;
+    const r = applyObservation(s, seen(100, {}));
+    expect(r.state).toBe(s);
+    expect(r.changed).toBe(false);
+  });
+});
+
+describe("reconcile answers: the bounded memory", () => {
+  it("keeps at most OBSERVATION_LIMIT answers, never changing what is shown to stay within it", () => {
+    let s = applyObservation(
+      fold([ev({ eventTime: 10 }), ev({ platform: "Web", eventTime: 11 })]),
+      seen(100, { Web: "online" }),
+    ).state;
+    const healed = s;
+    for (let i = 1; i <= 3 * OBSERVATION_LIMIT; i++) {
+      const r = applyObservation(s, seen(100 + i * 10, { Web: "online" }));
+      expect(r.changed).toBe(false);
+      s = r.state;
+    }
+    expect(s.reconcile!.observations.length).toBeLessThanOrEqual(OBSERVATION_LIMIT);
+    expect(s.platforms).toEqual(healed.platforms);
+    expect(s.platforms.iOS).toMatchObject({ status: "offline", since: 100 });
+  });
+});
