@@ -5,7 +5,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { launchChromium } from "./lib/chromium.ts";
-import { ROOT, startLocalWorker } from "./lib/local-worker.ts";
+import { ROOT, startLocalWorker, startTencentStandin } from "./lib/local-worker.ts";
 import { startSubscriber } from "./lib/status-subscriber.ts";
 import { sendCallback, type StateEvent } from "./lib/tencent-client.ts";
 
@@ -14,9 +14,14 @@ const OUT = join(ROOT, "docs/images");
 const SECRET = "whsec_ZGVtby1zdWJzY3JpYmVyLXNlY3JldC0wMTIzNDU2Nzg5";
 
 const subscriber = await startSubscriber(8825, 410); // Gone: every delivery is a dead letter to redeliver
+const standin = await startTencentStandin(8826);
 const worker = await startLocalWorker({
   port: PORT,
-  vars: { WEBHOOK_SUBSCRIBERS: JSON.stringify([{ id: "crm", url: subscriber.url, secret: SECRET }]) },
+  vars: {
+    WEBHOOK_SUBSCRIBERS: JSON.stringify([{ id: "crm", url: subscriber.url, secret: SECRET }]),
+    IM_REST_BASE_URL: standin.url,
+    RECONCILE_AFTER_SECONDS: "0",
+  },
 });
 const browser = await launchChromium({ width: 1280, height: 900 });
 
@@ -93,11 +98,24 @@ try {
   await page.getByRole("heading", { name: "Apps" }).waitFor();
   await shoot(page, "console-config");
 
-  if ((await page.getByRole("link", { name: "Reconcile" }).count()) > 0) {
-    await page.getByRole("link", { name: "Reconcile" }).click();
-    await page.getByRole("heading", { name: /Reconcile stats/ }).waitFor();
-    await shoot(page, "console-reconcile");
-  }
+  // A ghost: agent-001's Logout never arrived; Tencent knows she is offline.
+  await fetch(`${standin.url}/truth/1400000000/agent-001`, {
+    method: "PUT",
+    body: '{"platforms":{"iOS":"Offline"}}',
+  });
+  await fetch(`${standin.url}/truth/1400000000/agent-003`, {
+    method: "PUT",
+    body: '{"platforms":{"iOS":"Online"}}',
+  });
+  await page.getByRole("link", { name: "Reconcile" }).click();
+  await page.getByRole("heading", { name: /Reconcile stats/ }).waitFor();
+  await page.getByLabel(/Accounts to verify/).fill("agent-001\nagent-003");
+  await page.getByRole("button", { name: "Verify now" }).click();
+  await page.locator("ul.results li").first().waitFor();
+  await until("the stats", async () =>
+    /corrections\s*1/.test((await page.locator("main .facts").first().textContent()) ?? ""),
+  );
+  await shoot(page, "console-reconcile");
 
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto(`${worker.url}/console/#/user/alice`);
@@ -107,4 +125,5 @@ try {
   await browser.close();
   await worker.stop();
   await subscriber.close();
+  await standin.stop();
 }

@@ -113,3 +113,31 @@ export async function startLocalWorker(options: LocalWorkerOptions): Promise<Loc
   }
   return { url, vars, output: () => log, stop };
 }
+
+/** The local stand-in of Tencent's REST API (`npm run tencent`), with demo.env's app and key. */
+export async function startTencentStandin(port: number): Promise<{ url: string; stop(): Promise<void> }> {
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, [join(ROOT, "scripts/tencent-standin.ts"), "--port", String(port), "--quiet"], {
+    cwd: ROOT,
+    stdio: "ignore",
+  });
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error("the Tencent stand-in exited before it answered");
+    const up = await fetch(`${url}/truth/0/nobody`).then(
+      () => true,
+      () => false,
+    );
+    if (up) break;
+    if (Date.now() > deadline) throw new Error(`the Tencent stand-in did not answer at ${url}`);
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the polling interval
+  }
+  return {
+    url,
+    async stop() {
+      child.kill();
+      await exited;
+    },
+  };
+}

@@ -5,7 +5,7 @@ import { createRequire } from "node:module";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium, type Chromium } from "../../scripts/lib/chromium.ts";
-import { startLocalWorker, type LocalWorker } from "../../scripts/lib/local-worker.ts";
+import { startLocalWorker, startTencentStandin, type LocalWorker } from "../../scripts/lib/local-worker.ts";
 import { sendCallback, type StateEvent } from "../../scripts/lib/tencent-client.ts";
 import { startSubscriber, type TestSubscriber } from "../../scripts/lib/status-subscriber.ts";
 
@@ -19,7 +19,10 @@ const SECRET = "whsec_ZGVtby1zdWJzY3JpYmVyLXNlY3JldC0wMTIzNDU2Nzg5";
 // on a machine whose two cores are busy, workerd and Chromium can each stall for seconds.
 const SLOW = { timeout: 45_000, interval: 250 };
 
+const STANDIN_PORT = 8826;
+
 let worker: LocalWorker;
+let standin: { url: string; stop(): Promise<void> };
 let browser: Chromium;
 let subscriber: TestSubscriber;
 // Every run starts from empty storage, but names stay distinct per run for readable failures.
@@ -52,9 +55,15 @@ async function lookUp(page: Page, account: string) {
 
 beforeAll(async () => {
   subscriber = await startSubscriber(SUBSCRIBER_PORT, 410);
+  standin = await startTencentStandin(STANDIN_PORT);
   worker = await startLocalWorker({
     port: WORKER_PORT,
-    vars: { WEBHOOK_SUBSCRIBERS: JSON.stringify([{ id: "e2e", url: subscriber.url, secret: SECRET }]) },
+    vars: {
+      WEBHOOK_SUBSCRIBERS: JSON.stringify([{ id: "e2e", url: subscriber.url, secret: SECRET }]),
+      IM_REST_BASE_URL: standin.url,
+      // No staleness checks during the run: only the test's Verify now asks Tencent.
+      RECONCILE_AFTER_SECONDS: "0",
+    },
   });
   browser = await launchChromium();
 });
@@ -63,6 +72,7 @@ afterAll(async () => {
   await browser?.close();
   await worker?.stop();
   await subscriber?.close();
+  await standin?.stop();
 });
 
 describe("static assets", () => {
@@ -270,6 +280,27 @@ describe("console", () => {
       await page.locator("main h2, main form").first().waitFor();
       expect(await overflow(), name).toBe(0);
     }
+    await page.close();
+  });
+
+  it("verifies a ghost with Tencent from the user page and shows the reconcile stats", async () => {
+    const ghost = user("ghost");
+    await callback({ account: ghost, action: "Login", platform: "IOS" });
+    // Tencent's truth: the Logout was lost, the user is offline everywhere.
+    const truth = await fetch(`${standin.url}/truth/${APP}/${encodeURIComponent(ghost)}`, {
+      method: "PUT",
+      body: JSON.stringify({ platforms: { iOS: "Offline" } }),
+    });
+    expect(truth.status).toBeLessThan(300);
+    const page = await signedIn();
+    await lookUp(page, ghost);
+    await expect.poll(() => page.locator("#user-h .badge").textContent()).toBe("online");
+    await page.getByRole("button", { name: "Verify now" }).click();
+    await expect.poll(() => page.locator("main > p[role=status]").textContent(), SLOW).toContain("1 corrected");
+    await expect.poll(() => page.locator("#user-h .badge").textContent()).toBe("offline");
+    await page.getByRole("link", { name: "Reconcile" }).click();
+    await page.getByRole("heading", { name: /Reconcile stats/ }).waitFor();
+    await expect.poll(() => page.locator("main .facts").first().textContent()).toMatch(/corrections\s*1/);
     await page.close();
   });
 
