@@ -58,6 +58,21 @@ const server = createServer((req, res) => {
   });
 });
 
+// A second subscriber (or anything else) on the port: say so and how to choose another,
+// instead of Node's EADDRINUSE stack.
+server.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EADDRINUSE") {
+    console.error(
+      `port ${values.port} on ${values.host} is taken (another \`npm run subscriber\`?). Stop that one, or ` +
+        `choose another port: npm run subscriber -- --port 8798, and point the Worker's ` +
+        `WEBHOOK_SUBSCRIBERS url at it (demo.env for \`npm start\`).`,
+    );
+  } else {
+    console.error(`cannot listen on ${values.host}:${values.port}: ${error.message}`);
+  }
+  process.exit(1);
+});
+
 server.listen(Number(values.port), values.host, () => {
   console.log(
     `webhook subscriber on http://${values.host}:${values.port}${values.path} (verifying with standardwebhooks)`,

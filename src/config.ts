@@ -38,12 +38,26 @@ export interface Config {
   readonly logCallbacks: boolean;
 }
 
+// Secrets are never in wrangler.toml; everything else is a [vars] entry there.
+const SECRET_VARIABLE = /^(IM_CALLBACK_TOKEN|API_TOKENS|WEBHOOK_SUBSCRIBERS|IM_SECRET_KEY)/;
+
+/** Where a variable is set, for the message of its error: deployed, and locally. */
+export function howToSet(variable: string): string {
+  const deployed = SECRET_VARIABLE.test(variable)
+    ? `\`npx wrangler secret put ${variable}\``
+    : `set ${variable} in wrangler.toml [vars]`;
+  return (
+    `to fix: ${deployed} (then \`npm run deploy\`); locally, \`npm start\` reads demo.env, ` +
+    `and a bare \`wrangler dev\` reads .dev.vars`
+  );
+}
+
 export class ConfigError extends Error {
   constructor(
     readonly variable: string,
     detail: string,
   ) {
-    super(`${variable}: ${detail}`);
+    super(`${variable}: ${detail}; ${howToSet(variable)}`);
     this.name = "ConfigError";
   }
 }

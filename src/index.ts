@@ -34,28 +34,31 @@ const router = Router<IRequest, [Env]>({
   },
 });
 
+// HEAD is answered as a GET without its body (see fetch below), so every route that has a
+// GET lists HEAD in its Allow header too. /healthz comes first: it needs no configuration.
 router
   .get("/healthz", healthz)
+  .all("/healthz", methodNotAllowed("GET, HEAD"))
   .get("/v1/config", api(getConfig))
-  .all("/v1/config", methodNotAllowed("GET"))
+  .all("/v1/config", methodNotAllowed("GET, HEAD"))
   // Before the bearer middleware: a watch also accepts a watch token in the URL.
   .get("/v1/apps/:app/watch", watch)
   .all("/v1/apps/:app/*", withApiContext)
-  .all("/v1/apps/:app/watch", methodNotAllowed("GET"))
+  .all("/v1/apps/:app/watch", methodNotAllowed("GET, HEAD"))
   .get("/v1/apps/:app/users/:account", withAccount, api(getUser))
   .delete("/v1/apps/:app/users/:account", withAccount, api(deleteUser))
-  .all("/v1/apps/:app/users/:account", methodNotAllowed("GET, DELETE"))
+  .all("/v1/apps/:app/users/:account", methodNotAllowed("GET, HEAD, DELETE"))
   .get("/v1/apps/:app/users/:account/events", withAccount, api(getEvents))
-  .all("/v1/apps/:app/users/:account/events", methodNotAllowed("GET"))
+  .all("/v1/apps/:app/users/:account/events", methodNotAllowed("GET, HEAD"))
   .get("/v1/apps/:app/users/:account/deliveries", withAccount, api(getDeliveries))
-  .all("/v1/apps/:app/users/:account/deliveries", methodNotAllowed("GET"))
+  .all("/v1/apps/:app/users/:account/deliveries", methodNotAllowed("GET, HEAD"))
   .post("/v1/apps/:app/users/:account/deliveries/redeliver", withAccount, api(redeliver))
   .all("/v1/apps/:app/users/:account/deliveries/redeliver", methodNotAllowed("POST"))
   .post("/v1/apps/:app/presence/query", api(queryPresence))
   .all("/v1/apps/:app/presence/query", methodNotAllowed("POST"))
   .get("/v1/apps/:app/reconcile", api(getReconcile))
   .post("/v1/apps/:app/reconcile", api(postReconcile))
-  .all("/v1/apps/:app/reconcile", methodNotAllowed("GET, POST"))
+  .all("/v1/apps/:app/reconcile", methodNotAllowed("GET, HEAD, POST"))
   .post("/v1/apps/:app/watch-tokens", api(createWatchToken))
   .all("/v1/apps/:app/watch-tokens", methodNotAllowed("POST"))
   // Tencent's own REST call, answered the Tencent way (its own auth and envelopes).
@@ -64,10 +67,15 @@ router
   .all("*", () => apiError(404, "not_found", "no such route"));
 
 export default {
-  fetch(request, env) {
+  async fetch(request, env) {
     // Callbacks are the hot path: they skip the router and its query parsing.
     const url = new URL(request.url);
     if (url.pathname === "/callback" || url.pathname === "/callback/") return handleCallback(request, env, url);
-    return router.fetch(request, env);
+    if (request.method !== "HEAD") return router.fetch(request, env);
+    // Load balancers probe with HEAD: the GET's status and headers, without its body.
+    const reply: Response = await router.fetch(new Request(request, { method: "GET" }), env);
+    // Nobody reads a HEAD's body: cancelled, a stream (a watch) ends at once on its source's side.
+    await reply.body?.cancel();
+    return new Response(null, { status: reply.status, statusText: reply.statusText, headers: reply.headers });
   },
 } satisfies ExportedHandler<Env>;

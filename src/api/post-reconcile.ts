@@ -2,7 +2,7 @@
 // and answers {"results":[{"account","corrected","snapshot"}]} in request order. The call
 // goes through the app's reconciler, so it counts against RECONCILE_MAX_RPS like the rest.
 import * as z from "zod/mini";
-import { BodyTooLargeError, readBodyText } from "../lib/read-body";
+import { BODY_PROBLEMS, readBody } from "../lib/read-body";
 import { validate } from "../lib/validation";
 import { ACCOUNT_RULE, validAccount } from "../presence/account";
 import type { AccountId } from "../presence/types";
@@ -22,13 +22,17 @@ export const reconcileRequest = z.object({
 });
 
 export async function postReconcile(request: ApiRequest, env: Env): Promise<Response> {
-  let body: unknown;
-  try {
-    body = JSON.parse(await readBodyText(request, MAX_BODY_BYTES));
-  } catch (error) {
-    if (error instanceof BodyTooLargeError) {
+  const read = await readBody(request, MAX_BODY_BYTES);
+  if (!read.ok) {
+    if (read.problem === "too_large") {
       return apiError(413, "payload_too_large", `body: larger than ${MAX_BODY_BYTES} bytes`);
     }
+    return apiError(400, "bad_request", BODY_PROBLEMS[read.problem]);
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(read.text);
+  } catch {
     return apiError(400, "bad_request", "body: malformed JSON");
   }
   const parsed = validate(reconcileRequest, body, "body");

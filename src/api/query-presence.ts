@@ -6,7 +6,7 @@
 import * as z from "zod/mini";
 import { presenceStub } from "../durable/presence-stub";
 import type { AccountId } from "../presence/types";
-import { BodyTooLargeError, readBodyText } from "../lib/read-body";
+import { BODY_PROBLEMS, readBody } from "../lib/read-body";
 import { ACCOUNT_RULE, validAccount } from "../presence/account";
 import type { ApiRequest } from "./context";
 import { apiError } from "./responses";
@@ -26,14 +26,18 @@ export const batchBody = z.object({
 });
 
 export async function queryPresence(request: ApiRequest, env: Env): Promise<Response> {
-  let body: unknown;
-  try {
-    body = JSON.parse(await readBodyText(request, MAX_QUERY_BYTES));
-  } catch (error) {
-    if (error instanceof BodyTooLargeError) {
+  const read = await readBody(request, MAX_QUERY_BYTES);
+  if (!read.ok) {
+    if (read.problem === "too_large") {
       return apiError(413, "payload_too_large", `body: larger than ${MAX_QUERY_BYTES} bytes`);
     }
-    return apiError(400, "bad_request", "body: malformed JSON");
+    return apiError(400, "bad_request", BODY_PROBLEMS[read.problem]);
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(read.text);
+  } catch {
+    return apiError(400, "bad_request", 'body: malformed JSON; send {"accounts":["…"]}');
   }
   const parsed = validate(batchBody, body, "body");
   if (!parsed.ok) return apiError(400, "bad_request", parsed.message);

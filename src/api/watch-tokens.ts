@@ -1,7 +1,7 @@
 // POST /v1/apps/{app}/watch-tokens {"accounts"?:[…],"ttlSeconds"?:n} → {"token","expiresAt"}:
 // a signed, stateless credential for GET …/watch?token=, for browsers (docs/WATCH.md).
 import * as z from "zod/mini";
-import { BodyTooLargeError, readBodyText } from "../lib/read-body";
+import { BODY_PROBLEMS, readBody } from "../lib/read-body";
 import { validate } from "../lib/validation";
 import { ACCOUNT_RULE, validAccount } from "../presence/account";
 import type { AccountId } from "../presence/types";
@@ -35,14 +35,17 @@ export const watchTokenRequest = z.object({
 export const watchTokenResponse = z.object({ token: z.string(), expiresAt: z.int() });
 
 export async function createWatchToken(request: ApiRequest, _env: Env): Promise<Response> {
-  let body: unknown;
-  try {
-    const text = await readBodyText(request, MAX_BODY_BYTES);
-    body = text.trim() === "" ? {} : JSON.parse(text);
-  } catch (error) {
-    if (error instanceof BodyTooLargeError) {
+  const read = await readBody(request, MAX_BODY_BYTES);
+  if (!read.ok) {
+    if (read.problem === "too_large") {
       return apiError(413, "payload_too_large", `body: larger than ${MAX_BODY_BYTES} bytes`);
     }
+    return apiError(400, "bad_request", BODY_PROBLEMS[read.problem]);
+  }
+  let body: unknown;
+  try {
+    body = read.text.trim() === "" ? {} : JSON.parse(read.text);
+  } catch {
     return apiError(400, "bad_request", "body: malformed JSON");
   }
   const parsed = validate(watchTokenRequest, body, "body");

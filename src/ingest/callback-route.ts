@@ -7,9 +7,9 @@ import { presenceStub } from "../durable/presence-stub";
 import type { AppId } from "../presence/types";
 import { STATE_CHANGE_COMMAND, parseStateChange } from "../tencent/callback-schema";
 import { readCallbackQuery } from "../tencent/query";
-import { failReply, okReply } from "../tencent/reply";
+import { failReply, okReply, type CallbackFailureStatus } from "../tencent/reply";
 import { verifySignature } from "../tencent/signature";
-import { BodyTooLargeError, MAX_CALLBACK_BYTES, readBodyText } from "../lib/read-body";
+import { BODY_PROBLEMS, MAX_CALLBACK_BYTES, readBody } from "../lib/read-body";
 
 const MAX_CLIENT_IP_LENGTH = 64;
 
@@ -28,12 +28,51 @@ async function resendKey(query: string, body: string): Promise<string> {
   return toHex((await sha256(`${query}\n${body}`)).slice(0, 16));
 }
 
+/** The callback's log line: what an operator needs, never a token, a Sign or a body. */
+interface CallbackLog {
+  msg: "callback";
+  app?: string;
+  command?: string;
+  platform?: string;
+  action?: string;
+  outcome?: string;
+  /** Why a callback was refused: a short code, the field, and the reply's ErrorInfo. */
+  rejected?: string;
+  field?: string;
+  reason?: string;
+  error?: string;
+}
+
 export async function handleCallback(request: Request, env: Env, url = new URL(request.url)): Promise<Response> {
   const started = Date.now();
-  const logged: Record<string, unknown> = { msg: "callback" };
+  const logged: CallbackLog = { msg: "callback" };
   const reply = await answer(request, env, url, started, logged);
-  log({ ...logged, http: reply.status, durationMs: Date.now() - started });
+  // Logs are billed per line: every refusal and every error is logged, an accepted callback
+  // only with LOG_CALLBACKS=true (docs/API.md, "Logs").
+  if (reply.status !== 200 || logged.error !== undefined || logAccepted(env)) {
+    log({ ...logged, http: reply.status, durationMs: Date.now() - started });
+  }
   return reply;
+}
+
+function logAccepted(env: Env): boolean {
+  try {
+    return loadConfig(env).logCallbacks;
+  } catch {
+    return true;
+  }
+}
+
+/** A refusal: the reply names the problem, and the log line says why and which field. */
+function refuse(
+  logged: CallbackLog,
+  status: CallbackFailureStatus,
+  rejected: string,
+  field: string,
+  info: string,
+): Response {
+  Object.assign(logged, { rejected, field, reason: info });
+  return failReply(status, info);
 }
 
 async function answer(
@@ -41,68 +80,71 @@ async function answer(
   env: Env,
   url: URL,
   receivedAt: number,
-  logged: Record<string, unknown>,
+  logged: CallbackLog,
 ): Promise<Response> {
-  if (request.method !== "POST") return failReply(405, "method not allowed: use POST");
+  if (request.method !== "POST") return refuse(logged, 405, "method", "method", "method not allowed: use POST");
   let config: Config;
   try {
     config = loadConfig(env);
   } catch (error) {
     logged.error = String(error);
-    return failReply(500, "server configuration is invalid");
+    return failReply(500, "server configuration is invalid: GET /healthz names the variable and how to fix it");
   }
 
   const query = readCallbackQuery(url);
-  if (query.sdkAppId === null || query.sdkAppId === "") return failReply(400, "SdkAppid: missing");
+  if (query.sdkAppId === null || query.sdkAppId === "") {
+    return refuse(logged, 400, "query", "SdkAppid", "SdkAppid: missing");
+  }
   const app = query.sdkAppId as AppId;
   logged.app = /^\d{1,20}$/.test(app) ? app : "(invalid)";
-  if (!config.appIds.has(app)) return failReply(403, "SdkAppid: not configured");
+  if (!config.appIds.has(app)) return refuse(logged, 403, "app", "SdkAppid", "SdkAppid: not configured");
 
   const tokens = config.callbackTokens.get(app) ?? [];
   const signed = tokens.length > 0;
   if (signed) {
     const check = await verifySignature(tokens, query.requestTime, query.sign, Math.floor(receivedAt / 1000));
     if (check !== "ok") {
-      logged.rejected = check;
-      return failReply(401, SIGNATURE_ERRORS[check]);
+      const field = check === "expired" ? "RequestTime" : "Sign";
+      return refuse(logged, 401, check, field, SIGNATURE_ERRORS[check]);
     }
   } else if (!config.allowUnsigned) {
-    return failReply(401, "no callback token is configured for this SdkAppid");
+    return refuse(logged, 401, "unsigned", "Sign", "no callback token is configured for this SdkAppid");
   }
 
   const command = query.callbackCommand;
-  if (command === null || command === "") return failReply(400, "CallbackCommand: missing");
+  if (command === null || command === "") {
+    return refuse(logged, 400, "query", "CallbackCommand", "CallbackCommand: missing");
+  }
   logged.command = command.slice(0, 64);
   // Other callbacks reach the same URL when an app enables them: answered before their
   // body is read, so none of them (however large) can block an IM flow.
   if (command !== STATE_CHANGE_COMMAND) return okReply();
 
-  let text: string;
-  try {
-    text = await readBodyText(request, MAX_CALLBACK_BYTES);
-  } catch (error) {
-    if (error instanceof BodyTooLargeError)
-      return failReply(413, `body: larger than 64 KiB (${MAX_CALLBACK_BYTES} bytes)`);
-    throw error;
+  const read = await readBody(request, MAX_CALLBACK_BYTES);
+  if (!read.ok) {
+    if (read.problem === "too_large") {
+      return refuse(logged, 413, "too_large", "body", `body: larger than 64 KiB (${MAX_CALLBACK_BYTES} bytes)`);
+    }
+    return refuse(logged, 400, read.problem, "body", BODY_PROBLEMS[read.problem]);
   }
 
   if (query.clientIp !== null && query.clientIp.length > MAX_CLIENT_IP_LENGTH) {
-    return failReply(400, `ClientIP: longer than ${MAX_CLIENT_IP_LENGTH} characters`);
+    return refuse(logged, 400, "query", "ClientIP", `ClientIP: longer than ${MAX_CLIENT_IP_LENGTH} characters`);
   }
   let body: unknown;
   try {
-    body = JSON.parse(text);
+    body = JSON.parse(read.text);
   } catch {
-    return failReply(400, "body: malformed JSON");
+    return refuse(logged, 400, "json", "body", "body: malformed JSON");
   }
   const parsed = parseStateChange(body, { optPlatform: query.optPlatform, clientIp: query.clientIp, receivedAt });
-  if (!parsed.ok) return failReply(400, parsed.message);
+  if (!parsed.ok) return refuse(logged, 400, "schema", parsed.field, parsed.message);
   logged.platform = parsed.event.platform;
   logged.action = parsed.event.action;
 
   try {
     // A signed request re-sent within its window is recognised by its bytes (docs/DESIGN.md).
-    const requestKey = signed ? await resendKey(url.search, text) : null;
+    const requestKey = signed ? await resendKey(url.search, read.text) : null;
     const result = await presenceStub(env, app, parsed.account).ingest(app, parsed.account, parsed.event, requestKey);
     logged.outcome = result.outcome;
     return okReply();

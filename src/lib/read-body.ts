@@ -1,34 +1,86 @@
+// The one body reader of every route that takes a body (the callback, the batch query, watch
+// tokens, reconcile, Tencent's query). readBody never throws: a body that is too large, cannot be read, or is not UTF-8 is a result the
+// route turns into its own 4xx envelope.
 export const MAX_CALLBACK_BYTES = 64 * 1024;
+
+export type BodyProblem = "too_large" | "unreadable" | "not_utf8";
+
+export type BodyRead =
+  { readonly ok: true; readonly text: string } | { readonly ok: false; readonly problem: BodyProblem };
+
+/** What went wrong, for the `body: …` message of a 400 (too_large has its own 413 message). */
+export const BODY_PROBLEMS: Readonly<Record<Exclude<BodyProblem, "too_large">, string>> = {
+  unreadable:
+    "body: could not be read (shorter than its Content-Length, a malformed chunk, or an aborted upload); send it again",
+  not_utf8: "body: not well-formed UTF-8 (invalid bytes, an overlong form or an encoded surrogate)",
+};
+
+// fatal: two different byte strings must never decode to one text (a replacement character
+// would make `x\xff` and `x\xfe` the same account). Overlong forms and encoded surrogates
+// are invalid UTF-8 too, and the decoder rejects them.
+const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+
+/**
+ * Reads at most `limit` bytes, without trusting Content-Length and without buffering an
+ * oversized body, and decodes them strictly.
+ */
+export async function readBody(request: Request, limit: number): Promise<BodyRead> {
+  const declared = request.headers.get("content-length");
+  if (declared !== null && Number(declared) > limit) return { ok: false, problem: "too_large" };
+  if (request.body === null) return { ok: true, text: "" };
+  let bytes: Uint8Array;
+  try {
+    // A declared length within the limit frames the body (HTTP/1.1 and h2 alike), so it can be
+    // read in one go; the length is still checked, as an in-process Request is not framed.
+    bytes =
+      declared !== null && /^\d+$/.test(declared)
+        ? new Uint8Array(await request.arrayBuffer())
+        : await readChunks(request.body, limit);
+  } catch (error) {
+    if (error instanceof BodyTooLarge) return { ok: false, problem: "too_large" };
+    return { ok: false, problem: "unreadable" };
+  }
+  if (bytes.byteLength > limit) return { ok: false, problem: "too_large" };
+  try {
+    return { ok: true, text: decoder.decode(bytes) };
+  } catch {
+    return { ok: false, problem: "not_utf8" };
+  }
+}
+
+class BodyTooLarge extends Error {}
 
 export class BodyTooLargeError extends Error {}
 
-const decoder = new TextDecoder();
-
-/**
- * Reads at most `limit` bytes and throws BodyTooLargeError past that, without trusting
- * Content-Length and without buffering an oversized body.
- */
-export async function readBodyText(request: Request, limit: number): Promise<string> {
-  const declared = request.headers.get("content-length");
-  if (declared !== null && Number(declared) > limit) throw new BodyTooLargeError();
-  if (request.body === null) return "";
-  // A declared length within the limit frames the body (HTTP/1.1 and h2 alike), so it can be
-  // read in one go; the length is still checked, as an in-process Request is not framed.
-  if (declared !== null && /^\d+$/.test(declared)) {
-    const bytes = await request.arrayBuffer();
-    if (bytes.byteLength > limit) throw new BodyTooLargeError();
-    return decoder.decode(bytes);
+/** A body that cannot be read or is not UTF-8; the message is the `body: …` text of a 400. */
+export class BodyReadError extends Error {
+  constructor(readonly problem: Exclude<BodyProblem, "too_large">) {
+    super(BODY_PROBLEMS[problem]);
+    this.name = "BodyReadError";
   }
-  const reader = request.body.getReader();
+}
+
+/** readBody for callers that prefer exceptions: the text, else BodyTooLargeError or BodyReadError. */
+export async function readBodyText(request: Request, limit: number): Promise<string> {
+  const read = await readBody(request, limit);
+  if (read.ok) return read.text;
+  if (read.problem === "too_large") throw new BodyTooLargeError();
+  throw new BodyReadError(read.problem);
+}
+
+async function readChunks(body: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array> {
+  const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
+    // A request body is a byte stream; anything else is a broken upload, not a body.
+    if (!(value instanceof Uint8Array)) throw new TypeError("body chunk is not bytes");
     size += value.byteLength;
     if (size > limit) {
       await reader.cancel();
-      throw new BodyTooLargeError();
+      throw new BodyTooLarge();
     }
     chunks.push(value);
   }
@@ -38,5 +90,5 @@ export async function readBodyText(request: Request, limit: number): Promise<str
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  return decoder.decode(bytes);
+  return bytes;
 }

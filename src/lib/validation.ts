@@ -6,7 +6,12 @@ import type { ZodMiniType } from "zod/mini";
 export type Validated<T> =
   { readonly ok: true; readonly data: T } | { readonly ok: false; readonly field: string; readonly message: string };
 
+// zod/mini carries no messages of its own: a message other than its "Invalid input" is the one
+// the schema wrote for this check, and says it best.
+const GENERIC = "Invalid input";
+
 function describe(issue: $ZodIssue): string {
+  if (issue.message && issue.message !== GENERIC) return issue.message;
   switch (issue.code) {
     case "invalid_type":
       return `expected ${issue.expected}`;
@@ -27,7 +32,7 @@ function describe(issue: $ZodIssue): string {
     case "unrecognized_keys":
       return `unknown field ${issue.keys.join(", ")}`;
     default:
-      return issue.message && issue.message !== "Invalid input" ? issue.message : "is invalid";
+      return "is invalid";
   }
 }
 

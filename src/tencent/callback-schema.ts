@@ -10,6 +10,9 @@ export const MAX_REASON_LENGTH = 64;
 export const MAX_CUSTOM_STATUS_LENGTH = 256;
 export const MAX_KICKED_DEVICES = 16;
 export const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
+/** 10^12 ms is September 2001: an EventTime below it is almost surely in seconds. */
+export const MIN_EVENT_TIME_MS = 1e12;
+const STATE_CHANGE_LOWER = STATE_CHANGE_COMMAND.toLowerCase();
 
 const KNOWN_REASONS = ["Register", "Unregister", "LinkClose", "TimeOut", "SetCustomStatus"] as const;
 const byLowerCase = <T extends string>(values: readonly T[]) => new Map(values.map((v) => [v.toLowerCase(), v]));
@@ -55,6 +58,15 @@ export function parseStateChange(body: unknown, context: CallbackContext): Parse
   const parsed = validate(stateChangeBody, body, "body");
   if (!parsed.ok) return parsed;
   const b = parsed.data;
+  if (b.CallbackCommand !== undefined && b.CallbackCommand.toLowerCase() !== STATE_CHANGE_LOWER) {
+    const message = `CallbackCommand: the body names another command than the query's ${STATE_CHANGE_COMMAND}`;
+    return { ok: false, field: "CallbackCommand", message };
+  }
+  // Seconds would be stored as a date in January 1970 and lose to every later event.
+  if (b.EventTime !== undefined && b.EventTime < MIN_EVENT_TIME_MS) {
+    const message = "EventTime: must be milliseconds since 1970 (at least 10^12); this looks like seconds";
+    return { ok: false, field: "EventTime", message };
+  }
   const eventTime = b.EventTime ?? context.receivedAt;
   if (eventTime > context.receivedAt + MAX_FUTURE_SKEW_MS) {
     return { ok: false, field: "EventTime", message: "EventTime: more than 5 minutes in the future" };

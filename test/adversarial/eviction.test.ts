@@ -1,16 +1,14 @@
 // Faults: a Durable Object evicted between every step of a scenario (memory lost, storage
 // kept) must end exactly where an object that was never evicted ends.
+import { stubFor } from "../support/storage";
 import { evictDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { apiFetch, getSnapshot, userPath } from "../support/api";
-import { TEST_APP } from "../support/bindings";
 import { sendStateChange, type StateChangeFields } from "../support/callback";
+import { MANY_REQUESTS_MS } from "../support/timeouts";
 
 type Step = Omit<StateChangeFields, "account"> & { optPlatform: string };
-
-const stubOf = (account: string) => env.USER_PRESENCE.get(env.USER_PRESENCE.idFromName(`${TEST_APP}:${account}`));
 
 async function view(account: string) {
   const snapshot = await getSnapshot(account);
@@ -25,7 +23,7 @@ async function run(account: string, steps: readonly Step[], evict: boolean): Pro
   for (const { optPlatform, ...fields } of steps) {
     const res = await sendStateChange({ ...fields, account }, { optPlatform });
     expect(res.status).toBe(200);
-    if (evict) await evictDurableObject(stubOf(account));
+    if (evict) await evictDurableObject(stubFor(account));
   }
 }
 
@@ -66,28 +64,38 @@ describe("faults: eviction between steps", () => {
     expect(evicted.events.map((e) => e.outcome)).toContain("duplicate");
   });
 
-  it("random scenarios end in the same snapshot and history with or without eviction", async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 12 }), async (steps) => {
-        const n = ++users;
-        await run(`evicted-${n}`, steps as Step[], true);
-        await run(`kept-${n}`, steps as Step[], false);
-        expect(await view(`evicted-${n}`)).toEqual(await view(`kept-${n}`));
-      }),
-      { numRuns: 25 },
-    );
-  }, 60_000);
+  it(
+    "random scenarios end in the same snapshot and history with or without eviction",
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 12 }), async (steps) => {
+          const n = ++users;
+          await run(`evicted-${n}`, steps as Step[], true);
+          await run(`kept-${n}`, steps as Step[], false);
+          expect(await view(`evicted-${n}`)).toEqual(await view(`kept-${n}`));
+        }),
+        { numRuns: 25 },
+      );
+      // Up to 24 callbacks and 12 evictions per run, 25 runs.
+    },
+    MANY_REQUESTS_MS,
+  );
 
-  it("history past HISTORY_LIMIT is the same with or without eviction", async () => {
-    const steps: Step[] = Array.from({ length: 45 }, (_, i) => ({
-      action: i % 2 === 0 ? "Login" : "Logout",
-      optPlatform: ["IOS", "Android", "Web"][i % 3]!,
-      eventTime: T + i,
-    }));
-    await run("long-evicted", steps, true);
-    await run("long-kept", steps, false);
-    const evicted = await view("long-evicted");
-    expect(evicted).toEqual(await view("long-kept"));
-    expect(evicted.events.map((e) => e.seq)).toEqual(Array.from({ length: 20 }, (_, i) => 45 - i));
-  }, 30_000);
+  it(
+    "history past HISTORY_LIMIT is the same with or without eviction",
+    async () => {
+      const steps: Step[] = Array.from({ length: 45 }, (_, i) => ({
+        action: i % 2 === 0 ? "Login" : "Logout",
+        optPlatform: ["IOS", "Android", "Web"][i % 3]!,
+        eventTime: T + i,
+      }));
+      await run("long-evicted", steps, true);
+      await run("long-kept", steps, false);
+      const evicted = await view("long-evicted");
+      expect(evicted).toEqual(await view("long-kept"));
+      expect(evicted.events.map((e) => e.seq)).toEqual(Array.from({ length: 20 }, (_, i) => 45 - i));
+      // 90 callbacks and 45 evictions.
+    },
+    MANY_REQUESTS_MS,
+  );
 });

@@ -1,17 +1,16 @@
 // Storage poisoning: events that try to freeze a platform, invent platforms, or grow a
 // user's storage without bound.
+import { stubFor } from "../support/storage";
 import { runInDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { KICK_LIMIT } from "../../src/presence/reducer";
 import { PLATFORMS } from "../../src/presence/types";
 import { apiFetch, getSnapshot, userPath } from "../support/api";
-import { TEST_APP } from "../support/bindings";
 import { postCallback, sendStateChange } from "../support/callback";
+import { MANY_REQUESTS_MS } from "../support/timeouts";
 
 const HISTORY_LIMIT = 20; // test/support/bindings.ts
-const stubOf = (account: string) => env.USER_PRESENCE.get(env.USER_PRESENCE.idFromName(`${TEST_APP}:${account}`));
 
 async function events(account: string): Promise<Record<string, any>[]> {
   const res = await apiFetch(`${userPath(account)}/events?limit=1000`);
@@ -20,7 +19,7 @@ async function events(account: string): Promise<Record<string, any>[]> {
 }
 
 async function storedRows(account: string): Promise<{ history: number; stateBytes: number }> {
-  return runInDurableObject(stubOf(account), (_instance, state) => ({
+  return runInDurableObject(stubFor(account), (_instance, state) => ({
     history: state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM history").one().n,
     stateBytes: state.storage.sql
       .exec<{ n: number }>("SELECT length(state_after) AS n FROM history ORDER BY seq DESC LIMIT 1")
@@ -66,41 +65,46 @@ describe("poisoning: EventTime in the future", () => {
 });
 
 describe("poisoning: invented platforms", () => {
-  it("a flood of invented platform names collapses to the canonical set", async () => {
-    const names = fc.sample(
-      fc.oneof(
-        fc.string({ maxLength: 32 }),
-        fc.constantFrom("IOS", "ios", " iOS ", "macOS", "MAC", "linux", "restapi"),
-      ),
-      { numRuns: 150, seed: 42 },
-    );
-    let t = Date.now() - 1_000_000;
-    for (let i = 0; i < names.length; i += 1) {
-      const res = await sendStateChange(
-        {
-          account: "flood",
-          action: i % 3 === 2 ? "Disconnect" : "Login",
-          eventTime: (t += 10),
-          kicked: names.slice(i, i + 16),
-        },
-        { optPlatform: names[i]! },
+  it(
+    "a flood of invented platform names collapses to the canonical set",
+    async () => {
+      const names = fc.sample(
+        fc.oneof(
+          fc.string({ maxLength: 32 }),
+          fc.constantFrom("IOS", "ios", " iOS ", "macOS", "MAC", "linux", "restapi"),
+        ),
+        { numRuns: 150, seed: 42 },
       );
-      expect(res.status).toBe(200);
-    }
-    const snap = await getSnapshot("flood");
-    const canonical: readonly string[] = PLATFORMS;
-    for (const p of Object.keys(snap.platforms)) expect(canonical).toContain(p);
-    expect(Object.keys(snap.platforms).length).toBeLessThanOrEqual(PLATFORMS.length);
-    expect(snap.platforms.Unknown).toBeDefined();
-    for (const k of snap.kicks) {
-      expect(canonical).toContain(k.platform);
-      expect(canonical).toContain(k.by);
-    }
-    for (const e of await events("flood")) {
-      expect(canonical).toContain(e.platform);
-      for (const k of e.kicked) expect(canonical).toContain(k);
-    }
-  });
+      let t = Date.now() - 1_000_000;
+      for (let i = 0; i < names.length; i += 1) {
+        const res = await sendStateChange(
+          {
+            account: "flood",
+            action: i % 3 === 2 ? "Disconnect" : "Login",
+            eventTime: (t += 10),
+            kicked: names.slice(i, i + 16),
+          },
+          { optPlatform: names[i]! },
+        );
+        expect(res.status).toBe(200);
+      }
+      const snap = await getSnapshot("flood");
+      const canonical: readonly string[] = PLATFORMS;
+      for (const p of Object.keys(snap.platforms)) expect(canonical).toContain(p);
+      expect(Object.keys(snap.platforms).length).toBeLessThanOrEqual(PLATFORMS.length);
+      expect(snap.platforms.Unknown).toBeDefined();
+      for (const k of snap.kicks) {
+        expect(canonical).toContain(k.platform);
+        expect(canonical).toContain(k.by);
+      }
+      for (const e of await events("flood")) {
+        expect(canonical).toContain(e.platform);
+        for (const k of e.kicked) expect(canonical).toContain(k);
+      }
+      // 150 callbacks.
+    },
+    MANY_REQUESTS_MS,
+  );
 
   it("a kick of iOS hits the platform OptPlatform=IOS logged in, whatever the case", async () => {
     const t = Date.now() - 10_000;
@@ -116,37 +120,42 @@ describe("poisoning: invented platforms", () => {
 });
 
 describe("poisoning: bounded storage per user", () => {
-  it("history, kick list and the state row stay bounded however many callbacks arrive", async () => {
-    const platforms = ["iOS", "Android", "Windows", "Mac", "Web", "iPad", "Linux"];
-    let t = Date.now() - 1_000_000;
-    for (let i = 0; i < 120; i += 1) {
-      const res = await sendStateChange(
-        {
+  it(
+    "history, kick list and the state row stay bounded however many callbacks arrive",
+    async () => {
+      const platforms = ["iOS", "Android", "Windows", "Mac", "Web", "iPad", "Linux"];
+      let t = Date.now() - 1_000_000;
+      for (let i = 0; i < 120; i += 1) {
+        const res = await sendStateChange(
+          {
+            account: "bounded",
+            action: "Login",
+            reason: "R".repeat(64),
+            eventTime: (t += 100),
+            kicked: platforms.filter((p) => p !== platforms[i % platforms.length]),
+          },
+          { optPlatform: platforms[i % platforms.length]!, clientIp: "2001:db8::".padEnd(64, "f") },
+        );
+        expect(res.status).toBe(200);
+        await sendStateChange({
           account: "bounded",
-          action: "Login",
-          reason: "R".repeat(64),
-          eventTime: (t += 100),
-          kicked: platforms.filter((p) => p !== platforms[i % platforms.length]),
-        },
-        { optPlatform: platforms[i % platforms.length]!, clientIp: "2001:db8::".padEnd(64, "f") },
-      );
-      expect(res.status).toBe(200);
-      await sendStateChange({
-        account: "bounded",
-        action: "CustomStatusChange",
-        eventTime: t + 1,
-        customStatus: "s".repeat(256),
-      });
-    }
-    const snap = await getSnapshot("bounded");
-    expect(snap.version).toBe(240);
-    expect(snap.kicks.length).toBe(KICK_LIMIT);
-    expect((await events("bounded")).length).toBe(HISTORY_LIMIT);
-    const rows = await storedRows("bounded");
-    expect(rows.history).toBe(HISTORY_LIMIT);
-    // 7 platforms, 20 kicks, 256-character status: a few KiB, not growing with traffic.
-    expect(rows.stateBytes).toBeLessThan(8 * 1024);
-  });
+          action: "CustomStatusChange",
+          eventTime: t + 1,
+          customStatus: "s".repeat(256),
+        });
+      }
+      const snap = await getSnapshot("bounded");
+      expect(snap.version).toBe(240);
+      expect(snap.kicks.length).toBe(KICK_LIMIT);
+      expect((await events("bounded")).length).toBe(HISTORY_LIMIT);
+      const rows = await storedRows("bounded");
+      expect(rows.history).toBe(HISTORY_LIMIT);
+      // 7 platforms, 20 kicks, 256-character status: a few KiB, not growing with traffic.
+      expect(rows.stateBytes).toBeLessThan(8 * 1024);
+      // 120 callbacks.
+    },
+    MANY_REQUESTS_MS,
+  );
 
   it("free text with lone surrogates is stored as the same text in the state and the history", async () => {
     const res = await sendStateChange({

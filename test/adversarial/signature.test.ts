@@ -95,7 +95,8 @@ describe("signature: replay", () => {
   });
 
   it("a RequestTime 61 s in the future is rejected as well", async () => {
-    const url = await callbackUrl({ requestTime: Math.floor(Date.now() / 1000) + 62 });
+    vi.useFakeTimers({ toFake: ["Date"] }); // the Worker checks against the second signed with
+    const url = await callbackUrl({ requestTime: Math.floor(Date.now() / 1000) + 61 });
     expect((await post(url, login("future-sign"))).status).toBe(401);
   });
 });

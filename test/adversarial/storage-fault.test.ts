@@ -2,18 +2,16 @@
 // (never OK for an event that was not stored), storage must hold nothing of that event,
 // and the next callback must work. The fault is injected from the test by wrapping the
 // object's SqlStorage.exec, so every statement position is tried in turn.
+import { stubFor } from "../support/storage";
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { apiFetch, getSnapshot, userPath } from "../support/api";
-import { TEST_APP } from "../support/bindings";
 import { sendStateChange, type StateChangeFields } from "../support/callback";
-
-const stubOf = (account: string) => env.USER_PRESENCE.get(env.USER_PRESENCE.idFromName(`${TEST_APP}:${account}`));
+import { injectedFault } from "../support/expected-output";
 
 /** Every row of every table of the user's storage: the ground truth, not the object's memory. */
 async function dump(account: string): Promise<Record<string, unknown[]>> {
-  return runInDurableObject(stubOf(account), (_instance, state) => {
+  return runInDurableObject(stubFor(account), (_instance, state) => {
     const sql = state.storage.sql;
     const tables = sql
       .exec<{ name: string }>(
@@ -28,7 +26,7 @@ async function dump(account: string): Promise<Record<string, unknown[]>> {
 
 /** Makes the n-th SQL statement from now on throw, once. */
 async function failStatement(account: string, n: number): Promise<void> {
-  await runInDurableObject(stubOf(account), (_instance, state) => {
+  await runInDurableObject(stubFor(account), (_instance, state) => {
     const sql = state.storage.sql as SqlStorage & { exec: SqlStorage["exec"] };
     const exec = Object.getPrototypeOf(sql).exec as SqlStorage["exec"];
     let seen = 0;
@@ -36,7 +34,7 @@ async function failStatement(account: string, n: number): Promise<void> {
       seen += 1;
       if (seen === n) {
         delete (sql as Partial<typeof sql>).exec;
-        throw new Error(`injected storage fault at statement ${n}`);
+        throw injectedFault(`storage fault at statement ${n}`);
       }
       return exec.call(sql, query, ...bindings);
     }) as SqlStorage["exec"];
@@ -44,7 +42,7 @@ async function failStatement(account: string, n: number): Promise<void> {
 }
 
 async function clearFault(account: string): Promise<void> {
-  await runInDurableObject(stubOf(account), (_instance, state) => {
+  await runInDurableObject(stubFor(account), (_instance, state) => {
     delete (state.storage.sql as Partial<SqlStorage>).exec;
   });
 }
@@ -63,7 +61,7 @@ async function faultEveryStatement(account: string, event: StateChangeFields, ev
   const before = await dump(account);
   const snapshotBefore = await getSnapshot(account);
   for (let n = 1; n < 100; n += 1) {
-    if (evictFirst) await evictDurableObject(stubOf(account)).catch(() => {});
+    if (evictFirst) await evictDurableObject(stubFor(account)).catch(() => {});
     await failStatement(account, n);
     const res = await sendStateChange(event);
     await clearFault(account);
@@ -72,7 +70,7 @@ async function faultEveryStatement(account: string, event: StateChangeFields, ev
     expect(await res.json()).toEqual({ ActionStatus: "FAIL", ErrorCode: 1, ErrorInfo: "storage failure" });
     expect(await dump(account), `storage after a fault at statement ${n}`).toEqual(before);
     expect(await getSnapshot(account)).toEqual(snapshotBefore);
-    await evictDurableObject(stubOf(account));
+    await evictDurableObject(stubFor(account));
     expect(await dump(account)).toEqual(before);
     expect(await getSnapshot(account)).toEqual(snapshotBefore);
   }

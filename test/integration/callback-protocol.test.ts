@@ -1,12 +1,16 @@
 // Every row of SPEC §2's reply table, through the Worker's fetch handler.
 import { runInDurableObject } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { MAX_CALLBACK_BYTES } from "../../src/lib/read-body";
 import { getSnapshot } from "../support/api";
 import { OTHER_APP, OTHER_CALLBACK_TOKEN, UNSIGNED_APP } from "../support/bindings";
 import { callbackUrl, postCallback, sendStateChange, stateChangeBody } from "../support/callback";
+import { setClock } from "../support/clock";
 import { storedTables, stubFor, uniqueAccount } from "../support/storage";
 import { exports } from "cloudflare:workers";
+import { injectedFault } from "../support/expected-output";
+
+afterEach(() => vi.useRealTimers());
 
 const OK = { ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "" };
 
@@ -59,6 +63,22 @@ describe("POST /callback replies", () => {
     expect((await getSnapshot(account)).platforms.iOS.status).toBe("online");
   });
 
+  it("reads the first of duplicate query parameters, whatever their casing", async () => {
+    const account = uniqueAccount();
+    const body = JSON.stringify(stateChangeBody({ account, action: "Login" }));
+    const signed = new URL(await callbackUrl({ optPlatform: "Android" }));
+    const withDuplicates = (extra: string) => `${signed}&${extra}`;
+    // SdkAppid: the configured app first, an unknown one after → accepted for the first.
+    const first = await exports.default.fetch(withDuplicates("sdkappid=999&OPTPLATFORM=IOS"), { method: "POST", body });
+    expect(first.status).toBe(200);
+    expect(Object.keys((await getSnapshot(account)).platforms)).toEqual(["Android"]);
+    // The unknown app first → refused, though the configured one follows.
+    const reordered = new URL(signed);
+    reordered.searchParams.delete("SdkAppid");
+    const unknownFirst = `https://presence.test/callback?SDKAPPID=999&${reordered.searchParams}&SdkAppid=${signed.searchParams.get("SdkAppid")}`;
+    await expectFail(await exports.default.fetch(unknownFirst, { method: "POST", body }), 403, "SdkAppid");
+  });
+
   it.each([
     ["malformed JSON", "{not json", "body"],
     ["a schema error", { Info: { Action: "Fly", To_Account: "x" } }, "Info.Action"],
@@ -66,6 +86,16 @@ describe("POST /callback replies", () => {
       "an EventTime over 5 minutes ahead",
       { EventTime: Date.now() + 3_600_000, Info: { Action: "Login", To_Account: "x" } },
       "EventTime",
+    ],
+    [
+      "an EventTime in seconds",
+      { EventTime: Math.floor(Date.now() / 1000), Info: { Action: "Login", To_Account: "x" } },
+      "EventTime: must be milliseconds",
+    ],
+    [
+      "a body CallbackCommand naming another command than the query's",
+      { CallbackCommand: "C2C.CallbackAfterSendMsg", Info: { Action: "Login", To_Account: "x" } },
+      "CallbackCommand",
     ],
   ])("400 for %s, naming the field", async (_name, body, field) => {
     await expectFail(await postCallback(body), 400, field);
@@ -88,10 +118,13 @@ describe("POST /callback replies", () => {
     await expectFail(await postCallback(body, { token: null }), 401, "Sign");
     await expectFail(await postCallback(body, { token: "wrong" }), 401, "Sign");
     await expectFail(await postCallback(body, { token: OTHER_CALLBACK_TOKEN }), 401, "Sign");
+    // The clock stands still, so the Worker checks against the very second the test signs with.
+    setClock(Date.now());
     const now = Math.floor(Date.now() / 1000);
     await expectFail(await postCallback(body, { requestTime: now - 61 }), 401, "RequestTime");
     await expectFail(await postCallback(body, { requestTime: now + 61 }), 401, "RequestTime");
-    expect((await postCallback(body, { requestTime: now - 55 })).status).toBe(200);
+    expect((await postCallback(body, { requestTime: now - 60 })).status).toBe(200);
+    expect((await postCallback(body, { requestTime: now + 60 })).status).toBe(200);
   });
 
   it("uses the per-app token, any of a rotation list", async () => {
@@ -141,7 +174,7 @@ describe("POST /callback replies", () => {
       (instance as unknown as { sql: unknown }).sql = Object.assign(
         (strings: TemplateStringsArray, ...values: unknown[]) => {
           const query = strings.join("?");
-          if (query.startsWith("INSERT INTO history")) throw new Error("disk full");
+          if (query.startsWith("INSERT INTO history")) throw injectedFault("disk full");
           return exec(query, ...(values as never[])).toArray();
         },
         { usage: { rowsRead: 0, rowsWritten: 0 } },
@@ -167,15 +200,16 @@ describe("POST /callback replies", () => {
 
 describe("nothing is stored from a rejected request", () => {
   it.each([
-    ["bad signature", { token: "wrong" }, {}],
-    ["expired RequestTime", { requestTime: Math.floor(Date.now() / 1000) - 3600 }, {}],
-    ["future EventTime", {}, { eventTime: Date.now() + 3_600_000 }],
-    ["bad method", { method: "PUT" }, {}],
-    ["unknown app", { app: "999" }, {}],
-  ])("%s", async (_name, options, fields) => {
+    ["bad signature", 401, { token: "wrong" }, {}],
+    ["expired RequestTime", 401, { requestTime: Math.floor(Date.now() / 1000) - 3600 }, {}],
+    ["future EventTime", 400, {}, { eventTime: Date.now() + 3_600_000 }],
+    ["EventTime in seconds", 400, {}, { eventTime: Math.floor(Date.now() / 1000) }],
+    ["bad method", 405, { method: "PUT" }, {}],
+    ["unknown app", 403, { app: "999" }, {}],
+  ])("%s (%d)", async (_name, status, options, fields) => {
     const account = uniqueAccount();
     const res = await sendStateChange({ account, action: "Login", ...fields }, options);
-    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBe(status);
     expect(await storedTables(account)).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 // Every read endpoint and its errors, through the Worker's fetch handler (SPEC §4).
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
+import worker from "../../src/index";
 import { describe, expect, it } from "vitest";
 import { apiFetch, getSnapshot, userPath } from "../support/api";
 import { ROTATED_API_TOKEN, TEST_APP } from "../support/bindings";
@@ -28,6 +29,35 @@ describe("authentication", () => {
       headers: { authorization: "Basic abc" },
     });
     await expectApiError(basic, 401, "unauthorized");
+  });
+
+  // Every other test runs with API_TOKENS set: this one sends requests to the Worker's fetch
+  // handler with the variable removed (or empty), as a deployment that forgot it would run.
+  it.each([
+    ["unset", undefined],
+    ["empty", ""],
+    ["only commas", " , "],
+  ])("401 on every read route when API_TOKENS is %s: the read API is never open", async (_name, value) => {
+    const { API_TOKENS: _configured, ...rest } = env;
+    const without = (value === undefined ? rest : { ...rest, API_TOKENS: value }) as Env;
+    const routes: [string, string][] = [
+      ["GET", userPath("a")],
+      ["DELETE", userPath("a")],
+      ["GET", `${userPath("a")}/events`],
+      ["GET", `${userPath("a")}/deliveries`],
+      ["POST", `${userPath("a")}/deliveries/redeliver`],
+      ["POST", `/v1/apps/${TEST_APP}/presence/query`],
+    ];
+    for (const [method, path] of routes) {
+      for (const authorization of [null, "Bearer ", "Bearer undefined", `Bearer ${ROTATED_API_TOKEN}`]) {
+        const headers: Record<string, string> = authorization === null ? {} : { authorization };
+        const body = method === "POST" ? JSON.stringify({ accounts: ["a"] }) : null;
+        const request = new Request(`https://presence.test${path}`, { method, headers, body });
+        const res = await worker.fetch(request as Parameters<typeof worker.fetch>[0], without);
+        expect(res.status, `${method} ${path} with ${authorization}`).toBe(401);
+        expect(((await res.json()) as { message: string }).message).toContain("API_TOKENS");
+      }
+    }
   });
 
   it("accepts every token of API_TOKENS (rotation)", async () => {
@@ -66,6 +96,14 @@ describe("GET /v1/apps/{app}/users/{account}", () => {
       },
       kicks: [{ platform: "Windows", at: t, by: "iOS" }],
     });
+  });
+
+  it("a user seen only through CustomStatusChange is unknown, with its custom status and version 1", async () => {
+    const account = uniqueAccount();
+    const t = Date.now() - 10_000;
+    await sendStateChange({ account, action: "CustomStatusChange", eventTime: t, customStatus: "busy" });
+    const snap = await getSnapshot(account);
+    expect(snap).toMatchObject({ status: "unknown", customStatus: "busy", version: 1, platforms: {} });
   });
 
   it("a never-seen user is 200 unknown, and the lookup stores nothing", async () => {
@@ -113,8 +151,10 @@ describe("POST /v1/apps/{app}/presence/query", () => {
     ]);
   });
 
+  // The limit counts accounts as listed; 50 distinct ones among them keep the test to 50 object
+  // calls, so it proves the same on a busy machine as 500 distinct ones would.
   it("takes 500 accounts and refuses 501", async () => {
-    const accounts = Array.from({ length: 500 }, (_, i) => `batch-${i}`);
+    const accounts = Array.from({ length: 500 }, (_, i) => `batch-${i % 50}`);
     const res = await query(accounts);
     expect(res.status).toBe(200);
     const { results } = (await res.json()) as { results: { account: string }[] };
@@ -212,6 +252,20 @@ describe("DELETE /v1/apps/{app}/users/{account}", () => {
 });
 
 describe("other routes", () => {
+  // What bare `npx wrangler dev` serves: wrangler.toml's empty IM_SDKAPPIDS, no demo.env.
+  it("GET /healthz is 503 with the fix when IM_SDKAPPIDS is empty", async () => {
+    const res = await worker.fetch(new Request("https://presence.test/healthz") as Parameters<typeof worker.fetch>[0], {
+      ...env,
+      IM_SDKAPPIDS: "",
+    });
+    expect(res.status).toBe(503);
+    const { ok, error } = (await res.json()) as { ok: boolean; error: string };
+    expect(ok).toBe(false);
+    expect(error).toMatch(/^IM_SDKAPPIDS: /);
+    expect(error).toContain("wrangler.toml [vars]");
+    expect(error).toContain("`npm start`");
+  });
+
   it("GET /healthz is 200 without auth", async () => {
     const res = await exports.default.fetch("https://presence.test/healthz");
     expect(res.status).toBe(200);

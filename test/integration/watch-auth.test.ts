@@ -143,7 +143,7 @@ describe("watch authentication", () => {
   it("validates the token request: ttlSeconds 1 to 86400, accounts by the account rule, bearer only", async () => {
     expect(await mint({ ttlSeconds: 86_401 })).toMatchObject({
       status: 400,
-      body: { message: "ttlSeconds: must be at most 86400" },
+      body: { message: "ttlSeconds: must be at most 86400 (24 hours)" },
     });
     expect(await mint({ ttlSeconds: 0 })).toMatchObject({
       status: 400,

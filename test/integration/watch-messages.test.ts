@@ -14,7 +14,7 @@ describe("bad watch messages", () => {
       [{ accounts: ["a"] }, /^type: must be "subscribe" or "unsubscribe"$/],
       [[], /^message: expected object$/],
       [{ type: "subscribe" }, /^accounts: expected array$/],
-      [{ type: "subscribe", accounts: [] }, /^accounts: must hold at least 1 items$/],
+      [{ type: "subscribe", accounts: [] }, /^accounts: must hold at least one account$/],
       [{ type: "subscribe", accounts: ["ok", ""] }, /^accounts\.1: must be 1 to 128 bytes of UTF-8$/],
       [{ type: "subscribe", accounts: ["\ud800"] }, /^accounts\.0: must be 1 to 128 bytes of UTF-8$/],
       [{ type: "subscribe", accounts: [7] }, /^accounts\.0: expected string$/],
@@ -47,7 +47,7 @@ describe("bad watch messages", () => {
     client.subscribe(Array.from({ length: 1001 }, (_, i) => `too-many-${i}`));
     expect(await client.next()).toMatchObject({
       error: "bad_message",
-      message: "accounts: must hold at most 1000 items",
+      message: "accounts: must hold at most 1000 accounts",
     });
     const first = uniqueAccount("first");
     await client.subscribed([first]);

@@ -129,7 +129,7 @@ describe("watch over Server-Sent Events", () => {
       [
         `accounts=${Array.from({ length: 1001 }, (_, i) => `u${i}`).join(",")}`,
         400,
-        "accounts: must hold at most 1000 items",
+        "accounts: must hold at most 1000 accounts",
       ],
     ];
     for (const [query, status, message] of cases) {
@@ -148,6 +148,6 @@ describe("watch over Server-Sent Events", () => {
       method: "POST",
       headers: { authorization: `Bearer ${TEST_API_TOKEN}` },
     });
-    expect([post.status, post.headers.get("allow")]).toEqual([405, "GET"]);
+    expect([post.status, post.headers.get("allow")]).toEqual([405, "GET, HEAD"]);
   });
 });

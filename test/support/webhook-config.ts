@@ -18,38 +18,27 @@ export const STATUS_SUBSCRIBER = {
 export const GRACE_SECONDS = 60;
 export const RETENTION_DAYS = 1;
 
-/** Test files that need subscribers; the default project leaves them out. */
-export const WEBHOOK_ONLY_TESTS = [
-  "test/integration/webhooks-delivery.test.ts",
-  "test/integration/webhooks-migration.test.ts",
-  "test/integration/webhooks-grace.test.ts",
-  "test/integration/retention.test.ts",
-  "test/integration/reconcile-webhooks.test.ts",
-  "test/integration/watch-webhook-parity.test.ts",
-];
-/** Runs in every project: it measures rows written with 0, 1 and 2 subscribers. */
-export const COST_TEST = "test/integration/webhooks-cost.test.ts";
+// Projects pick their tests by folder: a test that needs subscribers goes in test/webhooks/
+// (two subscribers), test/webhooks/grace/ (two subscribers, a grace period and retention), or
+// test/webhooks/cost/ (runs in every project: it measures rows written with 0, 1 and 2).
+/** Test folders the default project leaves out: they need subscribers. */
+export const WEBHOOK_ONLY_TESTS = ["test/webhooks/*.test.ts", "test/webhooks/grace/**"];
+const COST_TESTS = "test/webhooks/cost/**/*.test.ts";
 
 export const WEBHOOK_PROJECTS = [
   {
     name: "webhooks",
-    include: [
-      "test/integration/webhooks-delivery.test.ts",
-      "test/integration/webhooks-migration.test.ts",
-      "test/integration/reconcile-webhooks.test.ts",
-      "test/integration/watch-webhook-parity.test.ts",
-      COST_TEST,
-    ],
+    include: ["test/webhooks/*.test.ts", COST_TESTS],
     bindings: { ...TEST_BINDINGS, WEBHOOK_SUBSCRIBERS: JSON.stringify([ALL_SUBSCRIBER, STATUS_SUBSCRIBER]) },
   },
   {
     name: "webhooks-single",
-    include: [COST_TEST],
+    include: [COST_TESTS],
     bindings: { ...TEST_BINDINGS, WEBHOOK_SUBSCRIBERS: JSON.stringify([ALL_SUBSCRIBER]) },
   },
   {
     name: "webhooks-grace",
-    include: ["test/integration/webhooks-grace.test.ts", "test/integration/retention.test.ts"],
+    include: ["test/webhooks/grace/**/*.test.ts"],
     bindings: {
       ...TEST_BINDINGS,
       WEBHOOK_SUBSCRIBERS: JSON.stringify([ALL_SUBSCRIBER, STATUS_SUBSCRIBER]),

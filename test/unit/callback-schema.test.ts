@@ -108,3 +108,33 @@ describe("State.StateChange body", () => {
     expect(parsed.ok).toBe(true);
   });
 });
+
+describe("State.StateChange body: units and command", () => {
+  it.each([0, 1, 1_629_883_332, 999_999_999_999])("EventTime %d (seconds, not milliseconds) is a 400", (t) => {
+    const parsed = parseStateChange({ EventTime: t, Info: { Action: "Login", To_Account: "a" } }, ctx);
+    expect(parsed).toMatchObject({ ok: false, field: "EventTime" });
+    expect(!parsed.ok && parsed.message).toMatch(/^EventTime: .*milliseconds/);
+  });
+
+  it("EventTime of exactly 10^12 milliseconds is accepted", () => {
+    const parsed = parseStateChange({ EventTime: 1e12, Info: { Action: "Login", To_Account: "a" } }, ctx);
+    expect(parsed.ok).toBe(true);
+  });
+
+  it.each(["State.StateChange", "state.statechange", "STATE.STATECHANGE"])(
+    "a body CallbackCommand %s is accepted",
+    (c) => {
+      const parsed = parseStateChange({ CallbackCommand: c, Info: { Action: "Login", To_Account: "a" } }, ctx);
+      expect(parsed.ok).toBe(true);
+    },
+  );
+
+  it.each(["C2C.CallbackAfterSendMsg", "State.StateChange2", "", "State"])(
+    "a body CallbackCommand %j that differs from the query's is a 400",
+    (c) => {
+      const parsed = parseStateChange({ CallbackCommand: c, Info: { Action: "Login", To_Account: "a" } }, ctx);
+      expect(parsed).toMatchObject({ ok: false, field: "CallbackCommand" });
+      expect(!parsed.ok && parsed.message).toMatch(/^CallbackCommand: .*State\.StateChange/);
+    },
+  );
+});

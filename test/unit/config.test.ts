@@ -101,6 +101,18 @@ describe("configuration", () => {
     expect(error.message.startsWith(`${variable}: `)).toBe(true);
   });
 
+  it.each([
+    [{ IM_SDKAPPIDS: "" }, "wrangler.toml [vars]"],
+    [{ HISTORY_LIMIT: "0" }, "wrangler.toml [vars]"],
+    [{ WEBHOOK_SUBSCRIBERS: "{not json" }, "npx wrangler secret put WEBHOOK_SUBSCRIBERS"],
+  ])("the error for %j says where to set the variable and that npm start uses demo.env", (vars, where) => {
+    const error = errorOf(withVars(vars as Record<string, string>));
+    expect(error.message).toContain(where);
+    expect(error.message).toContain("`npm start`");
+    expect(error.message).toContain("demo.env");
+    expect(error.message).toContain(".dev.vars");
+  });
+
   it("never echoes a secret value in its error", () => {
     const error = errorOf(withVars({ WEBHOOK_SUBSCRIBERS: '[{"id":"a","url":"https://x","secret":"s3cr3t-value"}]' }));
     expect(error.message).not.toContain("s3cr3t-value");

@@ -115,6 +115,16 @@ describe("retry schedule", () => {
     expect(nextAttemptAt(8, 0, 0.5)).toBeNull();
   });
 
+  it("waits exactly the documented delay after each failed attempt when there is no jitter", () => {
+    // docs/WEBHOOKS.md: immediately, then 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h; written out
+    // here rather than read from RETRY_DELAYS_MS, so a wrong entry there fails this test.
+    const documented = [5 * S, 5 * MIN, 30 * MIN, 2 * H, 5 * H, 10 * H, 10 * H];
+    const now = 1_700_000_000_000;
+    documented.forEach((delay, i) => expect(nextAttemptAt(i + 1, now, 0), `after attempt ${i + 1}`).toBe(now + delay));
+    documented.forEach((delay, i) => expect(nextAttemptAt(i + 1, now, 1)).toBe(now + Math.round(delay * 1.1)));
+    expect(nextAttemptAt(documented.length + 1, now, 0)).toBeNull();
+  });
+
   it("honours Retry-After as a lower bound, in seconds or as a date", () => {
     expect(nextAttemptAt(1, 0, 0, 120 * S)).toBe(120 * S);
     expect(nextAttemptAt(3, 0, 0, 1 * S)).toBe(30 * MIN);

@@ -5,10 +5,13 @@ import { afterEach, expect, it, vi } from "vitest";
 import type { AccountId, AppId } from "../../src/presence/types";
 import { TEST_APP } from "../support/bindings";
 import { sendStateChange } from "../support/callback";
-import { uniqueAccount } from "../support/storage";
-import { drain, mockSubscribers, stubOf } from "../support/webhooks";
+import { stubFor, uniqueAccount } from "../support/storage";
+import { drain, mockSubscribers } from "../support/webhooks";
 
-afterEach(() => vi.restoreAllMocks());
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.useRealTimers();
+});
 
 it("migrates a schema-1 object on its next callback and starts delivering from there", async () => {
   const hooks = mockSubscribers();
@@ -24,7 +27,7 @@ it("migrates a schema-1 object on its next callback and starts delivering from t
     version: 1,
     kicks: [],
   };
-  await runInDurableObject(stubOf(account), (_i, ctx) => {
+  await runInDurableObject(stubFor(account), (_i, ctx) => {
     const sql = ctx.storage.sql;
     sql.exec(
       "CREATE TABLE state (id INTEGER PRIMARY KEY CHECK (id = 1), app TEXT NOT NULL, account TEXT NOT NULL, data TEXT NOT NULL)",
@@ -46,7 +49,7 @@ it("migrates a schema-1 object on its next callback and starts delivering from t
     [2, "device.status_changed"],
     [2, "user.status_changed"],
   ]);
-  const columns = await runInDurableObject(stubOf(account), (_i, ctx) =>
+  const columns = await runInDurableObject(stubFor(account), (_i, ctx) =>
     ctx.storage.sql
       .exec<{ name: string }>("SELECT name FROM pragma_table_info('history')")
       .toArray()

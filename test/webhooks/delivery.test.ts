@@ -7,8 +7,11 @@ import { MAX_SENDS_PER_RUN } from "../../src/durable/delivery-run";
 import { MAX_ATTEMPTS } from "../../src/webhooks/backoff";
 import { apiFetch, getSnapshot, userPath } from "../support/api";
 import { sendStateChange } from "../support/callback";
-import { uniqueAccount } from "../support/storage";
-import { alarmAt, drain, fireAlarm, mockSubscribers, stubOf, typesOf } from "../support/webhooks";
+import { stubFor, uniqueAccount } from "../support/storage";
+import { setClock } from "../support/clock";
+import { alarmAt, deliveries, drain, fireAlarm, mockSubscribers, typesOf } from "../support/webhooks";
+import { MANY_REQUESTS_MS } from "../support/timeouts";
+import { injectedFault } from "../support/expected-output";
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -16,12 +19,6 @@ afterEach(() => {
 });
 
 const t0 = () => Date.now() - 60_000;
-
-async function deliveries(account: string): Promise<any[]> {
-  const res = await apiFetch(`${userPath(account)}/deliveries`);
-  expect(res.status).toBe(200);
-  return (await res.json<{ deliveries: any[] }>()).deliveries;
-}
 
 describe("webhook deliveries", () => {
   it("turn an applied callback into verified Standard Webhooks messages, per subscriber filter", async () => {
@@ -93,12 +90,29 @@ describe("webhook deliveries", () => {
     expect(hooks.received.length).toBe(before);
   });
 
+  it("sends user.custom_status_changed once when the same custom status is set twice", async () => {
+    const hooks = mockSubscribers();
+    const account = uniqueAccount();
+    const at = t0();
+    await sendStateChange({ account, action: "CustomStatusChange", eventTime: at, customStatus: "busy" });
+    await sendStateChange({ account, action: "CustomStatusChange", eventTime: at + 1, customStatus: "busy" });
+    await sendStateChange({ account, action: "CustomStatusChange", eventTime: at + 2, customStatus: "away" });
+    await drain(account);
+    const changes = hooks.of("all").map((d) => [d.payload.type, d.payload.data.from, d.payload.data.to]);
+    expect(changes).toEqual([
+      ["user.custom_status_changed", null, "busy"],
+      ["user.custom_status_changed", "busy", "away"],
+    ]);
+  });
+
   it("retries a failing subscriber on the schedule, keeps webhook-id, and holds later events in order", async () => {
     const hooks = mockSubscribers((d) => new Response(null, { status: d.subscriber === "all" ? 500 : 204 }));
     const account = uniqueAccount();
     const at = t0();
+    setClock(Date.now());
     await sendStateChange({ account, action: "Login", eventTime: at });
     await fireAlarm(account);
+    const firstTry = Date.now(); // the clock stands at the alarm's time
     await sendStateChange({ account, action: "Logout", eventTime: at + 1 });
     await drain(account);
     // "all" failed its first event and sent nothing else; "status" is not held by it.
@@ -111,14 +125,17 @@ describe("webhook deliveries", () => {
       [2, "device.status_changed", "pending", 0, null],
       [2, "user.status_changed", "pending", 0, null],
     ]);
-    const wait = pending[0].nextAttemptAt - Date.now();
-    expect(wait).toBeGreaterThan(4_000);
-    expect(wait).toBeLessThanOrEqual(5_600);
+    // 5 s after the failed attempt, lengthened by at most 10 % of jitter
+    const wait = pending[0].nextAttemptAt - firstTry;
+    expect(wait).toBeGreaterThanOrEqual(5_000);
+    expect(wait).toBeLessThanOrEqual(5_500);
 
-    await fireAlarm(account); // attempt 2, fails again: next in ≥ 5 min
+    await fireAlarm(account); // attempt 2 (the clock moves to its time), fails again: next in 5 min
+    const secondTry = Date.now();
     const second = (await deliveries(account)).find((d) => d.subscriber === "all");
     expect(second.attempts).toBe(2);
-    expect(second.nextAttemptAt - Date.now()).toBeGreaterThan(5 * 60_000 - 1000);
+    expect(second.nextAttemptAt - secondTry).toBeGreaterThanOrEqual(5 * 60_000);
+    expect(second.nextAttemptAt - secondTry).toBeLessThanOrEqual(5.5 * 60_000);
     expect(new Set(hooks.of("all").map((d) => d.id)).size).toBe(1);
 
     hooks.answer(() => new Response(null, { status: 200 }));
@@ -145,11 +162,13 @@ describe("webhook deliveries", () => {
         ),
     );
     const account = uniqueAccount();
+    setClock(Date.now());
     await sendStateChange({ account, action: "Login", eventTime: t0() });
     await fireAlarm(account);
+    const attempted = Date.now(); // the clock stands at the alarm's time
     const [pending] = (await deliveries(account)).filter((d) => d.subscriber === "status");
     expect(pending).toMatchObject({ attempts: 1, lastError: "HTTP 429" });
-    expect(pending.nextAttemptAt - Date.now()).toBeGreaterThan(3_600_000 - 1000);
+    expect(pending.nextAttemptAt).toBe(attempted + 3_600_000);
     expect(hooks.of("all")).toHaveLength(2);
   });
 
@@ -219,13 +238,13 @@ describe("webhook deliveries", () => {
     const at = t0();
     await sendStateChange({ account, action: "Login", eventTime: at });
     await fireAlarm(account);
-    await evictDurableObject(stubOf(account));
+    await evictDurableObject(stubFor(account));
     await sendStateChange({ account, action: "Logout", eventTime: at + 1 });
-    await evictDurableObject(stubOf(account));
+    await evictDurableObject(stubFor(account));
     expect((await deliveries(account)).filter((d) => d.subscriber === "all")).toHaveLength(4);
     hooks.answer(() => new Response(null, { status: 204 }));
     await fireAlarm(account);
-    await evictDurableObject(stubOf(account));
+    await evictDurableObject(stubFor(account));
     await drain(account);
     expect(typesOf(hooks.of("all")).slice(1)).toEqual([
       "device.status_changed",
@@ -236,31 +255,36 @@ describe("webhook deliveries", () => {
     expect(await deliveries(account)).toEqual([]);
   });
 
-  it("keeps an entry a subscriber still needs when its history slot is reused", async () => {
-    const hooks = mockSubscribers((d) => new Response(null, { status: d.subscriber === "status" ? 500 : 204 }));
-    const account = uniqueAccount();
-    const at = t0();
-    // HISTORY_LIMIT is 20 in the tests: 45 changes wrap the ring twice while "status" is down.
-    for (let i = 0; i < 45; i++) {
-      await sendStateChange({ account, action: i % 2 ? "Logout" : "Login", eventTime: at + i });
-      if (i === 0) await fireAlarm(account);
-    }
-    // one alarm run makes at most MAX_SENDS_PER_RUN attempts (subrequests), then comes back
-    const before = hooks.received.length;
-    await fireAlarm(account);
-    expect(hooks.received.length - before).toBe(MAX_SENDS_PER_RUN);
-    await drain(account);
-    hooks.answer(() => new Response(null, { status: 204 }));
-    for (let i = 0; i < 5; i++) await fireAlarm(account);
-    const status = hooks.of("status").map((d) => d.payload.data.seq);
-    expect([...new Set(status)]).toEqual(Array.from({ length: 45 }, (_, i) => i + 1));
-    expect(status.slice(1)).toEqual(Array.from({ length: 45 }, (_, i) => i + 1));
-    // once caught up, the spilled entries are gone
-    const spilled = await runInDurableObject(stubOf(account), (_i, state) =>
-      state.storage.sql.exec("SELECT count(*) AS n FROM spill").one(),
-    );
-    expect(spilled.n).toBe(0);
-  });
+  it(
+    "keeps an entry a subscriber still needs when its history slot is reused",
+    async () => {
+      const hooks = mockSubscribers((d) => new Response(null, { status: d.subscriber === "status" ? 500 : 204 }));
+      const account = uniqueAccount();
+      const at = t0();
+      // HISTORY_LIMIT is 20 in the tests: 45 changes wrap the ring twice while "status" is down.
+      for (let i = 0; i < 45; i++) {
+        await sendStateChange({ account, action: i % 2 ? "Logout" : "Login", eventTime: at + i });
+        if (i === 0) await fireAlarm(account);
+      }
+      // one alarm run makes at most MAX_SENDS_PER_RUN attempts (subrequests), then comes back
+      const before = hooks.received.length;
+      await fireAlarm(account);
+      expect(hooks.received.length - before).toBe(MAX_SENDS_PER_RUN);
+      await drain(account);
+      hooks.answer(() => new Response(null, { status: 204 }));
+      for (let i = 0; i < 5; i++) await fireAlarm(account);
+      const status = hooks.of("status").map((d) => d.payload.data.seq);
+      expect([...new Set(status)]).toEqual(Array.from({ length: 45 }, (_, i) => i + 1));
+      expect(status.slice(1)).toEqual(Array.from({ length: 45 }, (_, i) => i + 1));
+      // once caught up, the spilled entries are gone
+      const spilled = await runInDurableObject(stubFor(account), (_i, state) =>
+        state.storage.sql.exec("SELECT count(*) AS n FROM spill").one(),
+      );
+      expect(spilled.n).toBe(0);
+      // 45 callbacks and about 200 deliveries.
+    },
+    MANY_REQUESTS_MS,
+  );
 
   it("an alarm that throws is retried without losing or duplicating a delivery", async () => {
     const hooks = mockSubscribers();
@@ -272,12 +296,12 @@ describe("webhook deliveries", () => {
     let calls = 0;
     vi.spyOn(crypto.subtle, "sign").mockImplementation((...args: Parameters<SubtleCrypto["sign"]>) => {
       calls++;
-      return calls === 2 ? Promise.reject(new Error("injected fault")) : sign(...args);
+      return calls === 2 ? Promise.reject(injectedFault("signing fault")) : sign(...args);
     });
-    await expect(fireAlarm(account)).rejects.toThrow(/injected fault/);
+    await expect(fireAlarm(account)).rejects.toThrow(/signing fault/);
     const firstRound = hooks.received.map((d) => d.id);
     expect(firstRound.length).toBeGreaterThanOrEqual(1);
-    await evictDurableObject(stubOf(account));
+    await evictDurableObject(stubFor(account));
     await fireAlarm(account).catch(() => undefined);
     await drain(account);
     // every message exactly once
@@ -304,7 +328,7 @@ describe("webhook deliveries", () => {
     expect(await deliveries(account)).toEqual([]);
     const redo = await apiFetch(`${userPath(account)}/deliveries/redeliver`, { method: "POST" });
     expect(await redo.json()).toEqual({ requeued: 0 });
-    const tables = await runInDurableObject(stubOf(account), (_i, state) =>
+    const tables = await runInDurableObject(stubFor(account), (_i, state) =>
       state.storage.sql
         .exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\'")
         .toArray(),

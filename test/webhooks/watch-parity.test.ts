@@ -6,7 +6,10 @@ import { uniqueAccount } from "../support/storage";
 import { openWatch } from "../support/watch";
 import { drain, mockSubscribers } from "../support/webhooks";
 
-afterEach(() => vi.restoreAllMocks());
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.useRealTimers();
+});
 
 describe("watch events and webhook bodies", () => {
   it("are the same bytes, with data.source", async () => {

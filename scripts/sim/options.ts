@@ -1,0 +1,94 @@
+// The simulator's command line: shared options and the per-scenario ones.
+import { parseArgs } from "node:util";
+import type { ApiTarget, CallbackTarget } from "../lib/tencent-client.ts";
+
+export interface Options {
+  callback: CallbackTarget;
+  api: ApiTarget;
+  /** The account (or account prefix) to use instead of the scenario's own. */
+  user: string | undefined;
+  delay: number;
+  cycles: number;
+  seed: number;
+  users: number;
+  events: number;
+  concurrency: number;
+  json: boolean;
+}
+
+export function usage(scenarios: string): string {
+  return `usage: npm run simulate -- [options] <scenario>
+       npm run simulate -- list         (or no scenario: the scenarios, one line each)
+
+scenarios:
+${scenarios}
+
+options:
+  --url URL            Worker base URL             (default http://127.0.0.1:8787, as npm start serves)
+  --app ID             SDKAppID                    (default 1400000000)
+  --token TOKEN        callback token, "" = unsigned (default demo-callback-token)
+  --api-token TOKEN    read API bearer token       (default demo-api-token)
+  --user ID            account (prefix for shuffled and load) instead of the scenario's own:
+                       sim-day, sim-flapping, sim-shuffled-<time>, sim-load-<time>
+  --delay MS           pause between callbacks     (default 0; try 500 to watch a demo)
+  --cycles N           flapping: reconnect cycles  (default 8)
+  --seed N             shuffled: shuffle seed      (default 42)
+  --users N            load: users                 (default 100)
+  --events N           load: events per user       (default 10)
+  --concurrency N      load: callbacks in flight   (default 16)
+  --json               also print the raw snapshot JSON
+  -h, --help`;
+}
+
+/** The scenario named (null for none or "list") and the options; exits on a usage error. */
+export function parse(argv: string[], scenarios: string): { scenario: string | null; opts: Options } {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      url: { type: "string", default: "http://127.0.0.1:8787" },
+      app: { type: "string", default: "1400000000" },
+      token: { type: "string", default: "demo-callback-token" },
+      "api-token": { type: "string", default: "demo-api-token" },
+      user: { type: "string" },
+      delay: { type: "string", default: "0" },
+      cycles: { type: "string", default: "8" },
+      seed: { type: "string", default: "42" },
+      users: { type: "string", default: "100" },
+      events: { type: "string", default: "10" },
+      concurrency: { type: "string", default: "16" },
+      json: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help || positionals.length > 1) {
+    console.log(usage(scenarios));
+    process.exit(values.help ? 0 : 2);
+  }
+  const int = (name: string, v: string, min: number): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) {
+      console.error(`--${name} must be an integer >= ${min}, got ${JSON.stringify(v)}`);
+      process.exit(2);
+    }
+    return n;
+  };
+  const url = values.url;
+  const app = values.app;
+  const named = positionals[0];
+  return {
+    scenario: named === undefined || named === "list" ? null : named,
+    opts: {
+      callback: { url, app, token: values.token === "" ? null : values.token },
+      api: { url, app, apiToken: values["api-token"] },
+      user: values.user,
+      delay: int("delay", values.delay, 0),
+      cycles: int("cycles", values.cycles, 1),
+      seed: int("seed", values.seed, 0),
+      users: int("users", values.users, 1),
+      events: int("events", values.events, 1),
+      concurrency: int("concurrency", values.concurrency, 1),
+      json: values.json,
+    },
+  };
+}
