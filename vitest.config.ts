@@ -29,9 +29,11 @@ export default defineConfig({
         test: {
           name: "core",
           include: ["test/**/*.test.ts"],
-          exclude: [...configDefaults.exclude, ...WEBHOOK_ONLY_TESTS],
+          exclude: [...configDefaults.exclude, ...WEBHOOK_ONLY_TESTS, "test/node/**"],
         },
       },
+      // Tests of build-time and browser code (openapi.json, the console's pure modules): plain Node.
+      { test: { name: "node", include: ["test/node/**/*.test.ts"], environment: "node" } },
       // The same Worker with webhook subscribers configured (test/support/webhook-config.ts).
       ...WEBHOOK_PROJECTS.map((p) => ({ plugins: [worker(p.bindings)], test: { name: p.name, include: p.include } })),
     ],

@@ -3,6 +3,7 @@ import { Router, type IRequest } from "itty-router";
 import { deleteUser } from "./api/delete-user";
 import { getDeliveries, redeliver } from "./api/deliveries";
 import { withAccount, withApiContext } from "./api/context";
+import { getConfig } from "./api/get-config";
 import { getEvents } from "./api/get-events";
 import { getReconcile } from "./api/get-reconcile";
 import { getUser } from "./api/get-user";
@@ -38,6 +39,8 @@ const router = Router<IRequest, [Env]>({
 router
   .get("/healthz", healthz)
   .all("/healthz", methodNotAllowed("GET, HEAD"))
+  .get("/v1/config", api(getConfig))
+  .all("/v1/config", methodNotAllowed("GET, HEAD"))
   // Before the bearer middleware: a watch also accepts a watch token in the URL.
   .get("/v1/apps/:app/watch", watch)
   .all("/v1/apps/:app/*", withApiContext)

@@ -12,7 +12,8 @@ const whole = (max: number) =>
     .pipe(z.string().check(z.regex(/^\d{1,16}$/)), z.transform(Number))
     .check(z.refine((n) => n >= 1 && n <= max, `must be a whole number from 1 to ${max}`));
 
-const pageQuery = z.object({
+/** The query string, as validated; also documents the endpoint in openapi.json. */
+export const eventsQuery = z.object({
   limit: z._default(whole(MAX_EVENTS_PAGE), 50),
   before: z.optional(whole(Number.MAX_SAFE_INTEGER)),
 });
@@ -20,7 +21,7 @@ const pageQuery = z.object({
 export async function getEvents(request: AccountRequest, env: Env): Promise<Response> {
   const url = new URL(request.url);
   const page = validate(
-    pageQuery,
+    eventsQuery,
     {
       limit: url.searchParams.get("limit") ?? undefined,
       before: url.searchParams.get("before") ?? undefined,

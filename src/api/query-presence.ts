@@ -15,7 +15,8 @@ import { validate } from "../lib/validation";
 export const MAX_BATCH = 500;
 const MAX_QUERY_BYTES = 256 * 1024;
 
-const batchBody = z.object({
+/** The request body, as validated; also documents the endpoint in openapi.json. */
+export const batchBody = z.object({
   accounts: z
     .array(z.string().check(z.refine(validAccount, ACCOUNT_RULE)))
     .check(

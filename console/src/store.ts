@@ -1,0 +1,93 @@
+// The console's whole state in one object, and one render after any change (lit-html
+// updates only what differs, so re-rendering the page is cheap).
+import type { Api } from "./api";
+import type { FeedState, LiveFeed } from "./live-feed";
+import type { ConfigSummary, Delivery, HistoryEntry, Snapshot } from "./types";
+
+export type Route =
+  | { readonly page: "user"; readonly account: string | null }
+  | { readonly page: "grid" }
+  | { readonly page: "reconcile" }
+  | { readonly page: "config" };
+
+/** A request's progress: idle, loading, or its error message. */
+export type Status = { readonly busy: boolean; readonly error: string | null; readonly note?: string | null };
+export const IDLE: Status = { busy: false, error: null, note: null };
+
+export interface ReconcileStats {
+  readonly [name: string]: unknown;
+}
+
+export interface State {
+  api: Api | null;
+  config: ConfigSummary | null;
+  app: string | null;
+  route: Route;
+  signIn: Status;
+  user: {
+    account: string | null;
+    snapshot: Snapshot | null;
+    events: HistoryEntry[];
+    deliveries: Delivery[];
+    loaded: number;
+    status: Status;
+    redeliver: Status;
+    verify: Status;
+    activeMark: number | null;
+    /** Follows the shown user live, so the page reloads when the user changes. */
+    feed: LiveFeed | null;
+  };
+  grid: {
+    text: string;
+    accounts: string[];
+    snapshots: Map<string, Snapshot>;
+    feed: LiveFeed | null;
+    feedState: FeedState | null;
+    error: string | null;
+  };
+  /** null until asked; "absent" when the Worker has no reconcile endpoint. */
+  reconcile: { stats: ReconcileStats | null | "absent"; status: Status; results: unknown[] | null; verify: Status };
+  chartWidth: number;
+}
+
+export const state: State = {
+  api: null,
+  config: null,
+  app: null,
+  route: { page: "user", account: null },
+  signIn: IDLE,
+  user: {
+    account: null,
+    snapshot: null,
+    events: [],
+    deliveries: [],
+    loaded: 0,
+    status: IDLE,
+    redeliver: IDLE,
+    verify: IDLE,
+    activeMark: null,
+    feed: null,
+  },
+  grid: { text: "", accounts: [], snapshots: new Map(), feed: null, feedState: null, error: null },
+  reconcile: { stats: null, status: IDLE, results: null, verify: IDLE },
+  chartWidth: 800,
+};
+
+let renderer: () => void = () => {};
+let scheduled = false;
+
+export function setRenderer(render: () => void): void {
+  renderer = render;
+}
+
+/** Renders once on the next frame, however many changes come before it. */
+export function rerender(): void {
+  if (scheduled) return;
+  scheduled = true;
+  queueMicrotask(() => {
+    scheduled = false;
+    renderer();
+  });
+}
+
+export const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));

@@ -1,0 +1,59 @@
+// The API's answers as the console reads them (docs/API.md; openapi.json has the same shapes).
+
+export type ConnectionState = "online" | "disconnected" | "offline";
+export type UserStatus = ConnectionState | "unknown";
+
+export interface PlatformSnapshot {
+  status: ConnectionState;
+  reason: string;
+  since: number;
+  clientIp: string | null;
+}
+
+export interface Snapshot {
+  app: string;
+  account: string;
+  status: UserStatus;
+  customStatus: string | null;
+  onlineSince: number | null;
+  lastSeen: number | null;
+  updatedAt: number | null;
+  version: number;
+  platforms: Record<string, PlatformSnapshot>;
+  kicks: { platform: string; at: number; by: string }[];
+}
+
+export interface HistoryEntry {
+  seq: number;
+  eventTime: number;
+  receivedAt: number;
+  action: string;
+  reason: string;
+  platform: string;
+  clientIp: string | null;
+  kicked: string[];
+  outcome: "applied" | "duplicate" | "stale";
+  status: UserStatus;
+  /** "callback" or "reconcile", where the Worker reports it. */
+  source?: string;
+}
+
+export interface Delivery {
+  id: string;
+  subscriber: string;
+  type: string;
+  seq: number;
+  state: "pending" | "dead";
+  attempts: number;
+  nextAttemptAt: number | null;
+  lastError: string | null;
+}
+
+export interface ConfigSummary {
+  apps: { app: string; callbackAuth: string; callbackTokens: number; reconcile: boolean }[];
+  webhooks: { subscribers: { id: string; origin: string; events: string[] | null }[]; offlineGraceSeconds: number };
+  reconcile: { afterSeconds: number | null; maxRps: number; restBaseUrl: string; adminIdentifier: string };
+  retentionDays: number | null;
+  logCallbacks: boolean;
+  limits: Record<string, number>;
+}

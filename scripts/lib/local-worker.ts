@@ -1,0 +1,143 @@
+// Runs this Worker locally with `wrangler dev`, as `npm start` does (its custom build makes
+// the console and openapi.json first), on a given port with fresh storage, for the browser
+// tests and the screenshots. Readiness is polled, never slept on.
+//
+// Runs on Node 24 with type stripping: no enums, no parameter properties, `.ts` imports.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export const ROOT = new URL("../..", import.meta.url).pathname;
+
+/** KEY=VALUE lines of an env file; comments and blank lines skipped. */
+export function readEnvFile(path: string): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const line of readFileSync(path, "utf8").split("\n")) {
+    const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
+    if (m) vars[m[1]!] = m[2]!;
+  }
+  return vars;
+}
+
+export interface LocalWorker {
+  readonly url: string;
+  readonly vars: Readonly<Record<string, string>>;
+  /** What wrangler printed, for a failure message. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export interface LocalWorkerOptions {
+  readonly port: number;
+  /** Variables over the local demo configuration (demo.env). */
+  readonly vars?: Readonly<Record<string, string>>;
+  /** How long the build and workerd may take to come up; the machine may be busy. */
+  readonly readyTimeoutMs?: number;
+}
+
+export async function startLocalWorker(options: LocalWorkerOptions): Promise<LocalWorker> {
+  const dir = mkdtempSync(join(tmpdir(), "presence-edge-worker-"));
+  const vars = { ...readEnvFile(join(ROOT, "demo.env")), ...options.vars };
+  const envFile = join(dir, "worker.env");
+  writeFileSync(
+    envFile,
+    Object.entries(vars)
+      .map(([k, v]) => `${k}=${v}`)
+      .join("\n") + "\n",
+  );
+  const url = `http://127.0.0.1:${options.port}`;
+  let log = "";
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      join(ROOT, "node_modules/wrangler/bin/wrangler.js"),
+      "dev",
+      "--env-file",
+      envFile,
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(options.port),
+      "--inspector-port",
+      String(options.port + 1000),
+      "--persist-to",
+      join(dir, "state"),
+      "--show-interactive-dev-session=false",
+    ],
+    {
+      cwd: ROOT,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", CI: "true" },
+    },
+  );
+  child.stdout?.on("data", (d: Buffer) => (log += d.toString()));
+  child.stderr?.on("data", (d: Buffer) => (log += d.toString()));
+  let exited = false;
+  child.on("exit", () => (exited = true));
+
+  const stop = async () => {
+    if (!exited && child.pid !== undefined) {
+      const gone = new Promise((resolve) => child.once("exit", resolve));
+      try {
+        process.kill(-child.pid, "SIGTERM"); // the whole group: wrangler and its workerd
+      } catch {
+        // already gone
+      }
+      await gone;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 180_000);
+  for (;;) {
+    if (exited) {
+      await stop();
+      throw new Error(`wrangler dev exited before it was ready:\n${log}`);
+    }
+    try {
+      const [health, page] = await Promise.all([
+        fetch(`${url}/healthz`, { signal: AbortSignal.timeout(5000) }),
+        fetch(`${url}/console/`, { signal: AbortSignal.timeout(5000) }),
+      ]);
+      if (health.ok && page.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`wrangler dev was not ready at ${url} in time:\n${log}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250)); // the polling interval, not a wait for readiness
+  }
+  return { url, vars, output: () => log, stop };
+}
+
+/** The local stand-in of Tencent's REST API (`npm run tencent`), with demo.env's app and key. */
+export async function startTencentStandin(port: number): Promise<{ url: string; stop(): Promise<void> }> {
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, [join(ROOT, "scripts/tencent-standin.ts"), "--port", String(port), "--quiet"], {
+    cwd: ROOT,
+    stdio: "ignore",
+  });
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error("the Tencent stand-in exited before it answered");
+    const up = await fetch(`${url}/truth/0/nobody`).then(
+      () => true,
+      () => false,
+    );
+    if (up) break;
+    if (Date.now() > deadline) throw new Error(`the Tencent stand-in did not answer at ${url}`);
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the polling interval
+  }
+  return {
+    url,
+    async stop() {
+      child.kill();
+      await exited;
+    },
+  };
+}

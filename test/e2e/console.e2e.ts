@@ -1,0 +1,352 @@
+// The operator console in a real browser against the local Worker: sign-in, look-up, the
+// timeline, a live change without reload, Redeliver, keyboard use and the 390 px width.
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium, type Chromium } from "../../scripts/lib/chromium.ts";
+import { startLocalWorker, startTencentStandin, type LocalWorker } from "../../scripts/lib/local-worker.ts";
+import { sendCallback, type StateEvent } from "../../scripts/lib/tencent-client.ts";
+import { startSubscriber, type TestSubscriber } from "../../scripts/lib/status-subscriber.ts";
+
+const require = createRequire(import.meta.url);
+const WORKER_PORT = 8820;
+const SUBSCRIBER_PORT = 8822;
+const APP = "1400000000";
+const API_TOKEN = "demo-api-token";
+const SECRET = "whsec_ZGVtby1zdWJzY3JpYmVyLXNlY3JldC0wMTIzNDU2Nzg5";
+// Conditions that wait on the Worker (a webhook alarm, the grid's 3 s poll) get this long:
+// on a machine whose two cores are busy, workerd and Chromium can each stall for seconds.
+const SLOW = { timeout: 45_000, interval: 250 };
+
+const STANDIN_PORT = 8826;
+
+let worker: LocalWorker;
+let standin: { url: string; stop(): Promise<void> };
+let browser: Chromium;
+let subscriber: TestSubscriber;
+// Every run starts from empty storage, but names stay distinct per run for readable failures.
+const run = Date.now().toString(36);
+const user = (name: string) => `${name}-${run}`;
+
+async function callback(event: Omit<StateEvent, "eventTime"> & { eventTime?: number }) {
+  const result = await sendCallback(
+    { url: worker.url, app: APP, token: "demo-callback-token" },
+    { eventTime: Date.now(), ...event },
+  );
+  expect(result.status, result.body).toBe(200);
+}
+
+async function signedIn(viewport?: { width: number; height: number }): Promise<Page> {
+  const page = await browser.context.newPage();
+  if (viewport) await page.setViewportSize(viewport);
+  await page.goto(`${worker.url}/console/`);
+  await page.getByLabel("API token").fill(API_TOKEN);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("navigation", { name: "Pages" }).waitFor();
+  return page;
+}
+
+async function lookUp(page: Page, account: string) {
+  await page.getByLabel("Account (UserID)").fill(account);
+  await page.getByRole("button", { name: "Look up" }).click();
+  await page.getByRole("heading", { name: account }).waitFor();
+}
+
+beforeAll(async () => {
+  subscriber = await startSubscriber(SUBSCRIBER_PORT, 410);
+  standin = await startTencentStandin(STANDIN_PORT);
+  worker = await startLocalWorker({
+    port: WORKER_PORT,
+    vars: {
+      WEBHOOK_SUBSCRIBERS: JSON.stringify([{ id: "e2e", url: subscriber.url, secret: SECRET }]),
+      IM_REST_BASE_URL: standin.url,
+      // No staleness checks during the run: only the test's Verify now asks Tencent.
+      RECONCILE_AFTER_SECONDS: "0",
+    },
+  });
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await worker?.stop();
+  await subscriber?.close();
+  await standin?.stop();
+});
+
+describe("static assets", () => {
+  it("serves the console with its security headers, /console redirecting to /console/", async () => {
+    const redirect = await fetch(`${worker.url}/console`, { redirect: "manual" });
+    expect(redirect.status).toBe(307);
+    expect(redirect.headers.get("location")).toBe("/console/");
+    const page = await fetch(`${worker.url}/console/`);
+    expect(page.headers.get("content-type")).toContain("text/html");
+    expect(page.headers.get("content-security-policy")).toContain("connect-src 'self'");
+    expect(page.headers.get("referrer-policy")).toBe("no-referrer");
+  });
+
+  it("serves /openapi.json, the generated document, and leaves other paths to the Worker", async () => {
+    const res = await fetch(`${worker.url}/openapi.json`);
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(doc.openapi).toBe("3.1.0");
+    expect(Object.keys(doc.paths)).toContain("/v1/apps/{app}/presence/query");
+    const missing = await fetch(`${worker.url}/no-such-page`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ error: "not_found", message: "no such route" });
+  });
+});
+
+describe("console", () => {
+  it("refuses a wrong token with a clear message and keeps a right one in sessionStorage only", async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${worker.url}/console/`);
+    await page.getByLabel("API token").fill("not-the-token");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect.poll(() => page.locator("#signin-status").textContent()).toContain("refused this token");
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+
+    await page.getByLabel("API token").fill(API_TOKEN);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("navigation", { name: "Pages" }).waitFor();
+    expect(await page.evaluate(() => Object.values(sessionStorage))).toContain(API_TOKEN);
+    expect(await page.evaluate(() => localStorage.length + document.cookie.length)).toBe(0);
+    await page.close();
+  });
+
+  it("looks up a user after signed callbacks: status, platform cards, kicks, one timeline mark per event", async () => {
+    const alice = user("alice");
+    const t = Date.now() - 60_000;
+    await callback({ account: alice, action: "Login", platform: "Windows", eventTime: t });
+    await callback({ account: alice, action: "Login", platform: "IOS", kicked: ["Windows"], eventTime: t + 10_000 });
+    await callback({ account: alice, action: "Disconnect", platform: "IOS", eventTime: t + 20_000 });
+    await callback({ account: alice, action: "Login", platform: "Web", eventTime: t + 30_000 });
+    await callback({
+      account: alice,
+      action: "CustomStatusChange",
+      platform: "Web",
+      customStatus: "in a meeting",
+      eventTime: t + 40_000,
+    });
+    await callback({ account: alice, action: "Logout", platform: "Windows", eventTime: t - 5_000 }); // stale
+
+    const page = await signedIn();
+    await lookUp(page, alice);
+    await expect.poll(() => page.locator("#user-h .badge").textContent()).toBe("online");
+    expect(await page.locator(".cards .card h3").allTextContents()).toEqual(["Windows", "iOS", "Web"]);
+    expect(await page.locator(".facts").first().textContent()).toContain("in a meeting");
+    expect(await page.locator(".kicks li").allTextContents()).toEqual([
+      expect.stringContaining("Windows kicked by a login on iOS"),
+    ]);
+
+    const rows = page.locator("table.events tbody tr");
+    expect(await rows.count()).toBe(6);
+    expect(await page.locator(".timeline .mark").count()).toBe(6);
+    expect(await page.locator(".timeline .mark.stale").count()).toBe(1);
+    expect(
+      await page.locator(".timeline .lane").evaluateAll((lanes) => lanes.map((l) => l.getAttribute("data-lane"))),
+    ).toEqual(["iOS", "Web", "Windows", "custom status"]);
+    expect(await page.locator("table.events tbody").textContent()).toContain("stale");
+
+    // Hover shows the event.
+    await page.locator(".timeline .mark.act-Disconnect").hover();
+    await expect.poll(() => page.locator(".timeline .tip").textContent()).toContain("Disconnect (LinkClose) on iOS");
+    await page.close();
+  });
+
+  it("updates the user page when the user changes, without reload or Refresh", async () => {
+    const frank = user("frank");
+    await callback({ account: frank, action: "Login", platform: "Android" });
+    const page = await signedIn();
+    await lookUp(page, frank);
+    expect(await page.locator(".timeline .mark").count()).toBe(1);
+    await callback({ account: frank, action: "Disconnect", platform: "Android", reason: "TimeOut" });
+    await expect.poll(() => page.locator("#user-h .badge").textContent(), SLOW).toBe("disconnected");
+    await expect.poll(() => page.locator(".timeline .mark").count()).toBe(2);
+    expect(await page.locator("table.events tbody tr").count()).toBe(2);
+    await page.close();
+  });
+
+  it("moves through the timeline by keyboard", async () => {
+    const bob = user("kbd");
+    const t = Date.now() - 30_000;
+    await callback({ account: bob, action: "Login", platform: "Android", eventTime: t });
+    await callback({ account: bob, action: "Logout", platform: "Android", eventTime: t + 5_000 });
+    const page = await signedIn();
+    await lookUp(page, bob);
+    await page.locator(".timeline .mark[tabindex='0']").focus();
+    await expect.poll(() => page.locator(".timeline .tip").textContent()).toContain("Logout");
+    await page.keyboard.press("ArrowLeft");
+    await expect.poll(() => page.locator(".timeline .tip").textContent()).toContain("Login (Register) on Android");
+    // Focus follows on the next frame, after the render that makes the mark the tab stop.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute("data-seq"))).toBe("1");
+    await page.close();
+  });
+
+  it("shows a change in the live grid after a callback, without reload", async () => {
+    const watched = [user("grid-a"), user("grid-b"), user("grid-c")];
+    await callback({ account: watched[0]!, action: "Login", platform: "Web" });
+    const page = await signedIn();
+    await page.getByRole("link", { name: "Live grid" }).click();
+    await page.getByLabel(/Accounts to watch/).fill(watched.join("\n"));
+    await page.getByRole("button", { name: "Watch" }).click();
+    const tile = (account: string) => page.locator(`.tile[data-account="${account}"] .st`);
+    await expect.poll(() => tile(watched[0]!).textContent(), SLOW).toBe("online");
+    expect(await tile(watched[1]!).textContent()).toBe("unknown");
+    // The Worker has live watch, so the grid is fed by the watch WebSocket, not by polling.
+    await expect.poll(() => page.locator(".conn").textContent()).toContain("Live (watch WebSocket)");
+
+    const loaded = await page.evaluate(() => performance.getEntriesByType("navigation").length);
+    await callback({ account: watched[1]!, action: "Login", platform: "Android" });
+    await callback({ account: watched[0]!, action: "Disconnect", platform: "Web" });
+    await expect.poll(() => tile(watched[1]!).textContent(), SLOW).toBe("online");
+    await expect.poll(() => tile(watched[0]!).textContent(), SLOW).toBe("disconnected");
+    expect(await page.evaluate(() => performance.getEntriesByType("navigation").length)).toBe(loaded);
+    await page.close();
+  });
+
+  it("falls back to polling the batch query where the Worker has no live watch", async () => {
+    const watched = [user("poll-a"), user("poll-b")];
+    const page = await signedIn();
+    // As a Worker without live watch answers: 404 for the watch-token request.
+    await page.route("**/watch-tokens", (route) =>
+      route.fulfill({
+        status: 404,
+        contentType: "application/json",
+        body: '{"error":"not_found","message":"no such route"}',
+      }),
+    );
+    await page.getByRole("link", { name: "Live grid" }).click();
+    await page.getByLabel(/Accounts to watch/).fill(watched.join(", "));
+    await page.getByRole("button", { name: "Watch" }).click();
+    await expect.poll(() => page.locator(".conn").textContent(), SLOW).toContain("Live (polling every 3 s)");
+    const tile = (account: string) => page.locator(`.tile[data-account="${account}"] .st`);
+    expect(await tile(watched[1]!).textContent()).toBe("unknown");
+    await callback({ account: watched[1]!, action: "Login", platform: "Mac" });
+    await expect.poll(() => tile(watched[1]!).textContent(), SLOW).toBe("online");
+    await page.close();
+  });
+
+  it("lists a dead letter and redelivers it with the same webhook-id", async () => {
+    const carol = user("carol");
+    subscriber.status = 410; // Gone: the delivery is dead-lettered at once
+    await callback({ account: carol, action: "Login", platform: "IOS" });
+    const page = await signedIn();
+    await lookUp(page, carol);
+    const dead = page.locator("table.deliveries tr.dead");
+    // The webhook goes out from the user's alarm, after the callback's reply: refresh until it is dead.
+    await expect
+      .poll(async () => {
+        await page.getByRole("button", { name: "Refresh" }).click();
+        await page.locator("#user-h").waitFor();
+        return dead.count();
+      }, SLOW)
+      .toBeGreaterThan(0);
+    const ids = await page.locator("table.deliveries tr.dead td code").allTextContents();
+
+    subscriber.status = 204;
+    await page.getByRole("button", { name: "Redeliver dead letters" }).click();
+    await expect.poll(() => page.locator("#deliveries-h ~ p [role=status]").textContent()).toMatch(/Requeued \d+ dead/);
+    await expect
+      .poll(async () => {
+        await page.getByRole("button", { name: "Refresh" }).click();
+        await page.locator("#user-h").waitFor();
+        return page.locator("table.deliveries tbody tr").count();
+      }, SLOW)
+      .toBe(0);
+    const delivered = subscriber.received.filter((r) => r.status === 204).map((r) => r.id);
+    for (const id of ids) expect(delivered).toContain(id);
+    await page.close();
+  });
+
+  it("fits 390 px without horizontal scrolling on every page", async () => {
+    const dana = user("dana");
+    await callback({ account: dana, action: "Login", platform: "IOS", kicked: ["Windows", "Android"] });
+    await callback({
+      account: dana,
+      action: "CustomStatusChange",
+      platform: "IOS",
+      customStatus: "a rather long custom status to wrap",
+    });
+    const page = await signedIn({ width: 390, height: 844 });
+    const overflow = () =>
+      page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    await lookUp(page, dana);
+    await page.locator(".timeline .mark").first().waitFor();
+    expect(await overflow()).toBe(0);
+    for (const name of ["Live grid", "Configuration"]) {
+      await page.getByRole("link", { name }).click();
+      await page.locator("main h2, main form").first().waitFor();
+      expect(await overflow(), name).toBe(0);
+    }
+    await page.close();
+  });
+
+  it("verifies a ghost with Tencent from the user page and shows the reconcile stats", async () => {
+    const ghost = user("ghost");
+    await callback({ account: ghost, action: "Login", platform: "IOS" });
+    // Tencent's truth: the Logout was lost, the user is offline everywhere.
+    const truth = await fetch(`${standin.url}/truth/${APP}/${encodeURIComponent(ghost)}`, {
+      method: "PUT",
+      body: JSON.stringify({ platforms: { iOS: "Offline" } }),
+    });
+    expect(truth.status).toBeLessThan(300);
+    const page = await signedIn();
+    await lookUp(page, ghost);
+    await expect.poll(() => page.locator("#user-h .badge").textContent()).toBe("online");
+    await page.getByRole("button", { name: "Verify now" }).click();
+    await expect.poll(() => page.locator("main > p[role=status]").textContent(), SLOW).toContain("1 corrected");
+    await expect.poll(() => page.locator("#user-h .badge").textContent()).toBe("offline");
+    await page.getByRole("link", { name: "Reconcile" }).click();
+    await page.getByRole("heading", { name: /Reconcile stats/ }).waitFor();
+    await expect.poll(() => page.locator("main .facts").first().textContent()).toMatch(/corrections\s*1/);
+    await page.close();
+  });
+
+  it("has no accessibility violations axe-core can find on any page", async () => {
+    const erin = user("erin");
+    await callback({ account: erin, action: "Login", platform: "IOS", kicked: ["Android"] });
+    const page = await signedIn();
+    const axe = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+    const audit = async (name: string) => {
+      // Evaluated through the debugging protocol, which the page's CSP does not apply to.
+      await page.evaluate(axe);
+      const violations = await page.evaluate(async () => {
+        const result = await (
+          window as unknown as {
+            axe: { run(): Promise<{ violations: { id: string; nodes: { target: unknown }[] }[] }> };
+          }
+        ).axe.run();
+        return result.violations.map((v) => `${v.id}: ${JSON.stringify(v.nodes.map((n) => n.target))}`);
+      });
+      expect(violations, name).toEqual([]);
+    };
+    await lookUp(page, erin);
+    await page.locator(".timeline .mark").first().waitFor();
+    await audit("user");
+    await page.emulateMedia({ colorScheme: "dark" });
+    await audit("user, dark");
+    await page.emulateMedia({ colorScheme: "light" });
+    for (const name of ["Live grid", "Configuration"]) {
+      await page.getByRole("link", { name }).click();
+      await page.locator("main h2, main form").first().waitFor();
+      await audit(name);
+    }
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByLabel("API token").waitFor();
+    await audit("sign-in");
+    await page.close();
+  });
+
+  it("shows the configuration without any secret", async () => {
+    const page = await signedIn();
+    await page.getByRole("link", { name: "Configuration" }).click();
+    await page.getByRole("heading", { name: "Apps" }).waitFor();
+    const text = (await page.locator("main").textContent()) ?? "";
+    expect(text).toContain(APP);
+    expect(text).toContain("http://127.0.0.1:8822");
+    for (const secret of [API_TOKEN, "demo-callback-token", SECRET, "/webhooks"]) expect(text).not.toContain(secret);
+    await page.close();
+  });
+});
