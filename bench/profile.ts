@@ -10,11 +10,11 @@
 // --kind applied (default) | duplicate | first-touch. The raw .cpuprofile is written to
 // bench/out/ (open it in Chrome DevTools → Performance, or speedscope).
 
-import { writeFileSync, readFileSync, mkdirSync } from "node:fs";
+import { writeFileSync, readFileSync, mkdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { OUT, buildWorker, startTarget } from "./lib/targets.ts";
+import { OUT, TMPFS_BASE, buildWorker, startTarget } from "./lib/targets.ts";
 import { runLoad } from "./lib/load.ts";
 import { CallbackWorkload } from "./lib/workload.ts";
 
@@ -193,4 +193,5 @@ try {
   console.log(`\nwrote ${outFile}`);
 } finally {
   await target.dispose();
+  rmSync(TMPFS_BASE, { recursive: true, force: true });
 }

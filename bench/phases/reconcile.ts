@@ -214,6 +214,6 @@ export async function runReconcile(profile: Profile, build: BuildInfo, users: nu
     return fig;
   } finally {
     await t.dispose();
-    standin.child.kill();
+    standin.child.kill("SIGKILL"); // in-memory state only; a graceful stop may wait on idle keep-alive sockets
   }
 }
