@@ -11,6 +11,7 @@
 import { runDay } from "./sim/day-in-the-life.ts";
 import { runFlapping } from "./sim/flapping.ts";
 import { runLoad } from "./sim/load.ts";
+import { runLostLogouts } from "./sim/lost-logouts.ts";
 import { parse, usage, type Options } from "./sim/options.ts";
 import { problems } from "./sim/output.ts";
 import { runShuffled } from "./sim/shuffled.ts";
@@ -26,6 +27,10 @@ const SCENARIOS: Record<string, { summary: string; run: (o: Options) => Promise<
     run: runShuffled,
   },
   load: { summary: "--users × --events callbacks, --concurrency in flight, then all read back", run: runLoad },
+  "lost-logouts": {
+    summary: "every third Logout dropped on the way: every ghost healed by reconciliation (npm run tencent)",
+    run: runLostLogouts,
+  },
 };
 
 const list = Object.entries(SCENARIOS)

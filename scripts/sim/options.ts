@@ -13,6 +13,11 @@ export interface Options {
   users: number;
   events: number;
   concurrency: number;
+  /** lost-logouts: the Tencent stand-in's base URL. */
+  tencent: string;
+  /** lost-logouts: the Worker's RECONCILE_AFTER_SECONDS, and how much later a ghost may heal. */
+  intervalSeconds: number;
+  marginSeconds: number;
   json: boolean;
 }
 
@@ -36,6 +41,9 @@ options:
   --users N            load: users                 (default 100)
   --events N           load: events per user       (default 10)
   --concurrency N      load: callbacks in flight   (default 16)
+  --tencent URL        lost-logouts: Tencent stand-in (default http://127.0.0.1:8790, npm run tencent)
+  --interval S         lost-logouts: the Worker's RECONCILE_AFTER_SECONDS (default 20, as demo.env)
+  --margin S           lost-logouts: how much later than that a ghost may heal (default 20)
   --json               also print the raw snapshot JSON
   -h, --help`;
 }
@@ -57,6 +65,9 @@ export function parse(argv: string[], scenarios: string): { scenario: string | n
       users: { type: "string", default: "100" },
       events: { type: "string", default: "10" },
       concurrency: { type: "string", default: "16" },
+      tencent: { type: "string", default: "http://127.0.0.1:8790" },
+      interval: { type: "string", default: "20" },
+      margin: { type: "string", default: "20" },
       json: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -88,6 +99,9 @@ export function parse(argv: string[], scenarios: string): { scenario: string | n
       users: int("users", values.users, 1),
       events: int("events", values.events, 1),
       concurrency: int("concurrency", values.concurrency, 1),
+      tencent: values.tencent,
+      intervalSeconds: int("interval", values.interval, 1),
+      marginSeconds: int("margin", values.margin, 0),
       json: values.json,
     },
   };

@@ -53,10 +53,14 @@ class BodyTooLarge extends Error {}
 export class BodyTooLargeError extends Error {}
 
 /** A body that cannot be read or is not UTF-8; the message is the `body: …` text of a 400. */
+// A plain field, not a parameter property: Node's type stripping (the stand-in, the simulator
+// and the bench import this file) does not support parameter properties.
 export class BodyReadError extends Error {
-  constructor(readonly problem: Exclude<BodyProblem, "too_large">) {
+  readonly problem: Exclude<BodyProblem, "too_large">;
+  constructor(problem: Exclude<BodyProblem, "too_large">) {
     super(BODY_PROBLEMS[problem]);
     this.name = "BodyReadError";
+    this.problem = problem;
   }
 }
 
