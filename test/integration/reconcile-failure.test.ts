@@ -20,6 +20,7 @@ import {
   snapshot,
   userStub,
 } from "../support/reconcile";
+import { injectedFault } from "../support/expected-output";
 import { uniqueAccount } from "../support/storage";
 
 let fake: FakeTencent;
@@ -115,7 +116,7 @@ describe("reconcile: failures", () => {
       const sql = state.storage.sql as SqlStorage & { exec: SqlStorage["exec"] };
       sql.exec = (() => {
         delete (sql as Partial<typeof sql>).exec;
-        throw new Error("injected storage fault");
+        throw injectedFault("storage fault");
       }) as SqlStorage["exec"];
     });
     await runReconciler();
