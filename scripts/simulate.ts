@@ -28,8 +28,18 @@ const SCENARIOS: Record<string, { summary: string; run: (o: Options) => Promise<
   },
   load: { summary: "--users × --events callbacks, --concurrency in flight, then all read back", run: runLoad },
   "lost-logouts": {
-    summary: "every third Logout dropped on the way: every ghost healed by reconciliation (npm run tencent)",
-    run: runLostLogouts,
+    summary: "every third Logout lost on the way; reconciliation heals each ghost (needs npm run tencent)",
+    run: async (o) => {
+      const healed = await runLostLogouts({
+        callback: o.callback,
+        api: o.api,
+        tencent: o.tencent,
+        users: o.users ?? 30,
+        intervalMs: o.interval * 1000,
+        marginMs: o.margin * 1000,
+      });
+      if (!healed) problems.count++;
+    },
   },
 };
 

@@ -7,13 +7,25 @@
 // ghost is shown offline, and fails if that takes longer than the staleness interval plus a
 // margin, or if a user who is really online was touched.
 //
-//   npm run simulate -- lost-logouts [--users 100] [--tencent http://127.0.0.1:8790] [--interval 20] [--margin 20]
+//   npm run simulate:lost-logouts -- [--url http://127.0.0.1:8787] [--tencent http://127.0.0.1:8790]
+//     [--app 1400000000] [--token demo-callback-token] [--api-token demo-api-token]
+//     [--users 30] [--interval 20] [--margin 20]
 //
-// --interval must match the Worker's RECONCILE_AFTER_SECONDS (demo.env); --margin covers the
-// reconciler's short gathering wait and a slow machine.
-import { queryPresence, sendCallback } from "../lib/tencent-client.ts";
-import type { Options } from "./options.ts";
-import { problems } from "./output.ts";
+// --interval must match the Worker's RECONCILE_AFTER_SECONDS (demo.env). Runs on Node 24.
+import { parseArgs } from "node:util";
+import { queryPresence, sendCallback, type ApiTarget, type CallbackTarget } from "../lib/tencent-client.ts";
+
+export interface LostLogoutsOptions {
+  readonly callback: CallbackTarget;
+  readonly api: ApiTarget;
+  /** Base URL of the Tencent stand-in (its truth table and stats). */
+  readonly tencent: string;
+  readonly users: number;
+  /** The Worker's RECONCILE_AFTER_SECONDS, in ms. */
+  readonly intervalMs: number;
+  /** How long past the interval a ghost may take to heal (the gathering wait, a slow machine). */
+  readonly marginMs: number;
+}
 
 type Snapshot = { account: string; status: string; platforms: Record<string, { reason: string; since: number }> };
 
@@ -26,15 +38,10 @@ async function each<T>(items: readonly T[], limit: number, task: (item: T) => Pr
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
-/** Counts a problem unless every ghost was healed in time and nobody else was changed. */
-export async function runLostLogouts(o: Options): Promise<void> {
-  if (!(await healed(o))) problems.count++;
-}
-
-async function healed(o: Options): Promise<boolean> {
-  const intervalMs = o.intervalSeconds * 1000;
+/** True when every ghost was healed in time and nobody else was changed. */
+export async function runLostLogouts(o: LostLogoutsOptions): Promise<boolean> {
   const run = Date.now().toString(36);
-  const accounts = Array.from({ length: o.users }, (_, i) => `${o.user ?? "sim-lost"}-${run}-${i}`);
+  const accounts = Array.from({ length: o.users }, (_, i) => `lost-${run}-${i}`);
   // Every third user's Logout is lost; every fifth of the others stays online for real.
   const ghost = (i: number) => i % 3 === 0;
   const staysOnline = (i: number) => !ghost(i) && i % 5 === 1;
@@ -84,7 +91,7 @@ async function healed(o: Options): Promise<boolean> {
   );
 
   // 3. Wait for reconciliation: every ghost offline, the real ones untouched.
-  const deadline = loggedOutAt + intervalMs + o.marginSeconds * 1000;
+  const deadline = loggedOutAt + o.intervalMs + o.marginMs;
   let healedAt: number | null = null;
   while (Date.now() < deadline) {
     last = await snapshots();
@@ -109,7 +116,7 @@ async function healed(o: Options): Promise<boolean> {
   const reasons = new Set(last.filter((s) => ghosts.includes(s.account)).map((s) => s.platforms.iOS?.reason));
   console.log(
     `every ghost healed ${((healedAt - loggedOutAt) / 1000).toFixed(1)} s after its lost Logout ` +
-      `(interval ${o.intervalSeconds} s); reasons: ${[...reasons].join(", ")}`,
+      `(interval ${o.intervalMs / 1000} s); reasons: ${[...reasons].join(", ")}`,
   );
   const touched = last.filter(
     (s) => online.includes(s.account) && (s.status !== "online" || s.platforms.iOS?.reason !== "Register"),
@@ -120,4 +127,28 @@ async function healed(o: Options): Promise<boolean> {
   }
   console.log("OK: every ghost healed, nobody else changed");
   return true;
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    options: {
+      url: { type: "string", default: "http://127.0.0.1:8787" },
+      tencent: { type: "string", default: "http://127.0.0.1:8790" },
+      app: { type: "string", default: "1400000000" },
+      token: { type: "string", default: "demo-callback-token" },
+      "api-token": { type: "string", default: "demo-api-token" },
+      users: { type: "string", default: "30" },
+      interval: { type: "string", default: "20" },
+      margin: { type: "string", default: "20" },
+    },
+  });
+  const ok = await runLostLogouts({
+    callback: { url: values.url, app: values.app, token: values.token },
+    api: { url: values.url, app: values.app, apiToken: values["api-token"] },
+    tencent: values.tencent,
+    users: Number(values.users),
+    intervalMs: Number(values.interval) * 1000,
+    marginMs: Number(values.margin) * 1000,
+  });
+  process.exit(ok ? 0 : 1);
 }

@@ -20,8 +20,8 @@ import {
   snapshot,
   userStub,
 } from "../support/reconcile";
-import { injectedFault } from "../support/expected-output";
 import { uniqueAccount } from "../support/storage";
+import { injectedFault } from "../support/expected-output";
 
 let fake: FakeTencent;
 beforeEach(async () => {

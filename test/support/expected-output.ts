@@ -7,16 +7,16 @@ export const INJECTED = "[injected by a test]";
 /** An error a test throws on purpose. */
 export const injectedFault = (what: string) => new Error(`${INJECTED} ${what}`);
 
-// The Worker's routine log lines: refusals (the tests send thousands), webhook retries, the
-// reconcile failures and corrections the reconcile tests provoke against a fake Tencent, and
+// The Worker's routine log lines: refusals (the tests send thousands), webhook retries,
+// reconcile corrections and failed Tencent calls (the tests provoke them against a fake), and
 // any line that reports an injected fault. Its other error lines (a 500, "alarm failed",
 // "api error") are printed.
 const ROUTINE = new Set([
   "webhook attempt failed",
   "webhook dead-lettered",
   "retention erase",
-  "reconcile failed",
   "reconcile correction",
+  "reconcile failed",
 ]);
 
 function isExpectedLine(line: string): boolean {
