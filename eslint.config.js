@@ -17,4 +17,28 @@ export default tseslint.config(
       "@typescript-eslint/no-empty-object-type": ["error", { allowInterfaces: "with-single-extends" }],
     },
   },
+  {
+    // Node runs these with type stripping (npm scripts, the bench, and the src files the Tencent
+    // stand-in loads): only erasable TypeScript, and relative imports that name the .ts file.
+    files: [
+      "scripts/**/*.ts",
+      "bench/**/*.ts",
+      "src/tencent/rest/**/*.ts",
+      "src/lib/read-body.ts",
+      "src/lib/validation.ts",
+      "src/presence/account.ts",
+      "src/presence/types.ts",
+    ],
+    rules: {
+      "@typescript-eslint/parameter-properties": ["error", { prefer: "class-property" }],
+      "no-restricted-syntax": [
+        "error",
+        { selector: "TSEnumDeclaration", message: "Node's type stripping has no enums: use a union of literals." },
+        {
+          selector: "ImportDeclaration[importKind='value'][source.value=/^[.][.]?[/](?!.*[.]ts$)/]",
+          message: "Node resolves no extensionless imports: name the .ts file (or import type only).",
+        },
+      ],
+    },
+  },
 );

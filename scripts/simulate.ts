@@ -11,6 +11,7 @@
 import { runDay } from "./sim/day-in-the-life.ts";
 import { runFlapping } from "./sim/flapping.ts";
 import { runLoad } from "./sim/load.ts";
+import { runLostLogouts } from "./sim/lost-logouts.ts";
 import { parse, usage, type Options } from "./sim/options.ts";
 import { problems } from "./sim/output.ts";
 import { runShuffled } from "./sim/shuffled.ts";
@@ -26,6 +27,20 @@ const SCENARIOS: Record<string, { summary: string; run: (o: Options) => Promise<
     run: runShuffled,
   },
   load: { summary: "--users × --events callbacks, --concurrency in flight, then all read back", run: runLoad },
+  "lost-logouts": {
+    summary: "every third Logout lost on the way; reconciliation heals each ghost (needs npm run tencent)",
+    run: async (o) => {
+      const healed = await runLostLogouts({
+        callback: o.callback,
+        api: o.api,
+        tencent: o.tencent,
+        users: o.users ?? 30,
+        intervalMs: o.interval * 1000,
+        marginMs: o.margin * 1000,
+      });
+      if (!healed) problems.count++;
+    },
+  },
 };
 
 const list = Object.entries(SCENARIOS)

@@ -8,7 +8,8 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-export async function runLoad(opts: Options): Promise<void> {
+export async function runLoad(options: Options): Promise<void> {
+  const opts = { ...options, users: options.users ?? 100 };
   const prefix = opts.user ?? `sim-load-${Date.now().toString(36)}`;
   const total = opts.users * opts.events;
   const cycle: { action: Action; reason?: string }[] = [

@@ -10,8 +10,12 @@ export interface Options {
   delay: number;
   cycles: number;
   seed: number;
-  users: number;
+  /** load: users (default 100); lost-logouts: users (default 30). */
+  users: number | null;
   events: number;
+  tencent: string;
+  interval: number;
+  margin: number;
   concurrency: number;
   json: boolean;
 }
@@ -33,9 +37,12 @@ options:
   --delay MS           pause between callbacks     (default 0; try 500 to watch a demo)
   --cycles N           flapping: reconnect cycles  (default 8)
   --seed N             shuffled: shuffle seed      (default 42)
-  --users N            load: users                 (default 100)
+  --users N            load / lost-logouts: users  (default 100 / 30)
   --events N           load: events per user       (default 10)
   --concurrency N      load: callbacks in flight   (default 16)
+  --tencent URL        lost-logouts: the Tencent stand-in (default http://127.0.0.1:8790, npm run tencent)
+  --interval S         lost-logouts: the Worker's RECONCILE_AFTER_SECONDS (default 20, as in demo.env)
+  --margin S           lost-logouts: how long past it a ghost may take to heal (default 20)
   --json               also print the raw snapshot JSON
   -h, --help`;
 }
@@ -54,9 +61,12 @@ export function parse(argv: string[], scenarios: string): { scenario: string | n
       delay: { type: "string", default: "0" },
       cycles: { type: "string", default: "8" },
       seed: { type: "string", default: "42" },
-      users: { type: "string", default: "100" },
+      users: { type: "string" },
       events: { type: "string", default: "10" },
       concurrency: { type: "string", default: "16" },
+      tencent: { type: "string", default: "http://127.0.0.1:8790" },
+      interval: { type: "string", default: "20" },
+      margin: { type: "string", default: "20" },
       json: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -85,9 +95,12 @@ export function parse(argv: string[], scenarios: string): { scenario: string | n
       delay: int("delay", values.delay, 0),
       cycles: int("cycles", values.cycles, 1),
       seed: int("seed", values.seed, 0),
-      users: int("users", values.users, 1),
+      users: values.users === undefined ? null : int("users", values.users, 1),
       events: int("events", values.events, 1),
       concurrency: int("concurrency", values.concurrency, 1),
+      tencent: values.tencent,
+      interval: int("interval", values.interval, 1),
+      margin: int("margin", values.margin, 0),
       json: values.json,
     },
   };

@@ -1,6 +1,8 @@
 // The one body reader of every route that takes a body (the callback, the batch query, watch
-// tokens, reconcile, Tencent's query). readBody never throws: a body that is too large, cannot be read, or is not UTF-8 is a result the
-// route turns into its own 4xx envelope.
+// tokens, reconcile, Tencent's query). readBody never throws: a body that is too large, cannot
+// be read, or is not UTF-8 is a result the route turns into its own envelope.
+// Node also loads this file (the Tencent stand-in, through src/tencent/rest/), with type
+// stripping: erasable TypeScript only (no parameter properties, no enums).
 export const MAX_CALLBACK_BYTES = 64 * 1024;
 
 export type BodyProblem = "too_large" | "unreadable" | "not_utf8";
@@ -49,28 +51,6 @@ export async function readBody(request: Request, limit: number): Promise<BodyRea
 }
 
 class BodyTooLarge extends Error {}
-
-export class BodyTooLargeError extends Error {}
-
-/** A body that cannot be read or is not UTF-8; the message is the `body: …` text of a 400. */
-// No parameter property: Node's type stripping (the stand-in, `npm run tencent`, imports
-// this file through the Tencent wire) does not accept them.
-export class BodyReadError extends Error {
-  readonly problem: Exclude<BodyProblem, "too_large">;
-  constructor(problem: Exclude<BodyProblem, "too_large">) {
-    super(BODY_PROBLEMS[problem]);
-    this.name = "BodyReadError";
-    this.problem = problem;
-  }
-}
-
-/** readBody for callers that prefer exceptions: the text, else BodyTooLargeError or BodyReadError. */
-export async function readBodyText(request: Request, limit: number): Promise<string> {
-  const read = await readBody(request, limit);
-  if (read.ok) return read.text;
-  if (read.problem === "too_large") throw new BodyTooLargeError();
-  throw new BodyReadError(read.problem);
-}
 
 async function readChunks(body: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array> {
   const reader = body.getReader();

@@ -21,6 +21,7 @@ import {
   userStub,
 } from "../support/reconcile";
 import { uniqueAccount } from "../support/storage";
+import { injectedFault } from "../support/expected-output";
 
 let fake: FakeTencent;
 beforeEach(async () => {
@@ -115,7 +116,7 @@ describe("reconcile: failures", () => {
       const sql = state.storage.sql as SqlStorage & { exec: SqlStorage["exec"] };
       sql.exec = (() => {
         delete (sql as Partial<typeof sql>).exec;
-        throw new Error("injected storage fault");
+        throw injectedFault("storage fault");
       }) as SqlStorage["exec"];
     });
     await runReconciler();

@@ -8,6 +8,7 @@ import { callbackUrl } from "../support/callback";
 
 const ROUTES: { name: string; path: string; allow: string[]; noPlainGet?: boolean }[] = [
   { name: "/healthz", path: "/healthz", allow: ["GET", "HEAD"] },
+  { name: "/v1/config", path: "/v1/config", allow: ["GET", "HEAD"] },
   { name: "a user", path: userPath("route-user"), allow: ["GET", "HEAD", "DELETE"] },
   { name: "a user's events", path: `${userPath("route-user")}/events`, allow: ["GET", "HEAD"] },
   { name: "a user's deliveries", path: `${userPath("route-user")}/deliveries`, allow: ["GET", "HEAD"] },

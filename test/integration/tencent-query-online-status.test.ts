@@ -208,6 +208,13 @@ describe("refuses as Tencent does: HTTP 200, ActionStatus FAIL, Tencent's ErrorC
 
   it("body: bad JSON 60003, a non-string account 60015, empty or malformed fields 70402", async () => {
     await expectFail(post("{not json"), 60003);
+    const latin1 = new Uint8Array([
+      ...new TextEncoder().encode('{"To_Account":["caf'),
+      0xe9,
+      ...new TextEncoder().encode('"]}'),
+    ]);
+    const res = await exports.default.fetch(tencentUrl(), { method: "POST", body: latin1 });
+    expect(await res.json()).toMatchObject({ ActionStatus: "FAIL", ErrorCode: 60003 });
     await expectFail(post({ To_Account: ["a", 7] }), 60015);
     await expectFail(post({ To_Account: [] }), 70402);
     await expectFail(post({}), 70402);

@@ -7,10 +7,17 @@ export const INJECTED = "[injected by a test]";
 /** An error a test throws on purpose. */
 export const injectedFault = (what: string) => new Error(`${INJECTED} ${what}`);
 
-// The Worker's routine log lines: refusals (the tests send thousands) and webhook retries, and
+// The Worker's routine log lines: refusals (the tests send thousands), webhook retries,
+// reconcile corrections and failed Tencent calls (the tests provoke them against a fake), and
 // any line that reports an injected fault. Its other error lines (a 500, "alarm failed",
 // "api error") are printed.
-const ROUTINE = new Set(["webhook attempt failed", "webhook dead-lettered", "retention erase"]);
+const ROUTINE = new Set([
+  "webhook attempt failed",
+  "webhook dead-lettered",
+  "retention erase",
+  "reconcile correction",
+  "reconcile failed",
+]);
 
 function isExpectedLine(line: string): boolean {
   if (line.includes(INJECTED)) return true;

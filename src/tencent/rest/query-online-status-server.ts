@@ -2,7 +2,7 @@
 // before it answers (app, UserSig, admin, body) and the answer's shape. Shared by the Worker's
 // compatible endpoint and the local stand-in of Tencent, so both refuse the same requests
 // with the same ErrorCodes. Web APIs only; `.ts` imports because Node loads it too.
-import { BodyTooLargeError, readBodyText } from "../../lib/read-body.ts";
+import { readBody } from "../../lib/read-body.ts";
 import { validate } from "../../lib/validation.ts";
 import type { ConnectionState, Platform, UserStatus } from "../../presence/types.ts";
 import { PLATFORM_TABLE, toTencentPlatform, toTencentStatus } from "./platforms.ts";
@@ -84,18 +84,17 @@ export async function checkQueryOnlineStatus(
     );
   }
 
-  let text: string;
-  try {
-    text = await readBodyText(request, MAX_QUERY_BODY_BYTES);
-  } catch (error) {
-    if (error instanceof BodyTooLargeError) {
+  const read = await readBody(request, MAX_QUERY_BODY_BYTES);
+  if (!read.ok) {
+    if (read.problem === "too_large") {
       return refuse(REST_ERROR.invalidParameter, `the body is larger than ${MAX_QUERY_BODY_BYTES} bytes`);
     }
+    if (read.problem === "not_utf8") return refuse(REST_ERROR.jsonParse, "the body is not well-formed UTF-8 JSON");
     return refuse(REST_ERROR.httpParse, "the request body could not be read: send it again");
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(read.text);
   } catch {
     return refuse(REST_ERROR.jsonParse, "the body is not valid JSON");
   }

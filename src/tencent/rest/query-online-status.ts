@@ -2,19 +2,19 @@
 // reconciliation asks. It never throws: every failure (network, timeout, HTTP status,
 // ActionStatus FAIL, a malformed answer) comes back as data with Tencent's ErrorCode when
 // there is one, and no failure text carries the UserSig.
-import type { Config } from "../../config";
-import type { AccountId, AppId, ConnectionState, EpochMs, Platform } from "../../presence/types";
-import { validate } from "../../lib/validation";
-import { fromTencentPlatform, fromTencentStatus } from "./platforms";
+import type { Config } from "../../config.ts";
+import type { AccountId, AppId, ConnectionState, EpochMs, Platform } from "../../presence/types.ts";
+import { validate } from "../../lib/validation.ts";
+import { fromTencentPlatform, fromTencentStatus } from "./platforms.ts";
 import {
   MAX_QUERY_ACCOUNTS,
   QUERY_ONLINE_STATUS_PATH,
   REST_ERROR,
   queryOnlineStatusResponse,
   type QueryResult,
-} from "./query-online-status-wire";
-import { USERSIG_ERROR } from "./usersig";
-import { userSigFor } from "./usersig-cache";
+} from "./query-online-status-wire.ts";
+import { USERSIG_ERROR } from "./usersig.ts";
+import { userSigFor } from "./usersig-cache.ts";
 
 export const QUERY_TIMEOUT_MS = 5000;
 /** 500 accounts with details and custom statuses stay far below this. */

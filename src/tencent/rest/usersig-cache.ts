@@ -2,9 +2,9 @@
 // an HMAC and a deflate, and a reconciler calls Tencent up to RECONCILE_MAX_RPS times a second.
 // A ticket is signed for 24 h and reused for 12 h, so one in use always has ≥ 12 h left
 // (Tencent suggests ≥ 24 h lifetimes; clocks may differ by minutes, never hours).
-import type { Config } from "../../config";
-import type { AppId, EpochMs } from "../../presence/types";
-import { signUserSig } from "./usersig";
+import type { Config } from "../../config.ts";
+import type { AppId, EpochMs } from "../../presence/types.ts";
+import { signUserSig } from "./usersig.ts";
 
 export const USERSIG_LIFETIME_SECONDS = 24 * 3600;
 export const USERSIG_REUSE_SECONDS = 12 * 3600;
