@@ -17,9 +17,32 @@ function readEnvFile(path: string): Record<string, string> {
   return vars;
 }
 
+/** The Tencent stand-in on a free port (its first line says which), for lost-logouts. */
+async function startStandin(): Promise<{ url: string; stop: () => void }> {
+  const child = spawn(process.execPath, [join(ROOT, "scripts/tencent-standin.ts"), "--port", "0"], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout.once("data", (chunk: Buffer) => {
+      const m = String(chunk).match(/on (http:\/\/\S+)/);
+      if (m) resolve(m[1]!);
+      else reject(new Error(`stand-in: ${String(chunk)}`));
+    });
+    child.once("exit", (code) => reject(new Error(`stand-in exited with ${code}`)));
+  });
+  child.stdout.resume();
+  return { url, stop: () => child.kill() };
+}
+
 const demo = readEnvFile(join(ROOT, "demo.env"));
+const standin = await startStandin();
 const build = await buildWorker();
-const target = await startTarget({ kind: "presence-edge", placement: "none", build, bindings: demo });
+const target = await startTarget({
+  kind: "presence-edge",
+  placement: "none",
+  build,
+  bindings: { ...demo, IM_REST_BASE_URL: standin.url },
+});
 const common = [
   "--url",
   target.url,
@@ -35,6 +58,8 @@ const runs: string[][] = [
   ["flapping", "--cycles", "3"],
   ["shuffled"],
   ["load", "--users", "20", "--events", "4", "--concurrency", "8"],
+  // Waits RECONCILE_AFTER_SECONDS (20 s in demo.env) for the ghosts to heal.
+  ["lost-logouts", "--users", "12", "--tencent", standin.url, "--interval", demo.RECONCILE_AFTER_SECONDS ?? "20"],
 ];
 
 const failed: string[] = [];
@@ -51,6 +76,7 @@ try {
   }
 } finally {
   await target.dispose();
+  standin.stop();
 }
 console.log(failed.length ? `\nsimulate smoke: FAILED ${failed.join(", ")}` : "\nsimulate smoke: all scenarios passed");
 process.exit(failed.length ? 1 : 0);

@@ -2,41 +2,21 @@
 // and answers {"results":[{"account","corrected","snapshot"}]} in request order. The call
 // goes through the app's reconciler, so it counts against RECONCILE_MAX_RPS like the rest.
 import * as z from "zod/mini";
-import { BODY_PROBLEMS, readBody } from "../lib/read-body";
-import { validate } from "../lib/validation";
-import { ACCOUNT_RULE, validAccount } from "../presence/account";
 import type { AccountId } from "../presence/types";
 import { MAX_QUERY_ACCOUNTS } from "../tencent/rest/query-online-status-wire";
 import type { ApiRequest } from "./context";
+import { accountList, readJsonBody } from "./json-body";
 import { apiError } from "./responses";
 
 const MAX_BODY_BYTES = 256 * 1024;
 
 export const reconcileRequest = z.object({
-  accounts: z
-    .array(z.string().check(z.refine(validAccount, ACCOUNT_RULE)))
-    .check(
-      z.minLength(1, "must hold at least one account"),
-      z.maxLength(MAX_QUERY_ACCOUNTS, `must hold at most ${MAX_QUERY_ACCOUNTS} accounts`),
-    ),
+  accounts: accountList(MAX_QUERY_ACCOUNTS),
 });
 
 export async function postReconcile(request: ApiRequest, env: Env): Promise<Response> {
-  const read = await readBody(request, MAX_BODY_BYTES);
-  if (!read.ok) {
-    if (read.problem === "too_large") {
-      return apiError(413, "payload_too_large", `body: larger than ${MAX_BODY_BYTES} bytes`);
-    }
-    return apiError(400, "bad_request", BODY_PROBLEMS[read.problem]);
-  }
-  let body: unknown;
-  try {
-    body = JSON.parse(read.text);
-  } catch {
-    return apiError(400, "bad_request", "body: malformed JSON");
-  }
-  const parsed = validate(reconcileRequest, body, "body");
-  if (!parsed.ok) return apiError(400, "bad_request", parsed.message);
+  const parsed = await readJsonBody(request, reconcileRequest, { maxBytes: MAX_BODY_BYTES });
+  if (!parsed.ok) return parsed.response;
   const { app, config } = request;
   if (!config.secretKeys.has(app)) {
     return apiError(

@@ -1,14 +1,13 @@
 // POST /v1/apps/{app}/watch-tokens {"accounts"?:[…],"ttlSeconds"?:n} → {"token","expiresAt"}:
 // a signed, stateless credential for GET …/watch?token=, for browsers (docs/WATCH.md).
 import * as z from "zod/mini";
-import { BODY_PROBLEMS, readBody } from "../lib/read-body";
-import { validate } from "../lib/validation";
 import { ACCOUNT_RULE, validAccount } from "../presence/account";
 import type { AccountId } from "../presence/types";
 import { MAX_WATCHED } from "../watch/messages";
 import { DEFAULT_TTL_SECONDS, MAX_TOKEN_CHARS, MAX_TTL_SECONDS, mintWatchToken } from "../watch/token";
 import { bearerToken } from "./auth";
 import type { ApiRequest } from "./context";
+import { readJsonBody } from "./json-body";
 import { apiError } from "./responses";
 
 const MAX_BODY_BYTES = 256 * 1024;
@@ -35,21 +34,8 @@ export const watchTokenRequest = z.object({
 export const watchTokenResponse = z.object({ token: z.string(), expiresAt: z.int() });
 
 export async function createWatchToken(request: ApiRequest, _env: Env): Promise<Response> {
-  const read = await readBody(request, MAX_BODY_BYTES);
-  if (!read.ok) {
-    if (read.problem === "too_large") {
-      return apiError(413, "payload_too_large", `body: larger than ${MAX_BODY_BYTES} bytes`);
-    }
-    return apiError(400, "bad_request", BODY_PROBLEMS[read.problem]);
-  }
-  let body: unknown;
-  try {
-    body = read.text.trim() === "" ? {} : JSON.parse(read.text);
-  } catch {
-    return apiError(400, "bad_request", "body: malformed JSON");
-  }
-  const parsed = validate(watchTokenRequest, body, "body");
-  if (!parsed.ok) return apiError(400, "bad_request", parsed.message);
+  const parsed = await readJsonBody(request, watchTokenRequest, { maxBytes: MAX_BODY_BYTES, empty: {} });
+  if (!parsed.ok) return parsed.response;
   const accounts = parsed.data.accounts ? ([...new Set(parsed.data.accounts)] as AccountId[]) : null;
   const expiresAt = Date.now() + (parsed.data.ttlSeconds ?? DEFAULT_TTL_SECONDS) * 1000;
   // withApiContext has checked the bearer token; the watch token is signed with its key.
