@@ -144,7 +144,9 @@ async function answer(
 
   try {
     // A signed request re-sent within its window is recognised by its bytes (docs/DESIGN.md).
-    const requestKey = signed ? await resendKey(url.search, read.text) : null;
+    // With an EventTime the copy is the same event, which the reducer already finds in place:
+    // only an untimed one, which takes the receive time, needs the digest.
+    const requestKey = signed && !parsed.timed ? await resendKey(url.search, read.text) : null;
     const result = await presenceStub(env, app, parsed.account).ingest(app, parsed.account, parsed.event, requestKey);
     logged.outcome = result.outcome;
     return okReply();

@@ -45,7 +45,13 @@ export const stateChangeBody = z.object({
 const canonicalReason = (r: string) => REASON_BY_LOWER.get(r.toLowerCase()) ?? r.toWellFormed();
 
 export type ParsedCallback =
-  | { readonly ok: true; readonly account: AccountId; readonly event: PresenceEvent }
+  | {
+      readonly ok: true;
+      readonly account: AccountId;
+      readonly event: PresenceEvent;
+      /** False for an old payload without EventTime: the receive time stands in for it. */
+      readonly timed: boolean;
+    }
   | { readonly ok: false; readonly field: string; readonly message: string };
 
 export interface CallbackContext {
@@ -78,6 +84,7 @@ export function parseStateChange(body: unknown, context: CallbackContext): Parse
   return {
     ok: true,
     account: b.Info.To_Account as AccountId,
+    timed: b.EventTime !== undefined,
     event: {
       action,
       reason: canonicalReason(b.Info.Reason ?? ""),

@@ -18,6 +18,7 @@ describe("State.StateChange body", () => {
     expect(parsed).toEqual({
       ok: true,
       account: "testuser316",
+      timed: true,
       event: {
         action: "Login",
         reason: "Register",
