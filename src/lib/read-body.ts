@@ -50,9 +50,13 @@ export async function readBody(request: Request, limit: number): Promise<BodyRea
   }
 }
 
-class BodyTooLarge extends Error {}
+export class BodyTooLarge extends Error {}
 
-async function readChunks(body: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array> {
+/**
+ * Reads a byte stream whole, at most `limit` bytes: past that it cancels the stream and throws
+ * BodyTooLarge, without buffering the rest. A chunk that is not bytes is a broken stream.
+ */
+export async function readChunks(body: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array> {
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -63,7 +67,7 @@ async function readChunks(body: ReadableStream<Uint8Array>, limit: number): Prom
     if (!(value instanceof Uint8Array)) throw new TypeError("body chunk is not bytes");
     size += value.byteLength;
     if (size > limit) {
-      await reader.cancel();
+      await reader.cancel().catch(() => undefined);
       throw new BodyTooLarge();
     }
     chunks.push(value);

@@ -6,6 +6,7 @@
 //   JSON document → zlib (RFC 1950) → base64 with `+/=` written as `*-_`.
 // The secret key never leaves this module in any form: no error or result mentions it.
 import * as z from "zod/mini";
+import { readChunks } from "../../lib/read-body.ts";
 
 export type UserSigCheck = { readonly ok: true } | { readonly ok: false; errorCode: number; errorInfo: string };
 
@@ -84,26 +85,7 @@ async function transform(bytes: Uint8Array, stream: CompressionStream | Decompre
   // Errors surface on the read side; the write side's promises must not reject unobserved.
   writer.write(bytes).catch(() => undefined);
   writer.close().catch(() => undefined);
-  const reader = stream.readable.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => undefined);
-      throw new RangeError("output too large");
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
+  return readChunks(stream.readable, limit);
 }
 
 /** A UserSig for `identifier` of app `sdkAppId`, valid from `nowSeconds` for `expireSeconds`. */
