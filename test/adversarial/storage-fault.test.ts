@@ -106,7 +106,8 @@ describe("faults: an exception inside the storage transaction", () => {
       kicked: ["iOS", "Mac"],
     };
     const faulted = await faultEveryStatement("fault-warm", event, false);
-    expect(faulted).toBeGreaterThanOrEqual(2);
+    // A warm user's timed callback is one statement: its history row (docs/DESIGN.md).
+    expect(faulted).toBeGreaterThanOrEqual(1);
     const snap = await getSnapshot("fault-warm");
     expect(snap.version).toBe(3);
     expect(snap.kicks.map((k: { platform: string }) => k.platform).sort()).toEqual(["Mac", "Windows", "iOS"]);
@@ -118,7 +119,8 @@ describe("faults: an exception inside the storage transaction", () => {
     await sendStateChange({ account: "fault-cold", action: "Login", eventTime: t });
     const event: StateChangeFields = { account: "fault-cold", action: "Disconnect", eventTime: t + 5 };
     const faulted = await faultEveryStatement("fault-cold", event, true);
-    expect(faulted).toBeGreaterThanOrEqual(3);
+    // After eviction: the one load query, then the write.
+    expect(faulted).toBeGreaterThanOrEqual(2);
     expect(await getSnapshot("fault-cold")).toMatchObject({ status: "disconnected", version: 2 });
     expect(await history("fault-cold")).toHaveLength(2);
   });
