@@ -37,3 +37,23 @@ describe("callback signature", () => {
     expect(await verifySignature([DOC_TOKEN, "new-token"], String(DOC_TIME), DOC_SIGN, DOC_TIME)).toBe("ok");
   });
 });
+
+describe("callback signature cache", () => {
+  it("gives the same answers for a second seen before, as the first time", async () => {
+    const time = String(DOC_TIME);
+    const tokens = [DOC_TOKEN];
+    // First call makes the digests, the second uses the ones made: both must agree.
+    for (let round = 0; round < 2; round++) {
+      expect(await verifySignature(tokens, time, DOC_SIGN, DOC_TIME)).toBe("ok");
+      expect(await verifySignature(tokens, time, DOC_SIGN.replace(/^./, "0"), DOC_TIME)).toBe("mismatch");
+      expect(await verifySignature(tokens, time, DOC_SIGN.toUpperCase(), DOC_TIME)).toBe("ok");
+    }
+  });
+
+  it("keeps the answers of different token lists apart for the same second", async () => {
+    const time = String(DOC_TIME);
+    expect(await verifySignature([DOC_TOKEN], time, DOC_SIGN, DOC_TIME)).toBe("ok");
+    expect(await verifySignature(["other"], time, DOC_SIGN, DOC_TIME)).toBe("mismatch");
+    expect(await verifySignature([DOC_TOKEN], time, DOC_SIGN, DOC_TIME)).toBe("ok");
+  });
+});
