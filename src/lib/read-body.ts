@@ -29,15 +29,16 @@ const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 export async function readBody(request: Request, limit: number): Promise<BodyRead> {
   const declared = request.headers.get("content-length");
   if (declared !== null && Number(declared) > limit) return { ok: false, problem: "too_large" };
-  if (request.body === null) return { ok: true, text: "" };
   let bytes: Uint8Array;
   try {
-    // A declared length within the limit frames the body (HTTP/1.1 and h2 alike), so it can be
-    // read in one go; the length is still checked, as an in-process Request is not framed.
-    bytes =
-      declared !== null && /^\d+$/.test(declared)
-        ? new Uint8Array(await request.arrayBuffer())
-        : await readChunks(request.body, limit);
+    if (declared !== null && /^\d+$/.test(declared)) {
+      // A declared length within the limit frames the body (HTTP/1.1 and h2 alike), so it can
+      // be read in one go; the length is still checked, as an in-process Request is not framed.
+      bytes = new Uint8Array(await request.arrayBuffer());
+    } else {
+      if (request.body === null) return { ok: true, text: "" };
+      bytes = await readChunks(request.body, limit);
+    }
   } catch (error) {
     if (error instanceof BodyTooLarge) return { ok: false, problem: "too_large" };
     return { ok: false, problem: "unreadable" };
