@@ -56,13 +56,29 @@ interface HistoryRow extends Record<string, string | number | null> {
   source: string;
 }
 
+/**
+ * A state's JSON text, made once per state object. States are immutable and a duplicate or
+ * stale callback keeps the state it found (the very object, see the reducer), so its row
+ * reuses the text of the row before; a state loaded from a row starts with that row's text.
+ */
+const stateTexts = new WeakMap<PresenceState, string>();
+
+function stateText(state: PresenceState): string {
+  let text = stateTexts.get(state);
+  if (text === undefined) stateTexts.set(state, (text = JSON.stringify(state)));
+  return text;
+}
+
+/** Most entries kick nobody and have no effects: their lists need no serialiser. */
+const listText = (list: readonly unknown[]) => (list.length === 0 ? "[]" : JSON.stringify(list));
+
 export function writeEntry(sql: Sql, limit: number, e: EntryToWrite): void {
   // An upsert, not INSERT OR REPLACE: REPLACE deletes and inserts, two written rows.
   sql`INSERT INTO history (slot, seq, event_time, received_at, action, reason, platform, client_ip, kicked, outcome,
                            status, effects, state_after, source, request_key, audience)
       VALUES (${e.seq % limit}, ${e.seq}, ${e.eventTime}, ${e.receivedAt}, ${e.action}, ${e.reason}, ${e.platform},
-              ${e.clientIp}, ${JSON.stringify(e.kicked)}, ${e.outcome}, ${e.status}, ${JSON.stringify(e.effects)},
-              ${JSON.stringify(e.state)}, ${e.source}, ${e.requestKey},
+              ${e.clientIp}, ${listText(e.kicked)}, ${e.outcome}, ${e.status}, ${listText(e.effects)},
+              ${stateText(e.state)}, ${e.source}, ${e.requestKey},
               ${e.audience === null ? null : JSON.stringify(e.audience)})
       ON CONFLICT (slot) DO UPDATE SET seq = excluded.seq, event_time = excluded.event_time,
         received_at = excluded.received_at, action = excluded.action, reason = excluded.reason,
@@ -73,12 +89,16 @@ export function writeEntry(sql: Sql, limit: number, e: EntryToWrite): void {
 }
 
 /**
- * Loading after eviction: identity, the newest entry with its state, and whether the ring
- * must be rearranged for a changed HISTORY_LIMIT, in one query. Slots are written for every
- * seq in turn, so with an unchanged limit every entry is in place: nothing misplaced means
- * nothing to trim. Throws when the tables do not exist (see schema.ts).
+ * Loading after eviction: identity, the newest entry with its state, whether the ring must be
+ * rearranged for a changed HISTORY_LIMIT, and whether anyone ever watched this user (so the
+ * watcher registry needs no query of its own), in one query. Slots are written for every seq
+ * in turn, so with an unchanged limit every entry is in place: nothing misplaced means nothing
+ * to trim. Throws when the tables do not exist (see schema.ts).
  */
-export function loadNewest(sql: Sql, limit: number): { user: LoadedUser | null; misplaced: number } {
+export function loadNewest(
+  sql: Sql,
+  limit: number,
+): { user: LoadedUser | null; misplaced: number; watched: boolean | null } {
   const row = sql<{
     app: string;
     account: string;
@@ -86,20 +106,27 @@ export function loadNewest(sql: Sql, limit: number): { user: LoadedUser | null; 
     received_at: number | null;
     state_after: string | null;
     misplaced: number;
-  }>`SELECT m.app, m.account, h.seq, h.received_at, h.state_after, s.misplaced
+    watched: number;
+  }>`SELECT m.app, m.account, h.seq, h.received_at, h.state_after, s.misplaced,
+            (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'watchers') AS watched
      FROM meta m
      JOIN (SELECT max(seq) AS top, total(slot != seq % ${limit}) AS misplaced FROM history) s
      LEFT JOIN history h ON h.seq = s.top`[0];
-  if (row === undefined || row.seq === null || row.state_after === null) return { user: null, misplaced: 0 };
+  if (row === undefined) return { user: null, misplaced: 0, watched: null };
+  const watched = row.watched > 0;
+  if (row.seq === null || row.state_after === null) return { user: null, misplaced: 0, watched };
+  const state = JSON.parse(row.state_after) as PresenceState;
+  stateTexts.set(state, row.state_after);
   return {
     user: {
       app: row.app as AppId,
       account: row.account as AccountId,
-      state: JSON.parse(row.state_after) as PresenceState,
+      state,
       seq: row.seq,
       lastActivity: row.received_at ?? 0,
     },
     misplaced: row.misplaced,
+    watched,
   };
 }
 

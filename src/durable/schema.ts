@@ -77,8 +77,17 @@ const hasTable = (sql: Sql, name: string) =>
 
 export const webhookTablesExist = (sql: Sql): boolean => hasTable(sql, "outbound");
 
-/** True for an object written before one row per callback (it has a `state` table). */
-export const legacyTablesExist = (sql: Sql): boolean => hasTable(sql, "state");
+/**
+ * Which tables of an object without `meta`/`history` exist, in one query: `state` marks an
+ * object written before one row per callback, `watchers` a user watched before its first write.
+ */
+export function tablesBeforeFirstWrite(sql: Sql): { legacy: boolean; watched: boolean } {
+  const names = new Set(
+    sql<{ name: string }>`SELECT name FROM sqlite_master
+                          WHERE type = 'table' AND name IN ('state', 'watchers')`.map((r) => r.name),
+  );
+  return { legacy: names.has("state"), watched: names.has("watchers") };
+}
 
 /**
  * Objects written before one row per callback (a `state` row beside the history) are brought

@@ -2,8 +2,14 @@
 // history row with the state after it). Two one-off cases: an object written before one row
 // per callback is migrated, and a changed HISTORY_LIMIT rearranges the ring.
 import { loadNewest, trimHistory, type LoadedUser } from "./history-store";
-import { legacyTablesExist, migrateLegacy } from "./schema";
+import { migrateLegacy, tablesBeforeFirstWrite } from "./schema";
 import type { Sql } from "./sql";
+
+export interface Loaded {
+  readonly user: LoadedUser | null;
+  /** Whether a watcher registry table exists; null when loading could not tell. */
+  readonly watched: boolean | null;
+}
 
 export function loadUser(
   sql: Sql,
@@ -11,17 +17,18 @@ export function loadUser(
   limit: number,
   /** Keeps what a webhook cursor still needs before the ring is trimmed. */
   beforeTrim: (newestSeq: number) => void,
-): LoadedUser | null {
+): Loaded {
   let found: ReturnType<typeof loadNewest>;
   try {
     found = loadNewest(sql, limit);
   } catch (error) {
     if (!String(error).includes("no such table")) throw error;
     // Never written (reads create nothing), or written before one row per callback.
-    if (!legacyTablesExist(sql)) return null;
+    const tables = tablesBeforeFirstWrite(sql);
+    if (!tables.legacy) return { user: null, watched: tables.watched };
     let migrated = false;
     storage.transactionSync(() => (migrated = migrateLegacy(sql)));
-    if (!migrated) return null;
+    if (!migrated) return { user: null, watched: tables.watched };
     found = loadNewest(sql, limit);
   }
   const user = found.user;
@@ -31,5 +38,5 @@ export function loadUser(
       trimHistory(sql, limit, user.seq);
     });
   }
-  return user;
+  return { user, watched: found.watched };
 }

@@ -6,10 +6,9 @@
 // - schedule: each concern (webhooks, retention, reconcile's staleness check; see
 //   user-concern.ts) says when it needs the one alarm, and publishing concerns (webhooks, live
 //   watchers: src/watch/watchers.ts) get the change.
-// Reconcile answers (reconcile/, presence/observation.ts) take the same path: a correction is
-// one committed entry; a confirmation changes nothing stored.
-// Memory follows storage only after the commit: a failed transaction changes nothing, and the
-// caller (the callback route) answers Tencent OK only after this returns.
+// Reconcile answers (presence/observation.ts) take the same path: a correction is one committed
+// entry, a confirmation changes nothing stored. Memory follows storage only after the commit: a
+// failed transaction changes nothing, and Tencent gets its OK only after this returns.
 import { DurableObject } from "cloudflare:workers";
 import { loadConfig, type Config } from "../config";
 import { log } from "../lib/log";
@@ -292,7 +291,9 @@ export class UserPresence extends DurableObject<Env> {
 
   private load(): LoadedUser | null {
     if (this.user === undefined) {
-      this.user = loadUser(this.sql, this.ctx.storage, this.config.historyLimit, (seq) => this.outbox.beforeTrim(seq));
+      const loaded = loadUser(this.sql, this.ctx.storage, this.config.historyLimit, (s) => this.outbox.beforeTrim(s));
+      this.watchers.tableExists(loaded.watched);
+      this.user = loaded.user;
     }
     return this.user;
   }

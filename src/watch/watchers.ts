@@ -154,6 +154,14 @@ export class Watchers implements UserConcern {
     return stub;
   }
 
+  /**
+   * Loading the user found whether a registry table exists (one query for both): with none,
+   * nobody watches and the registry needs no query of its own.
+   */
+  tableExists(exists: boolean | null): void {
+    if (exists === false && this.hubs === null) this.hubs = new Set();
+  }
+
   private load(): Set<string> {
     if (this.hubs === null) {
       const exists = this.sql`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'watchers'`.length > 0;
