@@ -110,7 +110,8 @@ function sourceMapper(bundle: string): (line: number) => string {
   };
 }
 
-const build = await buildWorker();
+// Unminified, so the tables name our functions and lines (the code is the same otherwise).
+const build = await buildWorker({ minify: false });
 const port = await freePort();
 const targetKind = args.target === "architecture" ? "architecture" : "presence-edge";
 const connections = Number(args.connections);

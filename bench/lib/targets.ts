@@ -60,17 +60,22 @@ function composition(text: string): BuildInfo["composition"] {
 /** Same env prefix as the npm scripts: no metrics, no cf fetch. */
 export const WRANGLER_ENV = { CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" };
 
-export async function buildWorker(): Promise<BuildInfo> {
+/** `minify: false` keeps names and lines (bench:profile reads them); the bench measures what deploys. */
+export async function buildWorker(opts: { minify?: boolean } = {}): Promise<BuildInfo> {
   const outdir = join(OUT, "worker");
   rmSync(outdir, { recursive: true, force: true });
   const wranglerBin = join(ROOT, "node_modules/wrangler/bin/wrangler.js");
   const output = await new Promise<string>((resolvePromise, reject) => {
     // process.execPath is the pinned Node 24 (the wrangler shebang would pick the global Node).
-    const child = spawn(process.execPath, [wranglerBin, "deploy", "--dry-run", "--outdir", outdir], {
-      cwd: WORKER_DIR,
-      env: { ...process.env, ...WRANGLER_ENV, FORCE_COLOR: "0", NO_COLOR: "1" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      [wranglerBin, "deploy", "--dry-run", "--outdir", outdir, ...(opts.minify === false ? ["--minify=false"] : [])],
+      {
+        cwd: WORKER_DIR,
+        env: { ...process.env, ...WRANGLER_ENV, FORCE_COLOR: "0", NO_COLOR: "1" },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let text = "";
     child.stdout.on("data", (d) => (text += d));
     child.stderr.on("data", (d) => (text += d));
