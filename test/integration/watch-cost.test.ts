@@ -1,7 +1,7 @@
 // A user nobody watches pays nothing extra per callback: no row written, no request. A watched
 // user pays one call per watching connection per applied change and no row; the registry is
 // written on subscribe and unsubscribe only.
-import { runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { UserPresence } from "../../src/durable/user-presence";
@@ -17,7 +17,46 @@ async function costOf(account: string, send: () => Promise<Response>) {
   return { rows: after.rowsWritten - before.rowsWritten, requests: after.watchRequests - before.watchRequests };
 }
 
+/** Counts the SQL statements the user's object runs from now on (the count reads back through the stub). */
+async function countStatements(account: string): Promise<() => Promise<number>> {
+  await runInDurableObject(stubFor(account), (_instance, state) => {
+    const sql = state.storage.sql as SqlStorage & { exec: SqlStorage["exec"]; counted?: number };
+    const exec = Object.getPrototypeOf(sql).exec as SqlStorage["exec"];
+    sql.counted = 0;
+    sql.exec = ((query: string, ...bindings: unknown[]) => {
+      sql.counted! += 1;
+      return exec.call(sql, query, ...bindings);
+    }) as SqlStorage["exec"];
+  });
+  return () =>
+    runInDurableObject(
+      stubFor(account),
+      (_instance, state) => (state.storage.sql as { counted?: number }).counted ?? 0,
+    );
+}
+
 describe("watch cost per callback", () => {
+  it("an unwatched user loaded after eviction: the load query and the write, no query for the registry", async () => {
+    const account = uniqueAccount("unwatched-cold");
+    const t = Date.now() - 100_000;
+    await sendStateChange({ account, action: "Login", eventTime: t });
+    await evictDurableObject(stubFor(account));
+    const statements = await countStatements(account);
+    expect((await sendStateChange({ account, action: "Logout", eventTime: t + 1 })).status).toBe(200);
+    expect(await statements()).toBe(2);
+  });
+
+  it("a user watched before its first callback is still published to after eviction", async () => {
+    const account = uniqueAccount("watched-cold");
+    const t = Date.now() - 100_000;
+    const w = await openWatch();
+    await w.subscribed([account]);
+    await evictDurableObject(stubFor(account));
+    const cost = await costOf(account, () => sendStateChange({ account, action: "Login", eventTime: t }));
+    expect(cost).toEqual({ rows: 6, requests: 1 });
+    w.close();
+  });
+
   it("an unwatched user: the same one row per callback as without watch, no request, no registry", async () => {
     const account = uniqueAccount("unwatched");
     const t = Date.now() - 100_000;
