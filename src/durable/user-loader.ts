@@ -11,6 +11,19 @@ export interface Loaded {
   readonly watched: boolean | null;
 }
 
+/** SQLite's page size, the same for every object: read once per isolate. */
+let pageSize: number | undefined;
+
+/**
+ * True when the database holds no table at all: every table has a root page of its own besides
+ * the first (the schema page), so a one-page database is empty. Most objects are loaded this
+ * way on their first callback; the size needs no query, so a never-written object costs none.
+ */
+function holdsNoTable(sql: Sql, storage: DurableObjectStorage): boolean {
+  pageSize ??= sql<{ page_size: number }>`PRAGMA page_size`[0]?.page_size ?? 0;
+  return storage.sql.databaseSize <= pageSize;
+}
+
 export function loadUser(
   sql: Sql,
   storage: DurableObjectStorage,
@@ -18,6 +31,7 @@ export function loadUser(
   /** Keeps what a webhook cursor still needs before the ring is trimmed. */
   beforeTrim: (newestSeq: number) => void,
 ): Loaded {
+  if (holdsNoTable(sql, storage)) return { user: null, watched: false };
   let found: ReturnType<typeof loadNewest>;
   try {
     found = loadNewest(sql, limit);

@@ -4,7 +4,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { UserPresence } from "../../src/durable/user-presence";
 import { sendStateChange } from "../support/callback";
-import { stubFor, uniqueAccount } from "../support/storage";
+import { countStatements, stubFor, uniqueAccount } from "../support/storage";
 
 async function rowsWrittenBy(account: string, send: () => Promise<Response>): Promise<number> {
   const usage = () => runInDurableObject(stubFor(account), (instance: UserPresence) => instance.storageUsage());
@@ -39,5 +39,15 @@ describe("rows written per callback (no subscribers)", () => {
     );
     expect(first).toBeGreaterThan(0);
     expect(first).toBeLessThanOrEqual(6);
+  });
+
+  it("a first touch is its four writes, no read: an empty database is known by its size", async () => {
+    // The page size is read once per isolate: another user's first touch reads it first.
+    await sendStateChange({ account: uniqueAccount(), action: "Login", eventTime: Date.now() - 1000 });
+    const account = uniqueAccount();
+    const statements = await countStatements(account);
+    expect((await sendStateChange({ account, action: "Login", eventTime: Date.now() - 1000 })).status).toBe(200);
+    // The two tables, the identity row and the first history row.
+    expect(await statements()).toBe(4);
   });
 });

@@ -6,7 +6,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { UserPresence } from "../../src/durable/user-presence";
 import { sendStateChange } from "../support/callback";
-import { storedTables, stubFor, uniqueAccount } from "../support/storage";
+import { countStatements, storedTables, stubFor, uniqueAccount } from "../support/storage";
 import { drained, openWatch, registeredHubs, usage } from "../support/watch";
 
 async function costOf(account: string, send: () => Promise<Response>) {
@@ -15,24 +15,6 @@ async function costOf(account: string, send: () => Promise<Response>) {
   await drained(account);
   const after = await usage(account);
   return { rows: after.rowsWritten - before.rowsWritten, requests: after.watchRequests - before.watchRequests };
-}
-
-/** Counts the SQL statements the user's object runs from now on (the count reads back through the stub). */
-async function countStatements(account: string): Promise<() => Promise<number>> {
-  await runInDurableObject(stubFor(account), (_instance, state) => {
-    const sql = state.storage.sql as SqlStorage & { exec: SqlStorage["exec"]; counted?: number };
-    const exec = Object.getPrototypeOf(sql).exec as SqlStorage["exec"];
-    sql.counted = 0;
-    sql.exec = ((query: string, ...bindings: unknown[]) => {
-      sql.counted! += 1;
-      return exec.call(sql, query, ...bindings);
-    }) as SqlStorage["exec"];
-  });
-  return () =>
-    runInDurableObject(
-      stubFor(account),
-      (_instance, state) => (state.storage.sql as { counted?: number }).counted ?? 0,
-    );
 }
 
 describe("watch cost per callback", () => {

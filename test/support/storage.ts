@@ -46,3 +46,21 @@ export async function expectStorageOnlyFor(accepted: ReadonlySet<string>): Promi
 let counter = 0;
 /** A fresh account id per test, so tests never share a Durable Object. */
 export const uniqueAccount = (prefix = "user") => `${prefix}-${Date.now().toString(36)}-${(counter++).toString(36)}`;
+
+/** Counts the SQL statements the user's object runs from now on (the count reads back through the stub). */
+export async function countStatements(account: string): Promise<() => Promise<number>> {
+  await runInDurableObject(stubFor(account), (_instance, state) => {
+    const sql = state.storage.sql as SqlStorage & { exec: SqlStorage["exec"]; counted?: number };
+    const exec = Object.getPrototypeOf(sql).exec as SqlStorage["exec"];
+    sql.counted = 0;
+    sql.exec = ((query: string, ...bindings: unknown[]) => {
+      sql.counted! += 1;
+      return exec.call(sql, query, ...bindings);
+    }) as SqlStorage["exec"];
+  });
+  return () =>
+    runInDurableObject(
+      stubFor(account),
+      (_instance, state) => (state.storage.sql as { counted?: number }).counted ?? 0,
+    );
+}
