@@ -72,15 +72,15 @@ export class UserPresence extends DurableObject<Env> {
   }
 
   /**
-   * Applies one validated callback and returns once it is durably stored. `requestKey` is the
-   * digest of a signed request: a re-sent copy within the signature window is a duplicate.
+   * Applies one validated callback; its outcome comes back once it is durably stored. `requestKey`
+   * is the digest of a signed request: a re-sent copy within the signature window is a duplicate.
    */
   async ingest(
     app: AppId,
     account: AccountId,
     event: PresenceEvent,
     requestKey: string | null = null,
-  ): Promise<IngestResult> {
+  ): Promise<Outcome> {
     // Read before the synchronous part, so the commit and the alarm below are one batch of writes.
     const alarmAt = this.usesAlarm(app) ? await this.clock.scheduled() : null;
     const current = this.load();
@@ -101,7 +101,7 @@ export class UserPresence extends DurableObject<Env> {
     };
     const result = this.commit(app, account, current, entry, reduction, alarmAt);
     if (requestKey !== null) this.resends.remember(requestKey, event.receivedAt);
-    return result;
+    return result.outcome;
   }
 
   /**

@@ -147,8 +147,7 @@ async function answer(
     // With an EventTime the copy is the same event, which the reducer already finds in place:
     // only an untimed one, which takes the receive time, needs the digest.
     const requestKey = signed && !parsed.timed ? await resendKey(url.search, read.text) : null;
-    const result = await presenceStub(env, app, parsed.account).ingest(app, parsed.account, parsed.event, requestKey);
-    logged.outcome = result.outcome;
+    logged.outcome = await presenceStub(env, app, parsed.account).ingest(app, parsed.account, parsed.event, requestKey);
     return okReply();
   } catch (error) {
     // Never OK for an event that was not stored.
