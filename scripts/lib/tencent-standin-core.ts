@@ -9,7 +9,8 @@
 //   DELETE /truth/{sdkappid}/{account}  → forgotten (never seen)        DELETE /truth → all forgotten
 //   POST   /truth/{sdkappid}            {"accounts":{"alice":{"platforms":{…}},…}}  many at once
 //   GET    /stats                       → calls, accounts asked, answers, failures by ErrorCode
-//   DELETE /stats                       → counters back to zero
+//   GET    /stats/{sdkappid}/{account}  → {"asked":n}: answered calls that asked for this account
+//   DELETE /stats                       → counters (the per-account ones too) back to zero
 //   PUT    /behaviour                   {"failWith"?:{"errorCode":70500,"errorInfo"?:"…"}|null,
 //                                        "httpStatus"?:503|null, "delayMs"?:6000, "times"?:3|null,
 //                                        "unknownAccounts"?:"offline"|"missing", "malformed"?:true}
@@ -144,6 +145,8 @@ export function createTencentStandin(options: StandinOptions) {
   const truth = new Map<string, TruthEntry>();
   let behaviour: Behaviour = { ...NORMAL };
   let stats = freshStats();
+  /** Per app and account: answered calls that asked for it (the bench's "checks per user"). */
+  let askedPerAccount = new Map<string, number>();
   const truthKey = (app: string, account: string) => `${app}\u0000${account}`;
 
   function count(bucket: Record<string, number>, key: number) {
@@ -193,7 +196,9 @@ export function createTencentStandin(options: StandinOptions) {
     const results = [];
     const errorList = [];
     for (const account of asked) {
-      const entry = truth.get(truthKey(checked.app, account));
+      const key = truthKey(checked.app, account);
+      askedPerAccount.set(key, (askedPerAccount.get(key) ?? 0) + 1);
+      const entry = truth.get(key);
       if (entry === undefined && behaviour.unknownAccounts === "missing") {
         errorList.push({ To_Account: account, ErrorCode: REST_ERROR.notImported });
         continue;
@@ -214,8 +219,12 @@ export function createTencentStandin(options: StandinOptions) {
       if (method === "GET") return json(stats);
       if (method === "DELETE") {
         stats = freshStats();
+        askedPerAccount = new Map();
         return new Response(null, { status: 204 });
       }
+    }
+    if (root === "stats" && parts.length === 3 && app && account && method === "GET") {
+      return json({ asked: askedPerAccount.get(truthKey(app, account)) ?? 0 });
     }
     if (root === "behaviour" && parts.length === 1) {
       if (method === "GET") return json(behaviour);

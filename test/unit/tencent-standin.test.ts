@@ -96,6 +96,22 @@ describe("Tencent stand-in", () => {
     expect(standin.stats().calls).toBe(1);
   });
 
+  it("counts, per app and account, the answered calls that asked for it", async () => {
+    const { control, ask } = setup();
+    const askedOf = async (account: string, app = APP) =>
+      (await (await control("GET", `/stats/${app}/${account}`)).json()) as { asked: number };
+    expect(await askedOf("alice")).toStrictEqual({ asked: 0 });
+    await ask(["alice", "bob"]);
+    await ask(["alice"]);
+    await control("PUT", "/behaviour", { httpStatus: 503, times: 1 });
+    await ask(["alice"]); // refused before the accounts were read: not an answer for alice
+    expect(await askedOf("alice")).toStrictEqual({ asked: 2 });
+    expect(await askedOf("bob")).toStrictEqual({ asked: 1 });
+    expect(await askedOf("alice", "1400000999")).toStrictEqual({ asked: 0 });
+    await control("DELETE", "/stats");
+    expect(await askedOf("alice")).toStrictEqual({ asked: 0 });
+  });
+
   it("delays on request, so a client timeout can be shown", async () => {
     const { control, ask } = setup();
     await control("PUT", "/behaviour", { delayMs: 2000 });
