@@ -4,6 +4,7 @@
 
 import { spawn } from "node:child_process";
 import { readFileSync, readdirSync, rmSync, mkdirSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import { gzipSync } from "node:zlib";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -152,6 +153,45 @@ export function persistDirFor(placement: Placement, name: string): string | null
   return join(base, name);
 }
 
+/**
+ * Every workerd the bench starts goes through bench/lib/workerd-nofile.sh, which raises its
+ * open-files limit (each live Durable Object holds 3 SQLite files open) and execs the real
+ * binary: the one Miniflare would run (its own `workerd` dependency), or the one a caller
+ * already named in MINIFLARE_WORKERD_PATH.
+ */
+function useOpenFilesWrapper(): void {
+  const wrapper = join(ROOT, "bench/lib/workerd-nofile.sh");
+  if (process.env.MINIFLARE_WORKERD_PATH === wrapper) return;
+  const fromMiniflare = createRequire(createRequire(import.meta.url).resolve("miniflare"));
+  const real = process.env.MINIFLARE_WORKERD_PATH ?? (fromMiniflare("workerd") as { default: string }).default;
+  process.env.BENCH_REAL_WORKERD = real;
+  process.env.MINIFLARE_WORKERD_PATH = wrapper;
+}
+
+/** A process's soft "Max open files" from /proc/<pid>/limits; null if unknown. */
+export function openFilesLimit(pid: number | null): number | null {
+  if (pid === null) return null;
+  try {
+    const line = readFileSync(`/proc/${pid}/limits`, "utf8")
+      .split("\n")
+      .find((l) => l.startsWith("Max open files"));
+    const soft = line?.slice("Max open files".length).trim().split(/\s+/)[0];
+    return soft === undefined || soft === "unlimited" ? null : Number(soft);
+  } catch {
+    return null;
+  }
+}
+
+/** How many files a process has open now (entries of /proc/<pid>/fd); null if unknown. */
+export function openFilesOf(pid: number | null): number | null {
+  if (pid === null) return null;
+  try {
+    return readdirSync(`/proc/${pid}/fd`).length;
+  } catch {
+    return null;
+  }
+}
+
 /** The direct children of this process that are workerd binaries (one per Miniflare). */
 function workerdChildren(): Set<number> {
   const pids = new Set<number>();
@@ -252,6 +292,7 @@ export async function startTarget(opts: StartOptions): Promise<Target> {
   } else {
     worker = { ...common, name: "runtime", scriptPath: join(ROOT, "bench/reference/trivial.js") };
   }
+  useOpenFilesWrapper();
   const before = workerdChildren();
   const mf = new Miniflare(
     convertV4MiniflareOptions({
@@ -281,7 +322,20 @@ export async function startTarget(opts: StartOptions): Promise<Target> {
     mf,
     build: opts.build,
     dispose: async () => {
-      await mf.dispose();
+      // A workerd that stopped answering can hold Miniflare's dispose (and its exit hook):
+      // give it a while, then kill the process ourselves.
+      const pid = spawned.length === 1 ? spawned[0]! : null;
+      let timer: NodeJS.Timeout | undefined;
+      const gaveUp = new Promise<"timeout">((r) => (timer = setTimeout(() => r("timeout"), 30_000)));
+      const outcome = await Promise.race([mf.dispose().then(() => "done" as const), gaveUp]);
+      clearTimeout(timer);
+      if (outcome === "timeout" && pid !== null) {
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {
+          // already gone
+        }
+      }
       if (persistDir) rmSync(persistDir, { recursive: true, force: true });
     },
   };
