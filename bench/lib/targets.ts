@@ -122,6 +122,8 @@ export interface Target {
   label: string;
   url: string;
   persistDir: string | null;
+  /** The "bench-usage" Worker beside presence-edge: GET ?name=<DO name> → storageUsage() as JSON. */
+  usageUrl: string | null;
   workerdPid: number | null;
   logLines: () => string[];
   logLineCount: () => number;
@@ -255,6 +257,19 @@ export function cpuMsOf(pid: number | null): number | null {
   }
 }
 
+const USAGE_WORKER = "bench-usage";
+const USAGE_SCRIPT = `export default {
+  async fetch(request, env) {
+    const name = new URL(request.url).searchParams.get("name");
+    if (!name) return new Response("?name= is required", { status: 400 });
+    try {
+      return Response.json(await env.USERS.get(env.USERS.idFromName(name)).storageUsage());
+    } catch (error) {
+      return new Response(String(error), { status: 500 });
+    }
+  },
+};`;
+
 export async function startTarget(opts: StartOptions): Promise<Target> {
   const label = `${opts.kind}${opts.placement === "none" ? "" : `/${opts.placement}`}${opts.labelSuffix ?? ""}`;
   const persistDir = persistDirFor(opts.placement, `${opts.kind}${opts.labelSuffix ?? ""}`);
@@ -293,6 +308,20 @@ export async function startTarget(opts: StartOptions): Promise<Target> {
     worker = { ...common, name: "runtime", scriptPath: join(ROOT, "bench/reference/trivial.js") };
   }
   useOpenFilesWrapper();
+  const workers = [worker];
+  const users = opts.build?.durableObjects[0];
+  if (opts.kind === "presence-edge" && users) {
+    // Reads a user's storage counters for the bench over plain HTTP (see usageReader in
+    // bench/phases/storage-rows.ts for why not through Miniflare's proxy).
+    workers.push({
+      ...common,
+      name: USAGE_WORKER,
+      script: USAGE_SCRIPT,
+      durableObjects: {
+        USERS: { className: users.className, scriptName: "presence-edge", useSQLite: users.sqlite },
+      },
+    });
+  }
   const before = workerdChildren();
   const mf = new Miniflare(
     convertV4MiniflareOptions({
@@ -304,11 +333,12 @@ export async function startTarget(opts: StartOptions): Promise<Target> {
         lineCount++;
         if (lines.length < 50) lines.push(`[${log.level}] ${log.message}`);
       },
-      workers: [worker],
+      workers,
     } as unknown as Parameters<typeof convertV4MiniflareOptions>[0]),
   );
   await mf.ready;
   const url = (await mf.unsafeGetDirectURL(String(worker.name))).href.replace(/\/$/, "");
+  const usageUrl = workers.length > 1 ? (await mf.unsafeGetDirectURL(USAGE_WORKER)).href.replace(/\/$/, "") : null;
   const spawned = [...workerdChildren()].filter((p) => !before.has(p));
   return {
     kind: opts.kind,
@@ -316,6 +346,7 @@ export async function startTarget(opts: StartOptions): Promise<Target> {
     label,
     url,
     persistDir,
+    usageUrl,
     workerdPid: spawned.length === 1 ? spawned[0]! : null,
     logLines: () => lines,
     logLineCount: () => lineCount,

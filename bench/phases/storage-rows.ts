@@ -32,29 +32,31 @@ export interface Usage {
 export type UsageReader = (account: string) => Promise<Usage | null>;
 
 /**
- * The Worker's own storage-row counters for one user, read through Miniflare from Node: the
- * Durable Object's `storageUsage()` RPC (cumulative SQL cursor counters of the live instance).
+ * The Worker's own storage-row counters for one user: the Durable Object's `storageUsage()`
+ * RPC (cumulative SQL cursor counters of the live instance), called by the target's small
+ * "bench-usage" Worker (bench/lib/targets.ts) and read over HTTP. Not through Miniflare's
+ * proxy: its property reads are synchronous round trips that block Node, which then stops
+ * reading workerd's stdout; a workerd logging a burst (reconcile corrections) blocks on that
+ * full pipe and never answers (a deadlock seen at a few thousand users).
  * Null when the Worker has no such method.
  */
 export async function usageReader(t: Target): Promise<UsageReader | null> {
-  if (t.kind !== "presence-edge") return null;
+  if (t.kind !== "presence-edge" || !t.usageUrl) return null;
+  const usageUrl = t.usageUrl;
+  const read: UsageReader = async (account) => {
+    const res = await fetch(`${usageUrl}/?name=${encodeURIComponent(`${APP}:${account}`)}`, {
+      signal: AbortSignal.timeout(15_000),
+    });
+    if (!res.ok) throw new Error(`storageUsage(): HTTP ${res.status} ${await res.text()}`);
+    const u = (await res.json()) as Record<string, unknown>;
+    return {
+      rowsRead: Number(u.rowsRead),
+      rowsWritten: Number(u.rowsWritten),
+      alarmsSet: typeof u.alarmsSet === "number" ? u.alarmsSet : null,
+      watchRequests: typeof u.watchRequests === "number" ? u.watchRequests : null,
+    };
+  };
   try {
-    const binding = t.build?.durableObjects[0]?.name ?? "USER_PRESENCE";
-    const ns = (await t.mf.getDurableObjectNamespace(binding, "presence-edge")) as unknown as {
-      idFromName(name: string): unknown;
-      get(id: unknown): { storageUsage(): Promise<{ rowsRead: number; rowsWritten: number; alarmsSet?: number }> };
-    };
-    const read: UsageReader = async (account) => {
-      const u = await ns.get(ns.idFromName(`${APP}:${account}`)).storageUsage();
-      const alarms = (u as { alarmsSet?: unknown }).alarmsSet;
-      const watch = (u as { watchRequests?: unknown }).watchRequests;
-      return {
-        rowsRead: Number(u.rowsRead),
-        rowsWritten: Number(u.rowsWritten),
-        alarmsSet: typeof alarms === "number" ? alarms : null,
-        watchRequests: typeof watch === "number" ? watch : null,
-      };
-    };
     await read("bench-usage-probe"); // throws if the method does not exist
     return read;
   } catch {
