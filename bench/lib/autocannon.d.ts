@@ -19,6 +19,8 @@ declare module "autocannon" {
       event: "response",
       listener: (client: unknown, statusCode: number, resBytes: number, responseTime: number) => void,
     ): this;
+    /** Ends the run now; the promise then resolves with what was measured. */
+    stop(): void;
   }
   interface Options {
     url: string;

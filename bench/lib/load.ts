@@ -23,6 +23,8 @@ export interface LoadOptions {
   overallRate?: number;
   next: () => Req;
   timeoutSec?: number;
+  /** Ends a run of `amount` requests after this long whatever is left (a server that stopped answering). */
+  maxSeconds?: number;
 }
 
 export interface LoadResult {
@@ -83,7 +85,9 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     latencies.push(responseTime);
     if (statusCode >= 200 && statusCode < 300) ok++;
   });
+  const stopper = o.maxSeconds !== undefined ? setTimeout(() => instance.stop(), o.maxSeconds * 1000) : undefined;
   const result = await instance;
+  clearTimeout(stopper);
   const sorted = Float64Array.from(latencies).sort();
   let sum = 0;
   for (const v of sorted) sum += v;

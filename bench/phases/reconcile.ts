@@ -214,6 +214,8 @@ export async function runReconcile(profile: Profile, build: BuildInfo, usersRequ
       url: t.url,
       connections: Math.max(...profile.connections),
       amount: rest.length,
+      // A server that stopped answering makes autocannon retry without end: stop it instead.
+      maxSeconds: 120 + rest.length / 50,
       next: () => w.appliedFor(rest[next++ % rest.length]!),
     });
     notePeak();
