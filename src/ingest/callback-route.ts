@@ -102,7 +102,8 @@ async function answer(
   const tokens = config.callbackTokens.get(app) ?? [];
   const signed = tokens.length > 0;
   if (signed) {
-    const check = await verifySignature(tokens, query.requestTime, query.sign, Math.floor(receivedAt / 1000));
+    let check = verifySignature(tokens, query.requestTime, query.sign, Math.floor(receivedAt / 1000));
+    if (typeof check !== "string") check = await check;
     if (check !== "ok") {
       const field = check === "expired" ? "RequestTime" : "Sign";
       return refuse(logged, 401, check, field, SIGNATURE_ERRORS[check]);

@@ -22,28 +22,39 @@ export const BODY_PROBLEMS: Readonly<Record<Exclude<BodyProblem, "too_large">, s
 // are invalid UTF-8 too, and the decoder rejects them.
 const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
+const TOO_LARGE: BodyRead = { ok: false, problem: "too_large" };
+const UNREADABLE: BodyRead = { ok: false, problem: "unreadable" };
+
 /**
  * Reads at most `limit` bytes, without trusting Content-Length and without buffering an
- * oversized body, and decodes them strictly.
+ * oversized body, and decodes them strictly. Not async itself: a framed body (the callback's
+ * every request) is one read and one decode, with no promise of its own on the way.
  */
-export async function readBody(request: Request, limit: number): Promise<BodyRead> {
+export function readBody(request: Request, limit: number): Promise<BodyRead> {
   const declared = request.headers.get("content-length");
-  if (declared !== null && Number(declared) > limit) return { ok: false, problem: "too_large" };
-  let bytes: Uint8Array;
-  try {
-    if (declared !== null && /^\d+$/.test(declared)) {
-      // A declared length within the limit frames the body (HTTP/1.1 and h2 alike), so it can
-      // be read in one go; the length is still checked, as an in-process Request is not framed.
-      bytes = new Uint8Array(await request.arrayBuffer());
-    } else {
-      if (request.body === null) return { ok: true, text: "" };
-      bytes = await readChunks(request.body, limit);
-    }
-  } catch (error) {
-    if (error instanceof BodyTooLarge) return { ok: false, problem: "too_large" };
-    return { ok: false, problem: "unreadable" };
+  if (declared !== null && Number(declared) > limit) return Promise.resolve(TOO_LARGE);
+  if (declared !== null && /^\d+$/.test(declared)) {
+    // A declared length within the limit frames the body (HTTP/1.1 and h2 alike), so it can be
+    // read in one go; the length is still checked, as an in-process Request is not framed.
+    return request.arrayBuffer().then(
+      (buffer) => decoded(new Uint8Array(buffer), limit),
+      () => UNREADABLE,
+    );
   }
-  if (bytes.byteLength > limit) return { ok: false, problem: "too_large" };
+  return readUnframed(request, limit);
+}
+
+async function readUnframed(request: Request, limit: number): Promise<BodyRead> {
+  if (request.body === null) return { ok: true, text: "" };
+  try {
+    return decoded(await readChunks(request.body, limit), limit);
+  } catch (error) {
+    return error instanceof BodyTooLarge ? TOO_LARGE : UNREADABLE;
+  }
+}
+
+function decoded(bytes: Uint8Array, limit: number): BodyRead {
+  if (bytes.byteLength > limit) return TOO_LARGE;
   try {
     return { ok: true, text: decoder.decode(bytes) };
   } catch {

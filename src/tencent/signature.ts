@@ -48,21 +48,27 @@ const nibble = (c: number) => (c <= 57 ? c - 48 : (c | 32) - 87);
 
 /**
  * Verifies a callback's Sign against any of the app's tokens (several during a rotation).
- * Every token is compared, so the time taken does not reveal which one matched.
+ * Every token is compared, so the time taken does not reveal which one matched. The answer is
+ * immediate (no promise) unless this second's digests are still being made.
  */
-export async function verifySignature(
+export function verifySignature(
   tokens: readonly string[],
   requestTime: string | null,
   sign: string | null,
   nowSeconds: number,
-): Promise<SignatureCheck> {
+): SignatureCheck | Promise<SignatureCheck> {
   if (requestTime === null || sign === null) return "missing";
   if (!/^\d{1,12}$/.test(requestTime) || !/^[0-9a-fA-F]{64}$/.test(sign)) return "malformed";
   if (Math.abs(nowSeconds - Number(requestTime)) > SIGNATURE_WINDOW_SECONDS) return "expired";
   const presented = signBytes(sign);
   const entry = expectedFor(tokens, requestTime);
+  if (entry.digests !== null) return compareAll(entry.digests, presented);
+  return entry.ready.then((digests) => compareAll(digests, presented));
+}
+
+function compareAll(digests: readonly Uint8Array[], presented: Uint8Array): SignatureCheck {
   let matched = false;
-  for (const digest of entry.digests ?? (await entry.ready)) {
+  for (const digest of digests) {
     if (crypto.subtle.timingSafeEqual(digest, presented)) matched = true;
   }
   return matched ? "ok" : "mismatch";
