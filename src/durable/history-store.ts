@@ -1,6 +1,16 @@
 // The per-user history ring, which also carries the state: slot = seq mod HISTORY_LIMIT, and
 // the newest slot's `state_after` is the user's state. One upsert per callback.
-import type { AccountId, Action, AppId, Effect, Outcome, Platform, PresenceState, UserStatus } from "../presence/types";
+import type {
+  AccountId,
+  Action,
+  AppId,
+  Effect,
+  Outcome,
+  Platform,
+  PresenceEvent,
+  PresenceState,
+  UserStatus,
+} from "../presence/types";
 import type { Sql } from "./sql";
 
 /** Where a history entry came from: a Tencent callback or a reconcile correction. */
@@ -25,10 +35,24 @@ export interface HistoryEntry {
 export interface EntryToWrite extends HistoryEntry {
   readonly effects: readonly Effect[];
   readonly state: PresenceState;
+  /** The state as JSON: the text stored, made once per state (see UserPresence.commit). */
+  readonly stateText: string;
   /** Digest of a signed request (RequestTime, Sign, body), to recognise a re-sent one. */
   readonly requestKey: string | null;
   /** Subscribers that wanted one of the effects when it was written (where their cursors start). */
   readonly audience: readonly string[] | null;
+}
+
+/** The parts of an entry known before reducing: what arrived, and from where. */
+export type EntryInput = Pick<
+  EntryToWrite,
+  "eventTime" | "receivedAt" | "action" | "reason" | "platform" | "clientIp" | "kicked" | "source" | "requestKey"
+>;
+
+/** The entry a callback makes, before its outcome is known. */
+export function callbackEntry(event: PresenceEvent, requestKey: string | null): EntryInput {
+  const { eventTime, receivedAt, action, reason, platform, clientIp, kicked } = event;
+  return { eventTime, receivedAt, action, reason, platform, clientIp, kicked, source: "callback", requestKey };
 }
 
 /** The object as loading finds it: identity, state, and the newest entry's position and time. */
@@ -36,6 +60,8 @@ export interface LoadedUser {
   readonly app: AppId;
   readonly account: AccountId;
   readonly state: PresenceState;
+  /** `state` as stored (JSON): a duplicate or stale callback, which keeps the state, reuses it. */
+  readonly stateText: string;
   /** The newest entry's seq. */
   readonly seq: number;
   /** Receive time of the newest entry (callback of any outcome, or correction): last activity. */
@@ -56,19 +82,6 @@ interface HistoryRow extends Record<string, string | number | null> {
   source: string;
 }
 
-/**
- * A state's JSON text, made once per state object. States are immutable and a duplicate or
- * stale callback keeps the state it found (the very object, see the reducer), so its row
- * reuses the text of the row before; a state loaded from a row starts with that row's text.
- */
-const stateTexts = new WeakMap<PresenceState, string>();
-
-function stateText(state: PresenceState): string {
-  let text = stateTexts.get(state);
-  if (text === undefined) stateTexts.set(state, (text = JSON.stringify(state)));
-  return text;
-}
-
 /** Most entries kick nobody and have no effects: their lists need no serialiser. */
 const listText = (list: readonly unknown[]) => (list.length === 0 ? "[]" : JSON.stringify(list));
 
@@ -78,7 +91,7 @@ export function writeEntry(sql: Sql, limit: number, e: EntryToWrite): void {
                            status, effects, state_after, source, request_key, audience)
       VALUES (${e.seq % limit}, ${e.seq}, ${e.eventTime}, ${e.receivedAt}, ${e.action}, ${e.reason}, ${e.platform},
               ${e.clientIp}, ${listText(e.kicked)}, ${e.outcome}, ${e.status}, ${listText(e.effects)},
-              ${stateText(e.state)}, ${e.source}, ${e.requestKey},
+              ${e.stateText}, ${e.source}, ${e.requestKey},
               ${e.audience === null ? null : JSON.stringify(e.audience)})
       ON CONFLICT (slot) DO UPDATE SET seq = excluded.seq, event_time = excluded.event_time,
         received_at = excluded.received_at, action = excluded.action, reason = excluded.reason,
@@ -115,13 +128,12 @@ export function loadNewest(
   if (row === undefined) return { user: null, misplaced: 0, watched: null };
   const watched = row.watched > 0;
   if (row.seq === null || row.state_after === null) return { user: null, misplaced: 0, watched };
-  const state = JSON.parse(row.state_after) as PresenceState;
-  stateTexts.set(state, row.state_after);
   return {
     user: {
       app: row.app as AppId,
       account: row.account as AccountId,
-      state,
+      state: JSON.parse(row.state_after) as PresenceState,
+      stateText: row.state_after,
       seq: row.seq,
       lastActivity: row.received_at ?? 0,
     },

@@ -18,7 +18,15 @@ import { correctionLine, reconcileEntry } from "../reconcile/entry";
 import { toSnapshot } from "../presence/snapshot";
 import type { AccountId, AppId, Observation, Outcome, PresenceEvent, Reduction } from "../presence/types";
 import { AlarmClock } from "./alarm-clock";
-import { readHistory, writeEntry, type EntryToWrite, type HistoryEntry, type LoadedUser } from "./history-store";
+import {
+  callbackEntry,
+  readHistory,
+  writeEntry,
+  type EntryInput,
+  type EntryToWrite,
+  type HistoryEntry,
+  type LoadedUser,
+} from "./history-store";
 import { ResendFilter } from "./resend-filter";
 import { retentionStep } from "./retention";
 import { createUserTables } from "./schema";
@@ -38,9 +46,6 @@ export interface IngestResult {
 
 /** When a failed alarm run comes back at the latest. */
 const ALARM_FALLBACK_MS = 10_000;
-
-/** The parts of a history entry that the caller knows before reducing. */
-type EntryInput = Omit<EntryToWrite, "seq" | "outcome" | "status" | "effects" | "state" | "audience">;
 
 export class UserPresence extends DurableObject<Env> {
   private readonly sql: Sql;
@@ -87,18 +92,7 @@ export class UserPresence extends DurableObject<Env> {
     const resent = requestKey !== null && this.resends.seen(requestKey, event.receivedAt, current !== null);
     const state = current?.state ?? EMPTY_STATE;
     const reduction: Reduction = resent ? { state, outcome: "duplicate", effects: [] } : applyCallback(state, event);
-    const { eventTime, receivedAt, action, reason, platform, clientIp, kicked } = event;
-    const entry: EntryInput = {
-      eventTime,
-      receivedAt,
-      action,
-      reason,
-      platform,
-      clientIp,
-      kicked,
-      source: "callback",
-      requestKey,
-    };
+    const entry = callbackEntry(event, requestKey);
     const result = this.commit(app, account, current, entry, reduction, alarmAt);
     if (requestKey !== null) this.resends.remember(requestKey, event.receivedAt);
     return result.outcome;
@@ -118,7 +112,7 @@ export class UserPresence extends DurableObject<Env> {
     const current = this.load();
     const { state, changed, effects } = applyObservation(current?.state ?? EMPTY_STATE, observation);
     if (!changed) {
-      if (current !== null) this.user = { ...current, state };
+      if (current !== null) this.user = { ...current, state, stateText: JSON.stringify(state) };
       return { corrected: false, snapshot: this.snapshotJson(app, account) };
     }
     const entry = reconcileEntry(observation, effects, Date.now());
@@ -206,6 +200,8 @@ export class UserPresence extends DurableObject<Env> {
     const { state, outcome, effects } = reduction;
     const seq = (current?.seq ?? 0) + 1;
     const status = userStatus(state.platforms);
+    // States are immutable, and a duplicate or stale callback keeps the very state it found.
+    const stateText = state === current?.state ? current.stateText : JSON.stringify(state);
     const entry: EntryToWrite = {
       ...input,
       seq,
@@ -213,6 +209,7 @@ export class UserPresence extends DurableObject<Env> {
       status,
       effects,
       state,
+      stateText,
       audience: this.outbox.audience(effects),
     };
     const spill = current === null ? null : this.outbox.spillNeeded(seq);
@@ -227,7 +224,7 @@ export class UserPresence extends DurableObject<Env> {
       writeEntry(this.sql, this.config.historyLimit, entry);
     }
     const lastActivity = Math.max(current?.lastActivity ?? 0, input.receivedAt);
-    const user: LoadedUser = { app, account, state, seq, lastActivity };
+    const user: LoadedUser = { app, account, state, stateText, seq, lastActivity };
     this.user = user;
 
     const change: CommittedChange = { user, entry, effects, state };

@@ -1,16 +1,13 @@
 // The history entry a reconcile correction writes: action "Reconcile", reason "Reconciled",
 // source "reconcile", at Q (the observation's time), on the first platform it changed.
-import type { EntryToWrite } from "../durable/history-store";
+import type { EntryInput } from "../durable/history-store";
 import { RECONCILED_REASON } from "../presence/observation";
 import { userStatus } from "../presence/reducer";
 import type { AppId, Effect, EpochMs, Observation, PresenceState } from "../presence/types";
 
 export const RECONCILE_ACTION = "Reconcile";
 
-export type ReconcileEntry = Pick<
-  EntryToWrite,
-  "eventTime" | "receivedAt" | "action" | "reason" | "platform" | "clientIp" | "kicked" | "source" | "requestKey"
->;
+export type ReconcileEntry = EntryInput;
 
 export function reconcileEntry(
   observation: Observation,

@@ -1,6 +1,8 @@
 // Staleness checks end to end in workerd: a user's alarm asks the app's reconciler, which asks
 // a fake Tencent and hands the answer back to the user object.
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import type { UserPresence } from "../../src/durable/user-presence";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { AccountId, AppId } from "../../src/presence/types";
 import { RECONCILE_APP } from "../support/bindings";
@@ -76,6 +78,26 @@ describe("reconcile: healing from the user's own alarm", () => {
     const after = await report();
     expect(after.accountsVerified - stats.accountsVerified).toBe(1);
     expect(after.corrections).toBe(stats.corrections);
+  });
+
+  it("a confirmation kept in memory is what the next write stores, even when that write is a duplicate", async () => {
+    const account = uniqueAccount("confirmed-dup");
+    const t = Date.now() - 2 * HOUR;
+    expect(await callback(account, 2 * HOUR, { eventTime: t })).toBe("applied");
+    fake.set(account, { iOS: "online" });
+    await verifyStale(account);
+    const inMemory = await runInDurableObject(userStub(account), (instance: UserPresence) =>
+      JSON.stringify((instance as unknown as { user: { state: unknown } }).user.state),
+    );
+    expect(inMemory).toContain("observations");
+    // The same Login again: a duplicate keeps the state it found, and writes its row.
+    expect(await callback(account, 2 * HOUR - 1000, { eventTime: t })).toBe("duplicate");
+    const stored = await runInDurableObject(
+      userStub(account),
+      (_i, state) =>
+        state.storage.sql.exec<{ s: string }>("SELECT state_after AS s FROM history ORDER BY seq DESC LIMIT 1").one().s,
+    );
+    expect(stored).toBe(inMemory);
   });
 
   it("corrects platform by platform: PushOnline → disconnected, an unlisted platform → offline", async () => {
