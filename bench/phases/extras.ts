@@ -9,14 +9,7 @@ import { TARGETS, type Check } from "../report/checks.ts";
 import { runReconcile } from "./reconcile.ts";
 import { runTencentQuery } from "./tencent-query.ts";
 import { runWatch } from "./watch.ts";
-
-export interface ExtraFigures {
-  /** Why the phase was not measured (the feature is not in this build), or null. */
-  skipped: string | null;
-  /** What went wrong in a phase that should have worked (fails the smoke run). */
-  problem?: string | null;
-  [figure: string]: unknown;
-}
+import type { ExtraFigures } from "./extra-figures.ts";
 
 async function guarded(name: string, run: () => Promise<ExtraFigures>): Promise<ExtraFigures> {
   try {

@@ -23,7 +23,7 @@ import { post } from "../lib/phase.ts";
 import { APP, API_TOKEN, CALLBACK_TOKEN, PE_BINDINGS, log, type Profile } from "../lib/settings.ts";
 import { OUT, WORKER_DIR, openFilesLimit, openFilesOf, startTarget, type BuildInfo } from "../lib/targets.ts";
 import { CallbackWorkload } from "../lib/workload.ts";
-import type { ExtraFigures } from "./extras.ts";
+import type { ExtraFigures } from "./extra-figures.ts";
 import { usageReader, type Usage } from "./storage-rows.ts";
 import { BENCH_ADMIN, BENCH_SECRET_KEY } from "./tencent-query.ts";
 

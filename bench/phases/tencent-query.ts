@@ -12,7 +12,7 @@ import { measure, mergePhases, post, type Phase } from "../lib/phase.ts";
 import { APP, API_TOKEN, CALLBACK_TOKEN, PE_BINDINGS, log, type Profile } from "../lib/settings.ts";
 import { WORKER_DIR, startTarget, type BuildInfo } from "../lib/targets.ts";
 import { CallbackWorkload } from "../lib/workload.ts";
-import type { ExtraFigures } from "./extras.ts";
+import type { ExtraFigures } from "./extra-figures.ts";
 
 /** A test key in the console's format (64 hex characters); no real app's. */
 export const BENCH_SECRET_KEY = "6b1c0e9f2d4a8c7b5e3f1a0d9c8b7a6f5e4d3c2b1a09f8e7d6c5b4a392817060";

@@ -12,7 +12,7 @@ import { APP, API_TOKEN, CALLBACK_TOKEN, PE_BINDINGS, log, type Profile } from "
 import { startTarget, type BuildInfo, type Target } from "../lib/targets.ts";
 import { CallbackWorkload } from "../lib/workload.ts";
 import { probe, usageReader, type Probe } from "./storage-rows.ts";
-import type { ExtraFigures } from "./extras.ts";
+import type { ExtraFigures } from "./extra-figures.ts";
 
 interface Watcher {
   ws: WebSocket;
