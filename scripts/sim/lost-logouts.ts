@@ -13,6 +13,7 @@
 //
 // --interval must match the Worker's RECONCILE_AFTER_SECONDS (demo.env). Runs on Node 24.
 import { parseArgs } from "node:util";
+import { forEachLimited } from "../../src/lib/pool.ts";
 import { queryPresence, sendCallback, type ApiTarget, type CallbackTarget } from "../lib/tencent-client.ts";
 
 export interface LostLogoutsOptions {
@@ -28,15 +29,6 @@ export interface LostLogoutsOptions {
 }
 
 type Snapshot = { account: string; status: string; platforms: Record<string, { reason: string; since: number }> };
-
-/** Runs `task` over `items`, `limit` at a time. */
-async function each<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await task(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
 
 /** True when every ghost was healed in time and nobody else was changed. */
 export async function runLostLogouts(o: LostLogoutsOptions): Promise<boolean> {
@@ -74,10 +66,10 @@ export async function runLostLogouts(o: LostLogoutsOptions): Promise<boolean> {
   const before = (await tencent("/stats")) as { calls: number; accountsAsked: number };
   // 1. Everyone logs in, and Tencent knows it.
   await setTruth(Object.fromEntries(accounts.map((a) => [a, true])));
-  await each(accounts, 16, (a) => send(a, "Login"));
+  await forEachLimited(accounts, 16, (a) => send(a, "Login"));
   // 2. Most log out: Tencent knows at once and sends the callback, but the ghosts' never arrive.
   const loggedOutAt = Date.now();
-  await each([...accounts.entries()], 16, async ([i, a]) => {
+  await forEachLimited([...accounts.entries()], 16, async ([i, a]) => {
     if (staysOnline(i)) return;
     await setTruth({ [a]: false });
     if (!ghost(i)) await send(a, "Logout");

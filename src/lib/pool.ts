@@ -1,6 +1,7 @@
 /**
  * Runs `task` for every item with at most `limit` in flight at once: a subscription of a
- * thousand accounts is a thousand Durable Object calls, which should not all open together.
+ * thousand accounts, or a reconcile call's 500 answers, is that many Durable Object calls,
+ * which should not all open together. Node loads this file too (the simulator).
  */
 export async function forEachLimited<T>(
   items: readonly T[],

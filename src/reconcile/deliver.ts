@@ -1,6 +1,7 @@
 // Hands each account's answer to its user object, a few at a time. A user object that fails
 // is reported alone; the others' answers are applied regardless.
 import { presenceStub } from "../durable/presence-stub";
+import { forEachLimited } from "../lib/pool";
 import type { AccountId, AppId, Observation } from "../presence/types";
 
 /** RPCs in flight at once from one reconciler run. */
@@ -27,24 +28,19 @@ export async function applyEach(
 ): Promise<Applied[]> {
   const todo = accounts.filter((a) => snapshots || observations.has(a));
   const results: Applied[] = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < todo.length) {
-      const account = todo[next++]!;
-      const observation = observations.get(account);
-      try {
-        const stub = presenceStub(env, app, account);
-        if (observation === undefined) {
-          results.push({ account, corrected: false, snapshot: await stub.snapshotJson(app, account), error: null });
-        } else {
-          const r = await stub.applyObservation(app, account, observation);
-          results.push({ account, corrected: r.corrected, snapshot: r.snapshot, error: null });
-        }
-      } catch (error) {
-        results.push({ account, corrected: false, snapshot: null, error: String(error) });
+  await forEachLimited(todo, DELIVERY_CONCURRENCY, async (account) => {
+    const observation = observations.get(account);
+    try {
+      const stub = presenceStub(env, app, account);
+      if (observation === undefined) {
+        results.push({ account, corrected: false, snapshot: await stub.snapshotJson(app, account), error: null });
+      } else {
+        const r = await stub.applyObservation(app, account, observation);
+        results.push({ account, corrected: r.corrected, snapshot: r.snapshot, error: null });
       }
+    } catch (error) {
+      results.push({ account, corrected: false, snapshot: null, error: String(error) });
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(DELIVERY_CONCURRENCY, todo.length) }, worker));
+  });
   return results;
 }
