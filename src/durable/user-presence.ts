@@ -38,10 +38,10 @@ import type { DeliveryView } from "./delivery-view";
 import { WebhookOutbox } from "./webhook-outbox";
 import { Watchers, type WatchAnswer } from "../watch/watchers";
 
-export interface IngestResult {
+/** What a commit tells its caller: the outcome, and the seq the entry was written under. */
+interface Committed {
   readonly outcome: Outcome;
   readonly seq: number;
-  readonly version: number;
 }
 
 /** When a failed alarm run comes back at the latest. */
@@ -196,7 +196,7 @@ export class UserPresence extends DurableObject<Env> {
     input: EntryInput,
     reduction: Reduction,
     alarmAt: number | null,
-  ): IngestResult {
+  ): Committed {
     const { state, outcome, effects } = reduction;
     const seq = (current?.seq ?? 0) + 1;
     const status = userStatus(state.platforms);
@@ -235,7 +235,7 @@ export class UserPresence extends DurableObject<Env> {
       wake = earliest(wake, lastActivity + this.config.retentionMs);
     if (wake !== null) this.clock.moveEarlier(wake);
     for (const concern of this.concerns) concern.publish?.(change);
-    return { outcome, seq, version: state.version };
+    return { outcome, seq };
   }
 
   private async runAlarm(): Promise<void> {

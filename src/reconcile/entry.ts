@@ -7,13 +7,7 @@ import type { AppId, Effect, EpochMs, Observation, PresenceState } from "../pres
 
 export const RECONCILE_ACTION = "Reconcile";
 
-export type ReconcileEntry = EntryInput;
-
-export function reconcileEntry(
-  observation: Observation,
-  effects: readonly Effect[],
-  receivedAt: EpochMs,
-): ReconcileEntry {
+export function reconcileEntry(observation: Observation, effects: readonly Effect[], receivedAt: EpochMs): EntryInput {
   const first = effects.find((e) => e.kind === "device.status_changed");
   return {
     eventTime: observation.at,
@@ -29,6 +23,6 @@ export function reconcileEntry(
 }
 
 /** The log line of a correction (always logged, like a rejected callback): no account, no secret. */
-export function correctionLine(app: AppId, seq: number, entry: ReconcileEntry, state: PresenceState) {
+export function correctionLine(app: AppId, seq: number, entry: EntryInput, state: PresenceState) {
   return { msg: "reconcile correction", app, seq, platform: entry.platform, status: userStatus(state.platforms) };
 }
