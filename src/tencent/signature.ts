@@ -25,7 +25,11 @@ function expectedFor(tokens: readonly string[], requestTime: string): Expected {
   if (entry === undefined) {
     const ready = Promise.all(tokens.map((token) => sha256(token + requestTime)));
     const made: Expected = { digests: null, ready };
-    void ready.then((digests) => (made.digests = digests));
+    // A failure reaches every caller through `ready`; this side branch only keeps the result.
+    void ready.then(
+      (digests) => (made.digests = digests),
+      () => undefined,
+    );
     bySecond.set(requestTime, (entry = made));
     // Oldest first in a Map: drop what is past the few seconds kept.
     for (const key of bySecond.keys()) {
