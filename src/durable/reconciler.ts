@@ -19,7 +19,7 @@ import { EMPTY_STATS, type ReconcileStats } from "../reconcile/stats";
 import { queryOnlineStatus } from "../tencent/rest/query-online-status";
 import { MAX_QUERY_ACCOUNTS } from "../tencent/rest/query-online-status-wire";
 import { userSigFor } from "../tencent/rest/usersig-cache";
-import { sqlOf, type Sql } from "./sql";
+import { sqlOf, tableExists, type Sql } from "./sql";
 
 /** The longest a queued account waits for others to share its call. */
 const MAX_GATHER_MS = 30_000;
@@ -236,8 +236,9 @@ export class Reconciler extends DurableObject<Env> {
 
   private loadStats(): ReconcileStats {
     if (this.stats === undefined) {
-      const exists = this.sql`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'stats'`.length > 0;
-      const row = exists ? this.sql<{ data: string }>`SELECT data FROM stats WHERE id = 1`[0] : undefined;
+      const row = tableExists(this.sql, "stats")
+        ? this.sql<{ data: string }>`SELECT data FROM stats WHERE id = 1`[0]
+        : undefined;
       this.stats = row === undefined ? EMPTY_STATS : { ...EMPTY_STATS, ...(JSON.parse(row.data) as ReconcileStats) };
     }
     return this.stats;

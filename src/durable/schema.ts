@@ -12,7 +12,7 @@
 //   cursor still needs when its ring slot is reused, `dead_letter` the dead (and requeued)
 //   deliveries.
 import type { AccountId, AppId } from "../presence/types";
-import type { Sql } from "./sql";
+import { tableExists, type Sql } from "./sql";
 
 /** The user's tables and identity row, in the transaction of the first write. */
 export function createUserTables(sql: Sql, app: AppId, account: AccountId): void {
@@ -72,10 +72,7 @@ export function createWebhookTables(sql: Sql): void {
   ) WITHOUT ROWID`;
 }
 
-const hasTable = (sql: Sql, name: string) =>
-  sql`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ${name}`.length > 0;
-
-export const webhookTablesExist = (sql: Sql): boolean => hasTable(sql, "outbound");
+export const webhookTablesExist = (sql: Sql): boolean => tableExists(sql, "outbound");
 
 /**
  * Which tables of an object without `meta`/`history` exist, in one query: `state` marks an
@@ -101,7 +98,7 @@ export function migrateLegacy(sql: Sql): boolean {
   if (!columns.has("source")) sql`ALTER TABLE history ADD COLUMN source TEXT NOT NULL DEFAULT 'callback'`;
   if (!columns.has("request_key")) sql`ALTER TABLE history ADD COLUMN request_key TEXT`;
   if (!columns.has("audience")) sql`ALTER TABLE history ADD COLUMN audience TEXT`;
-  if (hasTable(sql, "spill")) {
+  if (tableExists(sql, "spill")) {
     const spill = new Set(sql<{ name: string }>`SELECT name FROM pragma_table_info('spill')`.map((c) => c.name));
     if (!spill.has("source")) sql`ALTER TABLE spill ADD COLUMN source TEXT NOT NULL DEFAULT 'callback'`;
   }

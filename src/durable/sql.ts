@@ -29,3 +29,8 @@ export function sqlOf(storage: SqlStorage): Sql {
   };
   return Object.assign(sql, { usage });
 }
+
+/** Whether a table exists: a read of the schema, for tables created on first use. */
+export function tableExists(sql: Sql, name: string): boolean {
+  return sql`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ${name}`.length > 0;
+}

@@ -10,7 +10,7 @@
 // - a hub that no longer watches this user says so, and its registration is dropped.
 import { log } from "../lib/log";
 import type { AccountId } from "../presence/types";
-import type { Sql } from "../durable/sql";
+import { tableExists, type Sql } from "../durable/sql";
 import type { CommittedChange, UserConcern } from "../durable/user-concern";
 import { changeMessages } from "./change-messages";
 
@@ -164,7 +164,7 @@ export class Watchers implements UserConcern {
 
   private load(): Set<string> {
     if (this.hubs === null) {
-      const exists = this.sql`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'watchers'`.length > 0;
+      const exists = tableExists(this.sql, "watchers");
       this.hubs = new Set(exists ? this.sql<{ hub: string }>`SELECT hub FROM watchers`.map((r) => r.hub) : []);
     }
     return this.hubs;
