@@ -5,6 +5,8 @@
 // Key: an HMAC key derived (HKDF-SHA-256) from the API token that minted the watch token.
 // Verification tries the keys of every token in API_TOKENS, so adding a token for a rotation
 // keeps old watch tokens valid, and removing one revokes every watch token it minted.
+import { base64ToBytes, bytesToBase64 } from "../lib/base64";
+import { throughStream } from "../lib/compression";
 import type { AccountId, AppId } from "../presence/types";
 
 export const TOKEN_PREFIX = "pw1";
@@ -52,32 +54,19 @@ function keyFor(apiToken: string): Promise<CryptoKey> {
   return key;
 }
 
-function toBase64Url(bytes: Uint8Array): string {
-  let binary = "";
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
+const toBase64Url = (bytes: Uint8Array) =>
+  bytesToBase64(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 
-function fromBase64Url(text: string): Uint8Array | null {
+function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | null {
   if (!/^[A-Za-z0-9_-]*$/.test(text)) return null;
-  try {
-    const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
-    return Uint8Array.from(binary, (c) => c.charCodeAt(0));
-  } catch {
-    return null;
-  }
-}
-
-// Account lists compress well (shared prefixes), so a scoped token fits more of them in a URL.
-async function transform(bytes: Uint8Array, stream: CompressionStream | DecompressionStream): Promise<Uint8Array> {
-  const out = new Response(new Blob([bytes]).stream().pipeThrough(stream));
-  return new Uint8Array(await out.arrayBuffer());
+  return base64ToBytes(text.replace(/-/g, "+").replace(/_/g, "/"));
 }
 
 /** Signs `claims` with the key of `apiToken`. */
 export async function mintWatchToken(apiToken: string, claims: WatchClaims): Promise<string> {
   const json = JSON.stringify({ a: claims.app, e: claims.expiresAt, s: claims.accounts });
-  const payload = toBase64Url(await transform(encoder.encode(json), new CompressionStream("deflate-raw")));
+  // Account lists compress well (shared prefixes), so a scoped token fits more of them in a URL.
+  const payload = toBase64Url(await throughStream(encoder.encode(json), new CompressionStream("deflate-raw")));
   const signed = `${TOKEN_PREFIX}.${payload}`;
   const signature = await crypto.subtle.sign("HMAC", await keyFor(apiToken), encoder.encode(signed));
   return `${signed}.${toBase64Url(new Uint8Array(signature))}`;
@@ -111,7 +100,7 @@ export async function verifyWatchToken(apiTokens: readonly string[], token: stri
     };
   }
   // Only bytes this Worker signed are decompressed and parsed.
-  const raw = JSON.parse(decoder.decode(await transform(payload, new DecompressionStream("deflate-raw")))) as {
+  const raw = JSON.parse(decoder.decode(await throughStream(payload, new DecompressionStream("deflate-raw")))) as {
     a: string;
     e: number;
     s: string[] | null;

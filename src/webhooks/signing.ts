@@ -1,22 +1,10 @@
 // Standard Webhooks signing (https://www.standardwebhooks.com): HMAC-SHA256 over
 // "{id}.{timestamp}.{body}" with the secret's base64 bytes, sent as "v1,<base64>".
+import { base64ToBytes, bytesToBase64 } from "../lib/base64";
 import { sha256, toHex } from "../lib/digest";
 
 const encoder = new TextEncoder();
 const SECRET_PREFIX = "whsec_";
-
-function base64ToBytes(b64: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(b64);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
-
-function bytesToBase64(bytes: Uint8Array): string {
-  let binary = "";
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary);
-}
 
 const keys = new Map<string, Promise<CryptoKey>>();
 
@@ -24,6 +12,8 @@ function hmacKey(secret: string): Promise<CryptoKey> {
   let key = keys.get(secret);
   if (key === undefined) {
     const raw = base64ToBytes(secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret);
+    // Configuration checks the secret's form; a text atob still refuses is refused here too.
+    if (raw === null) throw new Error("webhook secret is not valid base64 after whsec_");
     key = crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
     keys.set(secret, key);
   }

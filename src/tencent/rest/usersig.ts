@@ -6,7 +6,8 @@
 //   JSON document → zlib (RFC 1950) → base64 with `+/=` written as `*-_`.
 // The secret key never leaves this module in any form: no error or result mentions it.
 import * as z from "zod/mini";
-import { readChunks } from "../../lib/read-body.ts";
+import { base64ToBytes, bytesToBase64 } from "../../lib/base64.ts";
+import { throughStream } from "../../lib/compression.ts";
 
 export type UserSigCheck = { readonly ok: true } | { readonly ok: false; errorCode: number; errorInfo: string };
 
@@ -65,29 +66,6 @@ function signedContent(t: TicketFields): Uint8Array {
   return encoder.encode(content);
 }
 
-function toBase64(bytes: Uint8Array): string {
-  let binary = "";
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary);
-}
-
-function fromBase64(text: string): Uint8Array | null {
-  try {
-    const binary = atob(text);
-    return Uint8Array.from(binary, (c) => c.charCodeAt(0));
-  } catch {
-    return null;
-  }
-}
-
-async function transform(bytes: Uint8Array, stream: CompressionStream | DecompressionStream, limit: number) {
-  const writer = stream.writable.getWriter();
-  // Errors surface on the read side; the write side's promises must not reject unobserved.
-  writer.write(bytes).catch(() => undefined);
-  writer.close().catch(() => undefined);
-  return readChunks(stream.readable, limit);
-}
-
 /** A UserSig for `identifier` of app `sdkAppId`, valid from `nowSeconds` for `expireSeconds`. */
 export async function signUserSig(
   key: string,
@@ -105,10 +83,10 @@ export async function signUserSig(
     "TLS.sdkappid": Number(sdkAppId),
     "TLS.time": fields.time,
     "TLS.expire": fields.expire,
-    "TLS.sig": toBase64(new Uint8Array(mac)),
+    "TLS.sig": bytesToBase64(new Uint8Array(mac)),
   });
-  const deflated = await transform(encoder.encode(doc), new CompressionStream("deflate"), Number.POSITIVE_INFINITY);
-  return toBase64(deflated).replace(/\+/g, "*").replace(/\//g, "-").replace(/=/g, "_");
+  const deflated = await throughStream(encoder.encode(doc), new CompressionStream("deflate"));
+  return bytesToBase64(deflated).replace(/\+/g, "*").replace(/\//g, "-").replace(/=/g, "_");
 }
 
 const uint = z.number().check(z.int(), z.gte(0));
@@ -130,11 +108,11 @@ const UNPARSABLE = "UserSig cannot be parsed: generate it with Tencent's TLS-Sig
 /** The ticket's JSON document, or null when it is not a well-formed TLS-Sig v2 ticket. */
 export async function decodeUserSig(userSig: string): Promise<DecodedTicket | null> {
   if (userSig.length === 0 || userSig.length > MAX_USERSIG_LENGTH || !/^[A-Za-z0-9*_-]+$/.test(userSig)) return null;
-  const bytes = fromBase64(userSig.replace(/\*/g, "+").replace(/-/g, "/").replace(/_/g, "="));
+  const bytes = base64ToBytes(userSig.replace(/\*/g, "+").replace(/-/g, "/").replace(/_/g, "="));
   if (bytes === null) return null;
   let doc: unknown;
   try {
-    const inflated = await transform(bytes, new DecompressionStream("deflate"), MAX_INFLATED_BYTES);
+    const inflated = await throughStream(bytes, new DecompressionStream("deflate"), MAX_INFLATED_BYTES);
     doc = JSON.parse(decoder.decode(inflated));
   } catch {
     return null;
@@ -168,7 +146,7 @@ export async function verifyUserSig(
       `the UserSig was made for identifier ${JSON.stringify(ticket["TLS.identifier"])}, not ${JSON.stringify(expected.identifier)}: sign it for the identifier in the URL`,
     );
   }
-  const mac = fromBase64(ticket["TLS.sig"]);
+  const mac = base64ToBytes(ticket["TLS.sig"]);
   const fields: TicketFields = {
     identifier: ticket["TLS.identifier"],
     sdkAppId: expected.sdkAppId,
