@@ -14,7 +14,7 @@ const OUT = join(ROOT, "docs/images");
 const SECRET = "whsec_ZGVtby1zdWJzY3JpYmVyLXNlY3JldC0wMTIzNDU2Nzg5";
 
 const subscriber = await startSubscriber(8825, 410); // Gone: every delivery is a dead letter to redeliver
-const standin = await startTencentStandin(8826);
+const standin = await startTencentStandin({ port: 8826 });
 const worker = await startLocalWorker({
   port: PORT,
   vars: {

@@ -13,9 +13,7 @@
 // Every request has a timeout, so a workerd that stops answering ends the phase with a
 // problem instead of hanging the bench.
 
-import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { runLoad } from "../lib/load.ts";
 import { fmt } from "../lib/format.ts";
@@ -23,12 +21,11 @@ import { post } from "../lib/phase.ts";
 import { APP, API_TOKEN, CALLBACK_TOKEN, PE_BINDINGS, log, type Profile } from "../lib/settings.ts";
 import { OUT, WORKER_DIR, openFilesLimit, openFilesOf, startTarget, type BuildInfo } from "../lib/targets.ts";
 import { CallbackWorkload } from "../lib/workload.ts";
+import { startTencentStandin, type TencentStandin } from "../../scripts/lib/local-worker.ts";
 import type { ExtraFigures } from "./extra-figures.ts";
 import { usageReader, type Usage } from "./storage-rows.ts";
 import { BENCH_ADMIN, BENCH_SECRET_KEY } from "./tencent-query.ts";
 
-/** The stand-in listens on a free port of the bench's range (another run may hold one). */
-const STANDIN_PORTS = [8850, 8869] as const;
 /** A fifth of the users are really online (their check is a confirmation), the rest ghosts. */
 const ONLINE_EVERY = 5;
 /** Our OptPlatform names → Tencent's REST platform names (docs/RECONCILE.md). */
@@ -62,49 +59,16 @@ interface Stats {
   queueLength?: number;
 }
 
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.once("error", () => resolve(false));
-    srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
-  });
-}
-
-interface Standin {
-  child: ChildProcess;
-  url: string;
-  /** What the stand-in wrote to stderr so far (to say why it exited). */
-  stderr: () => string;
-}
-
-async function startStandin(): Promise<Standin | null> {
+/** The checkout's own stand-in (`npm run tencent`), on a free port, with the bench's keys only. */
+async function startStandin(): Promise<TencentStandin | null> {
   const script = join(WORKER_DIR, "scripts/tencent-standin.ts");
   if (!existsSync(script)) return null;
-  let port = STANDIN_PORTS[0];
-  while (!(await portIsFree(port))) if (++port > STANDIN_PORTS[1]) throw new Error("no free port in 8850-8869");
   // Run from bench/out, so the stand-in reads no demo.env: only the keys given here.
-  const child = spawn(process.execPath, [script, "--port", String(port), "--quiet"], {
+  return startTencentStandin({
+    script,
     cwd: OUT,
     env: { ...process.env, IM_SDKAPPIDS: APP, IM_SECRET_KEY: BENCH_SECRET_KEY, IM_ADMIN_IDENTIFIER: BENCH_ADMIN },
-    stdio: ["ignore", "ignore", "pipe"],
   });
-  let stderr = "";
-  child.stderr!.on("data", (d) => (stderr += d));
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
-    if (child.exitCode !== null) {
-      const why = stderr.split("\n").filter((l) => /Error|^file:/.test(l));
-      throw new Error(`it exited: ${(why.length ? why.slice(0, 3).join(" | ") : stderr).slice(0, 400)}`);
-    }
-    try {
-      await fetchSoon(url);
-      return { child, url, stderr: () => stderr };
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  child.kill();
-  throw new Error(`the stand-in did not listen on ${url} within 10 s: ${stderr.slice(0, 300)}`);
 }
 
 /** Users that fit the workerd's open-files limit at 3 files each, beside what is open now. */
@@ -122,7 +86,7 @@ export async function runReconcile(profile: Profile, build: BuildInfo, usersRequ
   if (!build.durableObjects.some((d) => d.className === "Reconciler")) {
     return { skipped: "this build has no Reconciler Durable Object" };
   }
-  let standin: Standin | null;
+  let standin: TencentStandin | null;
   try {
     standin = await startStandin();
   } catch (e) {

@@ -114,30 +114,57 @@ export async function startLocalWorker(options: LocalWorkerOptions): Promise<Loc
   return { url, vars, output: () => log, stop };
 }
 
-/** The local stand-in of Tencent's REST API (`npm run tencent`), with demo.env's app and key. */
-export async function startTencentStandin(port: number): Promise<{ url: string; stop(): Promise<void> }> {
-  const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [join(ROOT, "scripts/tencent-standin.ts"), "--port", String(port), "--quiet"], {
-    cwd: ROOT,
-    stdio: "ignore",
+export interface TencentStandin {
+  readonly url: string;
+  readonly child: ChildProcess;
+  /** What it wrote to stderr so far (to say why it exited). */
+  stderr(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The local stand-in of Tencent's REST API (`npm run tencent`). By default on a free port (its
+ * first line names the URL) with demo.env's app and key, as `npm run tencent` reads them from
+ * the working directory; `cwd` and `env` give it other keys, `script` another checkout's copy.
+ */
+export function startTencentStandin(
+  options: { port?: number; cwd?: string; env?: NodeJS.ProcessEnv; script?: string } = {},
+): Promise<TencentStandin> {
+  const script = options.script ?? join(ROOT, "scripts/tencent-standin.ts");
+  const child = spawn(process.execPath, [script, "--port", String(options.port ?? 0), "--quiet"], {
+    cwd: options.cwd ?? ROOT,
+    env: options.env ?? process.env,
+    stdio: ["ignore", "pipe", "pipe"],
   });
   const exited = new Promise((resolve) => child.once("exit", resolve));
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error("the Tencent stand-in exited before it answered");
-    const up = await fetch(`${url}/truth/0/nobody`).then(
-      () => true,
-      () => false,
-    );
-    if (up) break;
-    if (Date.now() > deadline) throw new Error(`the Tencent stand-in did not answer at ${url}`);
-    await new Promise((resolve) => setTimeout(resolve, 100)); // the polling interval
-  }
-  return {
-    url,
-    async stop() {
-      child.kill();
-      await exited;
-    },
-  };
+  let stdout = "";
+  let stderr = "";
+  let started = false;
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+  return new Promise((resolve, reject) => {
+    child.stdout.on("data", (chunk: Buffer) => {
+      if (started) return; // the banner after the URL line (--quiet: no request lines)
+      stdout += chunk.toString("utf8");
+      const found = /stand-in on (http:\/\/\S+)/.exec(stdout);
+      if (!found) return;
+      started = true;
+      resolve({
+        url: found[1]!,
+        child,
+        stderr: () => stderr,
+        async stop() {
+          child.kill();
+          await exited;
+        },
+      });
+    });
+    child.once("exit", (code) => {
+      const why = stderr.split("\n").filter((l) => /Error|^file:/.test(l));
+      reject(
+        new Error(
+          `the Tencent stand-in exited (${code}): ${(why.length ? why.slice(0, 3).join(" | ") : stderr).slice(0, 400)}`,
+        ),
+      );
+    });
+  });
 }

@@ -6,6 +6,7 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT, buildWorker, startTarget } from "../../bench/lib/targets.ts";
+import { startTencentStandin } from "../lib/local-worker.ts";
 
 /** KEY=VALUE lines of demo.env (the file `npm start` reads); comments and blanks skipped. */
 function readEnvFile(path: string): Record<string, string> {
@@ -17,25 +18,8 @@ function readEnvFile(path: string): Record<string, string> {
   return vars;
 }
 
-/** The Tencent stand-in on a free port (its first line says which), for lost-logouts. */
-async function startStandin(): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(process.execPath, [join(ROOT, "scripts/tencent-standin.ts"), "--port", "0"], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout.once("data", (chunk: Buffer) => {
-      const m = String(chunk).match(/on (http:\/\/\S+)/);
-      if (m) resolve(m[1]!);
-      else reject(new Error(`stand-in: ${String(chunk)}`));
-    });
-    child.once("exit", (code) => reject(new Error(`stand-in exited with ${code}`)));
-  });
-  child.stdout.resume();
-  return { url, stop: () => child.kill() };
-}
-
 const demo = readEnvFile(join(ROOT, "demo.env"));
-const standin = await startStandin();
+const standin = await startTencentStandin();
 const build = await buildWorker();
 const target = await startTarget({
   kind: "presence-edge",
@@ -76,7 +60,7 @@ try {
   }
 } finally {
   await target.dispose();
-  standin.stop();
+  await standin.stop();
 }
 console.log(failed.length ? `\nsimulate smoke: FAILED ${failed.join(", ")}` : "\nsimulate smoke: all scenarios passed");
 process.exit(failed.length ? 1 : 0);

@@ -55,7 +55,7 @@ async function lookUp(page: Page, account: string) {
 
 beforeAll(async () => {
   subscriber = await startSubscriber(SUBSCRIBER_PORT, 410);
-  standin = await startTencentStandin(STANDIN_PORT);
+  standin = await startTencentStandin({ port: STANDIN_PORT });
   worker = await startLocalWorker({
     port: WORKER_PORT,
     vars: {
