@@ -1,5 +1,6 @@
-// The per-user history ring, which also carries the state: slot = seq mod HISTORY_LIMIT, and
-// the newest slot's `state_after` is the user's state. One upsert per callback.
+// The per-user history ring, which also carries the user: slot = seq mod HISTORY_LIMIT, and
+// the newest slot's `state_after`, `app` and `account` are the user's state and identity. One
+// upsert per callback.
 import type {
   AccountId,
   Action,
@@ -33,6 +34,9 @@ export interface HistoryEntry {
 
 /** What one write stores: the entry, what it did, and the state after it. */
 export interface EntryToWrite extends HistoryEntry {
+  /** Whose object this is, in every row: the newest row tells an alarm, which has no caller. */
+  readonly app: AppId;
+  readonly account: AccountId;
   readonly effects: readonly Effect[];
   readonly state: PresenceState;
   /** The state as JSON: the text stored, made once per state (see UserPresence.commit). */
@@ -88,17 +92,17 @@ const listText = (list: readonly unknown[]) => (list.length === 0 ? "[]" : JSON.
 export function writeEntry(sql: Sql, limit: number, e: EntryToWrite): void {
   // An upsert, not INSERT OR REPLACE: REPLACE deletes and inserts, two written rows.
   sql`INSERT INTO history (slot, seq, event_time, received_at, action, reason, platform, client_ip, kicked, outcome,
-                           status, effects, state_after, source, request_key, audience)
+                           status, effects, state_after, source, request_key, audience, app, account)
       VALUES (${e.seq % limit}, ${e.seq}, ${e.eventTime}, ${e.receivedAt}, ${e.action}, ${e.reason}, ${e.platform},
               ${e.clientIp}, ${listText(e.kicked)}, ${e.outcome}, ${e.status}, ${listText(e.effects)},
               ${e.stateText}, ${e.source}, ${e.requestKey},
-              ${e.audience === null ? null : JSON.stringify(e.audience)})
+              ${e.audience === null ? null : JSON.stringify(e.audience)}, ${e.app}, ${e.account})
       ON CONFLICT (slot) DO UPDATE SET seq = excluded.seq, event_time = excluded.event_time,
         received_at = excluded.received_at, action = excluded.action, reason = excluded.reason,
         platform = excluded.platform, client_ip = excluded.client_ip, kicked = excluded.kicked,
         outcome = excluded.outcome, status = excluded.status, effects = excluded.effects,
         state_after = excluded.state_after, source = excluded.source, request_key = excluded.request_key,
-        audience = excluded.audience`;
+        audience = excluded.audience, app = excluded.app, account = excluded.account`;
 }
 
 /**
@@ -106,28 +110,31 @@ export function writeEntry(sql: Sql, limit: number, e: EntryToWrite): void {
  * rearranged for a changed HISTORY_LIMIT, and whether anyone ever watched this user (so the
  * watcher registry needs no query of its own), in one query. Slots are written for every seq
  * in turn, so with an unchanged limit every entry is in place: nothing misplaced means nothing
- * to trim. Throws when the tables do not exist (see schema.ts).
+ * to trim. Throws when the table does not exist, or predates identity in the history (see
+ * schema.ts).
  */
 export function loadNewest(
   sql: Sql,
   limit: number,
 ): { user: LoadedUser | null; misplaced: number; watched: boolean | null } {
   const row = sql<{
-    app: string;
-    account: string;
+    app: string | null;
+    account: string | null;
     seq: number | null;
     received_at: number | null;
     state_after: string | null;
     misplaced: number;
     watched: number;
-  }>`SELECT m.app, m.account, h.seq, h.received_at, h.state_after, s.misplaced,
+  }>`SELECT h.app, h.account, h.seq, h.received_at, h.state_after, s.misplaced,
             (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'watchers') AS watched
-     FROM meta m
-     JOIN (SELECT max(seq) AS top, total(slot != seq % ${limit}) AS misplaced FROM history) s
+     FROM (SELECT max(seq) AS top, total(slot != seq % ${limit}) AS misplaced FROM history) s
      LEFT JOIN history h ON h.seq = s.top`[0];
   if (row === undefined) return { user: null, misplaced: 0, watched: null };
   const watched = row.watched > 0;
   if (row.seq === null || row.state_after === null) return { user: null, misplaced: 0, watched };
+  // Every row written since identity moved into the history carries it, and an upgrade puts it
+  // in the newest row of an older object: a newest row without it is a broken store.
+  if (row.app === null || row.account === null) throw new Error("the newest history row has no identity");
   return {
     user: {
       app: row.app as AppId,

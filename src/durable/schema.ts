@@ -3,24 +3,20 @@
 //
 // Rows written are the bill, so one callback writes one row:
 // - `history` is a ring of HISTORY_LIMIT slots (slot = seq mod limit) updated in place. Each
-//   slot holds one callback (or reconcile correction) *and the whole state after it*, so the
-//   newest slot is the user's state: no separate state row to rewrite. No secondary index:
-//   every index would add a written row to every callback.
-// - `meta` is one row, written once: whose object this is (the alarm has no caller to ask).
+//   slot holds one callback (or reconcile correction), *the whole state after it* and whose
+//   object this is (the alarm has no caller to ask), so the newest slot is the user: no
+//   separate state or identity row to write, and a first touch creates one table. No
+//   secondary index: every index would add a written row to every callback.
 // - Webhook tables are created by the first delivery run, not by a callback: `outbound` is
 //   one row of per-subscriber cursors over the history, `spill` keeps a history entry a
 //   cursor still needs when its ring slot is reused, `dead_letter` the dead (and requeued)
 //   deliveries.
-import type { AccountId, AppId } from "../presence/types";
+// Objects written by earlier versions (a `state` row, then a `meta` identity row beside the
+// history) are brought up to date once, on their first load (upgradeHistory).
 import { tableExists, type Sql } from "./sql";
 
-/** The user's tables and identity row, in the transaction of the first write. */
-export function createUserTables(sql: Sql, app: AppId, account: AccountId): void {
-  sql`CREATE TABLE IF NOT EXISTS meta (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
-    app TEXT NOT NULL,
-    account TEXT NOT NULL
-  )`;
+/** The user's one table, in the transaction of the first write. */
+export function createUserTables(sql: Sql): void {
   sql`CREATE TABLE IF NOT EXISTS history (
     slot INTEGER PRIMARY KEY,
     seq INTEGER NOT NULL,
@@ -37,10 +33,10 @@ export function createUserTables(sql: Sql, app: AppId, account: AccountId): void
     state_after TEXT,
     source TEXT NOT NULL DEFAULT 'callback',
     request_key TEXT,
-    audience TEXT
+    audience TEXT,
+    app TEXT,
+    account TEXT
   )`;
-  sql`INSERT INTO meta (id, app, account) VALUES (1, ${app}, ${account})
-      ON CONFLICT (id) DO UPDATE SET app = excluded.app, account = excluded.account`;
 }
 
 export function createWebhookTables(sql: Sql): void {
@@ -75,39 +71,56 @@ export function createWebhookTables(sql: Sql): void {
 export const webhookTablesExist = (sql: Sql): boolean => tableExists(sql, "outbound");
 
 /**
- * Which tables of an object without `meta`/`history` exist, in one query: `state` marks an
- * object written before one row per callback, `watchers` a user watched before its first write.
+ * What an object whose history cannot be loaded as it is holds, in one query: `state` or `meta`
+ * mark an object written by an earlier version (to upgrade), `watchers` a user watched before
+ * its first write.
  */
-export function tablesBeforeFirstWrite(sql: Sql): { legacy: boolean; watched: boolean } {
+export function tablesBeforeFirstWrite(sql: Sql): { older: boolean; watched: boolean } {
   const names = new Set(
     sql<{ name: string }>`SELECT name FROM sqlite_master
-                          WHERE type = 'table' AND name IN ('state', 'watchers')`.map((r) => r.name),
+                          WHERE type = 'table' AND name IN ('state', 'meta', 'watchers')`.map((r) => r.name),
   );
-  return { legacy: names.has("state"), watched: names.has("watchers") };
+  return { older: names.has("state") || names.has("meta"), watched: names.has("watchers") };
 }
 
 /**
- * Objects written before one row per callback (a `state` row beside the history) are brought
- * up to date once, on their first load: the state moves into the newest history slot.
- * Returns false when the legacy object held no state row.
+ * Brings an object written by an earlier version up to date, once, on its first load:
+ * - before one row per callback, the state and identity were a `state` row beside the history;
+ * - before identity moved into the history, it was a `meta` row.
+ * Either moves into the newest history slot, which carries both from then on; older slots keep
+ * what they had (nothing old is replayed to a subscriber). Returns false when the object held
+ * no identity, so nothing to load.
  */
-export function migrateLegacy(sql: Sql): boolean {
-  const row = sql<{ app: string; account: string; data: string }>`SELECT app, account, data FROM state WHERE id = 1`[0];
-  const columns = new Set(sql<{ name: string }>`SELECT name FROM pragma_table_info('history')`.map((c) => c.name));
+export function upgradeHistory(sql: Sql): boolean {
+  const state = tableExists(sql, "state")
+    ? sql<{ app: string; account: string; data: string }>`SELECT app, account, data FROM state WHERE id = 1`[0]
+    : undefined;
+  const meta = tableExists(sql, "meta")
+    ? sql<{ app: string; account: string }>`SELECT app, account FROM meta WHERE id = 1`[0]
+    : undefined;
+  createUserTables(sql);
+  // The columns the history gained after its first version, in the order they came.
+  const columns = columnsOf(sql, "history");
   if (!columns.has("state_after")) sql`ALTER TABLE history ADD COLUMN state_after TEXT`;
   if (!columns.has("source")) sql`ALTER TABLE history ADD COLUMN source TEXT NOT NULL DEFAULT 'callback'`;
   if (!columns.has("request_key")) sql`ALTER TABLE history ADD COLUMN request_key TEXT`;
   if (!columns.has("audience")) sql`ALTER TABLE history ADD COLUMN audience TEXT`;
-  if (tableExists(sql, "spill")) {
-    const spill = new Set(sql<{ name: string }>`SELECT name FROM pragma_table_info('spill')`.map((c) => c.name));
-    if (!spill.has("source")) sql`ALTER TABLE spill ADD COLUMN source TEXT NOT NULL DEFAULT 'callback'`;
+  if (!columns.has("app")) sql`ALTER TABLE history ADD COLUMN app TEXT`;
+  if (!columns.has("account")) sql`ALTER TABLE history ADD COLUMN account TEXT`;
+  if (tableExists(sql, "spill") && !columnsOf(sql, "spill").has("source")) {
+    sql`ALTER TABLE spill ADD COLUMN source TEXT NOT NULL DEFAULT 'callback'`;
   }
-  if (row !== undefined) {
-    createUserTables(sql, row.app as AppId, row.account as AccountId);
-    // Older rows keep their state_after only where a subscriber wanted them; the newest carries
-    // the state from now on. Their audience stays null: nothing old is replayed to a subscriber.
-    sql`UPDATE history SET state_after = ${row.data} WHERE seq = (SELECT max(seq) FROM history)`;
+  if (state !== undefined) {
+    sql`UPDATE history SET state_after = ${state.data}, app = ${state.app}, account = ${state.account}
+        WHERE seq = (SELECT max(seq) FROM history)`;
+  } else if (meta !== undefined) {
+    sql`UPDATE history SET app = ${meta.app}, account = ${meta.account} WHERE seq = (SELECT max(seq) FROM history)`;
   }
-  sql`DROP TABLE state`;
-  return row !== undefined;
+  sql`DROP TABLE IF EXISTS state`;
+  sql`DROP TABLE IF EXISTS meta`;
+  return (state ?? meta) !== undefined;
+}
+
+function columnsOf(sql: Sql, table: "history" | "spill"): Set<string> {
+  return new Set(sql<{ name: string }>`SELECT name FROM pragma_table_info(${table})`.map((c) => c.name));
 }

@@ -1,8 +1,8 @@
-// Loading a user object after eviction: one query in the steady state (identity and the newest
-// history row with the state after it). Two one-off cases: an object written before one row
-// per callback is migrated, and a changed HISTORY_LIMIT rearranges the ring.
+// Loading a user object after eviction: one query in the steady state (the newest history row,
+// with the identity and state after it). Two one-off cases: an object written by an earlier
+// version is upgraded (schema.ts), and a changed HISTORY_LIMIT rearranges the ring.
 import { loadNewest, trimHistory, type LoadedUser } from "./history-store";
-import { migrateLegacy, tablesBeforeFirstWrite } from "./schema";
+import { tablesBeforeFirstWrite, upgradeHistory } from "./schema";
 import type { Sql } from "./sql";
 
 export interface Loaded {
@@ -36,13 +36,14 @@ export function loadUser(
   try {
     found = loadNewest(sql, limit);
   } catch (error) {
-    if (!String(error).includes("no such table")) throw error;
-    // Never written (reads create nothing), or written before one row per callback.
+    const message = String(error);
+    if (!message.includes("no such table") && !message.includes("no such column")) throw error;
+    // Never written (reads create nothing), or written by an earlier version.
     const tables = tablesBeforeFirstWrite(sql);
-    if (!tables.legacy) return { user: null, watched: tables.watched };
-    let migrated = false;
-    storage.transactionSync(() => (migrated = migrateLegacy(sql)));
-    if (!migrated) return { user: null, watched: tables.watched };
+    if (!tables.older) return { user: null, watched: tables.watched };
+    let upgraded = false;
+    storage.transactionSync(() => (upgraded = upgradeHistory(sql)));
+    if (!upgraded) return { user: null, watched: tables.watched };
     found = loadNewest(sql, limit);
   }
   const user = found.user;

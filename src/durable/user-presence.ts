@@ -204,6 +204,8 @@ export class UserPresence extends DurableObject<Env> {
     const stateText = state === current?.state ? current.stateText : JSON.stringify(state);
     const entry: EntryToWrite = {
       ...input,
+      app,
+      account,
       seq,
       outcome,
       status,
@@ -215,7 +217,7 @@ export class UserPresence extends DurableObject<Env> {
     const spill = current === null ? null : this.outbox.spillNeeded(seq);
     if (current === null || spill !== null) {
       this.ctx.storage.transactionSync(() => {
-        if (current === null) createUserTables(this.sql, app, account);
+        if (current === null) createUserTables(this.sql);
         if (spill !== null) this.outbox.spill(seq, spill);
         writeEntry(this.sql, this.config.historyLimit, entry);
       });
