@@ -43,54 +43,52 @@ interface CallbackLog {
   error?: string;
 }
 
-export async function handleCallback(request: Request, env: Env, url = new URL(request.url)): Promise<Response> {
-  const started = Date.now();
-  const logged: CallbackLog = { msg: "callback" };
-  const reply = await answer(request, env, url, started, logged);
-  // Logs are billed per line: every refusal and every error is logged, an accepted callback
-  // only with LOG_CALLBACKS=true (docs/API.md, "Logs").
-  // A 200 comes only after the configuration loaded (a cached read), so asking it cannot throw.
-  if (reply.status !== 200 || logged.error !== undefined || loadConfig(env).logCallbacks) {
-    log({ ...logged, http: reply.status, durationMs: Date.now() - started });
+/**
+ * The callback's log line in the making. Logs are billed per line: every refusal and every
+ * error is logged, an accepted callback only with LOG_CALLBACKS=true (docs/API.md, "Logs").
+ * Each answer goes out through `finish`, in the handler itself: no async layer around it.
+ */
+class CallbackLine {
+  readonly fields: CallbackLog = { msg: "callback" };
+  constructor(private readonly receivedAt: number) {}
+
+  finish(reply: Response, logAccepted: boolean): Response {
+    if (reply.status !== 200 || this.fields.error !== undefined || logAccepted) {
+      log({ ...this.fields, http: reply.status, durationMs: Date.now() - this.receivedAt });
+    }
+    return reply;
   }
-  return reply;
+
+  /** A refusal: the reply names the problem, and the log line says why and which field. */
+  refuse(status: CallbackFailureStatus, rejected: string, field: string, info: string): Response {
+    Object.assign(this.fields, { rejected, field, reason: info });
+    return this.finish(failReply(status, info), false);
+  }
 }
 
-/** A refusal: the reply names the problem, and the log line says why and which field. */
-function refuse(
-  logged: CallbackLog,
-  status: CallbackFailureStatus,
-  rejected: string,
-  field: string,
-  info: string,
-): Response {
-  Object.assign(logged, { rejected, field, reason: info });
-  return failReply(status, info);
-}
-
-async function answer(
-  request: Request,
-  env: Env,
-  url: URL,
-  receivedAt: number,
-  logged: CallbackLog,
-): Promise<Response> {
-  if (request.method !== "POST") return refuse(logged, 405, "method", "method", "method not allowed: use POST");
+export async function handleCallback(request: Request, env: Env, url = new URL(request.url)): Promise<Response> {
+  const receivedAt = Date.now();
+  const line = new CallbackLine(receivedAt);
+  const logged = line.fields;
+  if (request.method !== "POST") return line.refuse(405, "method", "method", "method not allowed: use POST");
   let config: Config;
   try {
     config = loadConfig(env);
   } catch (error) {
     logged.error = String(error);
-    return failReply(500, "server configuration is invalid: GET /healthz names the variable and how to fix it");
+    return line.finish(
+      failReply(500, "server configuration is invalid: GET /healthz names the variable and how to fix it"),
+      false,
+    );
   }
 
   const query = readCallbackQuery(url);
   if (query.sdkAppId === null || query.sdkAppId === "") {
-    return refuse(logged, 400, "query", "SdkAppid", "SdkAppid: missing");
+    return line.refuse(400, "query", "SdkAppid", "SdkAppid: missing");
   }
   const app = query.sdkAppId as AppId;
   logged.app = /^\d{1,20}$/.test(app) ? app : "(invalid)";
-  if (!config.appIds.has(app)) return refuse(logged, 403, "app", "SdkAppid", "SdkAppid: not configured");
+  if (!config.appIds.has(app)) return line.refuse(403, "app", "SdkAppid", "SdkAppid: not configured");
 
   const tokens = config.callbackTokens.get(app) ?? [];
   const signed = tokens.length > 0;
@@ -99,40 +97,40 @@ async function answer(
     if (typeof check !== "string") check = await check;
     if (check !== "ok") {
       const field = check === "expired" ? "RequestTime" : "Sign";
-      return refuse(logged, 401, check, field, SIGNATURE_ERRORS[check]);
+      return line.refuse(401, check, field, SIGNATURE_ERRORS[check]);
     }
   } else if (!config.allowUnsigned) {
-    return refuse(logged, 401, "unsigned", "Sign", "no callback token is configured for this SdkAppid");
+    return line.refuse(401, "unsigned", "Sign", "no callback token is configured for this SdkAppid");
   }
 
   const command = query.callbackCommand;
   if (command === null || command === "") {
-    return refuse(logged, 400, "query", "CallbackCommand", "CallbackCommand: missing");
+    return line.refuse(400, "query", "CallbackCommand", "CallbackCommand: missing");
   }
   logged.command = command.slice(0, 64);
   // Other callbacks reach the same URL when an app enables them: answered before their
   // body is read, so none of them (however large) can block an IM flow.
-  if (command !== STATE_CHANGE_COMMAND) return okReply();
+  if (command !== STATE_CHANGE_COMMAND) return line.finish(okReply(), config.logCallbacks);
 
   const read = await readBody(request, MAX_CALLBACK_BYTES);
   if (!read.ok) {
     if (read.problem === "too_large") {
-      return refuse(logged, 413, "too_large", "body", `body: larger than 64 KiB (${MAX_CALLBACK_BYTES} bytes)`);
+      return line.refuse(413, "too_large", "body", `body: larger than 64 KiB (${MAX_CALLBACK_BYTES} bytes)`);
     }
-    return refuse(logged, 400, read.problem, "body", BODY_PROBLEMS[read.problem]);
+    return line.refuse(400, read.problem, "body", BODY_PROBLEMS[read.problem]);
   }
 
   if (query.clientIp !== null && query.clientIp.length > MAX_CLIENT_IP_LENGTH) {
-    return refuse(logged, 400, "query", "ClientIP", `ClientIP: longer than ${MAX_CLIENT_IP_LENGTH} characters`);
+    return line.refuse(400, "query", "ClientIP", `ClientIP: longer than ${MAX_CLIENT_IP_LENGTH} characters`);
   }
   let body: unknown;
   try {
     body = JSON.parse(read.text);
   } catch {
-    return refuse(logged, 400, "json", "body", "body: malformed JSON");
+    return line.refuse(400, "json", "body", "body: malformed JSON");
   }
   const parsed = parseStateChange(body, { optPlatform: query.optPlatform, clientIp: query.clientIp, receivedAt });
-  if (!parsed.ok) return refuse(logged, 400, "schema", parsed.field, parsed.message);
+  if (!parsed.ok) return line.refuse(400, "schema", parsed.field, parsed.message);
   logged.platform = parsed.event.platform;
   logged.action = parsed.event.action;
 
@@ -142,10 +140,10 @@ async function answer(
     // only an untimed one, which takes the receive time, needs the digest.
     const requestKey = signed && !parsed.timed ? await resendKey(url.search, read.text) : null;
     logged.outcome = await presenceStub(env, app, parsed.account).ingest(app, parsed.account, parsed.event, requestKey);
-    return okReply();
+    return line.finish(okReply(), config.logCallbacks);
   } catch (error) {
     // Never OK for an event that was not stored.
     logged.error = String(error);
-    return failReply(500, "storage failure");
+    return line.finish(failReply(500, "storage failure"), false);
   }
 }
