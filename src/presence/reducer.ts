@@ -132,32 +132,40 @@ function recordKick(kicks: readonly Kick[], kick: Kick): { kicks: readonly Kick[
   return next.includes(kick) ? { kicks: next, comparison: "newer" } : { kicks, comparison: "older" };
 }
 
+/** What one reduce is building: the platforms so far, each offer's comparison, the effects. */
+interface Draft {
+  readonly platforms: Partial<Record<Platform, PlatformState>>;
+  readonly comparisons: Comparison[];
+  readonly effects: Effect[];
+}
+
+// Offers one platform change, which applies only if above the platform's current one. A
+// module function, not a closure made per callback: the deployed bundle keeps function
+// names, which costs a defineProperty for every closure it creates.
+function offer(draft: Draft, platform: Platform, change: PlatformState): void {
+  const current = draft.platforms[platform];
+  const comparison = comparePlatformChange(change, current);
+  draft.comparisons.push(comparison);
+  if (comparison !== "newer") return;
+  draft.platforms[platform] = change;
+  if (current?.status !== change.status) {
+    draft.effects.push({
+      kind: "device.status_changed",
+      platform,
+      from: current?.status ?? "unknown",
+      to: change.status,
+      reason: change.reason,
+    });
+  }
+}
+
 /** Applies one callback. Returns the next state, what happened, and the effects to publish. */
 export function reduce(state: PresenceState, event: PresenceEvent): Reduction {
-  const comparisons: Comparison[] = [];
-  const effects: Effect[] = [];
-  const platforms: Partial<Record<Platform, PlatformState>> = { ...state.platforms };
+  const draft: Draft = { platforms: { ...state.platforms }, comparisons: [], effects: [] };
+  const { platforms, comparisons, effects } = draft;
   let kicks = state.kicks;
   let customStatus = state.customStatus;
   let customStatusAt = state.customStatusAt;
-
-  // Offers one platform change, which applies only if above the platform's current one.
-  const offer = (platform: Platform, change: PlatformState): void => {
-    const current = platforms[platform];
-    const comparison = comparePlatformChange(change, current);
-    comparisons.push(comparison);
-    if (comparison !== "newer") return;
-    platforms[platform] = change;
-    if (current?.status !== change.status) {
-      effects.push({
-        kind: "device.status_changed",
-        platform,
-        from: current?.status ?? "unknown",
-        to: change.status,
-        reason: change.reason,
-      });
-    }
-  };
 
   const t = event.eventTime;
   const target = targetState(event);
@@ -182,10 +190,22 @@ export function reduce(state: PresenceState, event: PresenceEvent): Reduction {
       // A login that kicked another device of its own platform is applied after that
       // kick, so the platform ends online; the kick itself stays in the kick list.
       if (kicked !== event.platform) {
-        offer(kicked, { status: "offline", reason: KICKED_REASON, since: t, clientIp: null, by: event.platform });
+        offer(draft, kicked, {
+          status: "offline",
+          reason: KICKED_REASON,
+          since: t,
+          clientIp: null,
+          by: event.platform,
+        });
       }
     }
-    offer(event.platform, { status: target, reason: event.reason, since: t, clientIp: event.clientIp, by: null });
+    offer(draft, event.platform, {
+      status: target,
+      reason: event.reason,
+      since: t,
+      clientIp: event.clientIp,
+      by: null,
+    });
   }
 
   // A repeat of an event whose changes are all in place already is a duplicate even when
