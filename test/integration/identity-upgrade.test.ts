@@ -3,7 +3,8 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { expect, it } from "vitest";
 import type { UserPresence } from "../../src/durable/user-presence";
-import type { AccountId, AppId } from "../../src/presence/types";
+import { EMPTY_STATE } from "../../src/presence/reducer";
+import type { AccountId, AppId, PresenceState } from "../../src/presence/types";
 import { getSnapshot } from "../support/api";
 import { TEST_APP } from "../support/bindings";
 import { sendStateChange } from "../support/callback";
@@ -46,15 +47,13 @@ it("a first touch stores one table, and every row carries whose object it is", a
 it("an object with a meta identity row is upgraded on its first load, keeping its state and history", async () => {
   const account = uniqueAccount();
   const at = Date.now() - 10_000;
-  const state = {
+  // The state an online iOS login leaves, as the older version stored it.
+  const state: PresenceState = {
+    ...EMPTY_STATE,
     platforms: { iOS: { status: "online", reason: "", since: at, clientIp: null, by: null } },
-    customStatus: null,
-    customStatusAt: null,
     onlineSince: at,
-    lastSeen: null,
     updatedAt: at,
     version: 1,
-    kicks: [],
   };
   await runInDurableObject(stubFor(account), (_i, ctx) => {
     const sql = ctx.storage.sql;
