@@ -38,12 +38,6 @@ import type { DeliveryView } from "./delivery-view";
 import { WebhookOutbox } from "./webhook-outbox";
 import { Watchers, type WatchAnswer } from "../watch/watchers";
 
-/** What a commit tells its caller: the outcome, and the seq the entry was written under. */
-interface Committed {
-  readonly outcome: Outcome;
-  readonly seq: number;
-}
-
 /** When a failed alarm run comes back at the latest. */
 const ALARM_FALLBACK_MS = 10_000;
 
@@ -80,22 +74,34 @@ export class UserPresence extends DurableObject<Env> {
    * Applies one validated callback; its outcome comes back once it is durably stored. `requestKey`
    * is the digest of a signed request: a re-sent copy within the signature window is a duplicate.
    */
-  async ingest(
+  ingest(
     app: AppId,
     account: AccountId,
     event: PresenceEvent,
     requestKey: string | null = null,
-  ): Promise<Outcome> {
-    // Read before the synchronous part, so the commit and the alarm below are one batch of writes.
-    const alarmAt = this.usesAlarm(app) ? await this.clock.scheduled() : null;
+  ): Outcome | Promise<Outcome> {
+    // With no alarm to keep (the defaults), nothing is awaited: the callback is one synchronous
+    // step and its outcome goes back without a promise of its own.
+    if (!this.usesAlarm(app)) return this.ingestAt(app, account, event, requestKey, null);
+    // Read before the synchronous part, so the commit and the alarm are one batch of writes.
+    return this.clock.scheduled().then((alarmAt) => this.ingestAt(app, account, event, requestKey, alarmAt));
+  }
+
+  private ingestAt(
+    app: AppId,
+    account: AccountId,
+    event: PresenceEvent,
+    requestKey: string | null,
+    alarmAt: number | null,
+  ) {
     const current = this.load();
     const resent = requestKey !== null && this.resends.seen(requestKey, event.receivedAt, current !== null);
     const state = current?.state ?? EMPTY_STATE;
     const reduction: Reduction = resent ? { state, outcome: "duplicate", effects: [] } : applyCallback(state, event);
     const entry = callbackEntry(event, requestKey);
-    const result = this.commit(app, account, current, entry, reduction, alarmAt);
+    this.commit(app, account, current, entry, reduction, alarmAt);
     if (requestKey !== null) this.resends.remember(requestKey, event.receivedAt);
-    return result.outcome;
+    return reduction.outcome;
   }
 
   /**
@@ -116,16 +122,13 @@ export class UserPresence extends DurableObject<Env> {
       return { corrected: false, snapshot: this.snapshotJson(app, account) };
     }
     const entry = reconcileEntry(observation, effects, Date.now());
-    const result = this.commit(app, account, current, entry, { state, outcome: "applied", effects }, alarmAt);
-    log(correctionLine(app, result.seq, entry, state));
+    const seq = this.commit(app, account, current, entry, { state, outcome: "applied", effects }, alarmAt);
+    log(correctionLine(app, seq, entry, state));
     return { corrected: true, snapshot: this.snapshotJson(app, account) };
   }
 
-  /**
-   * The user's snapshot as JSON text, kept until the state changes. A batch query makes
-   * hundreds of these calls at once: a string crosses the RPC boundary and joins the reply far
-   * more cheaply than an object that is cloned, then serialised again by the Worker.
-   */
+  // The snapshot as JSON text, kept until the state changes: a batch joins 500 strings far more
+  // cheaply than it would clone 500 objects across RPC and serialise them again.
   snapshotJson(app: AppId, account: AccountId): string {
     const user = this.load();
     if (user === null) return JSON.stringify(toSnapshot(app, account, EMPTY_STATE));
@@ -180,15 +183,13 @@ export class UserPresence extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     // Runs never overlap: a second alarm (or a retry of a failed one) waits for the first.
-    const run = this.alarms.then(
-      () => this.runAlarm(),
-      () => this.runAlarm(),
-    );
+    const next = () => this.runAlarm();
+    const run = this.alarms.then(next, next);
     this.alarms = run;
     return run;
   }
 
-  /** Reduce → one transaction → schedule → publish. Shared by every source of changes. */
+  /** Reduce → one transaction → schedule → publish, for every source of changes; the entry's seq. */
   private commit(
     app: AppId,
     account: AccountId,
@@ -196,7 +197,7 @@ export class UserPresence extends DurableObject<Env> {
     input: EntryInput,
     reduction: Reduction,
     alarmAt: number | null,
-  ): Committed {
+  ): number {
     const { state, outcome, effects } = reduction;
     const seq = (current?.seq ?? 0) + 1;
     const status = userStatus(state.platforms);
@@ -237,7 +238,7 @@ export class UserPresence extends DurableObject<Env> {
       wake = earliest(wake, lastActivity + this.config.retentionMs);
     if (wake !== null) this.clock.moveEarlier(wake);
     for (const concern of this.concerns) concern.publish?.(change);
-    return { outcome, seq };
+    return seq;
   }
 
   private async runAlarm(): Promise<void> {
