@@ -28,7 +28,7 @@ import {
   type LoadedUser,
 } from "./history-store";
 import { ResendFilter } from "./resend-filter";
-import { retentionStep } from "./retention";
+import { RetentionDeadline } from "./retention";
 import { createUserTables } from "./schema";
 import { sqlOf, type Sql } from "./sql";
 import { StalenessCheck } from "./staleness-check";
@@ -67,7 +67,14 @@ export class UserPresence extends DurableObject<Env> {
     this.clock = new AlarmClock(ctx.storage);
     this.staleness = new StalenessCheck(env, this.config);
     this.watchers = new Watchers(this.sql, env, (work) => ctx.waitUntil(work), ctx.id.name);
-    this.concerns = [this.outbox, this.staleness, this.watchers];
+    const retention = new RetentionDeadline(
+      this.config.retentionMs,
+      () => this.user ?? null,
+      () => this.outbox.pending,
+      () => this.erase(),
+    );
+    // Deliveries run first in the alarm, retention last (pending deliveries hold it back).
+    this.concerns = [this.outbox, this.staleness, this.watchers, retention];
   }
 
   /**
@@ -234,8 +241,6 @@ export class UserPresence extends DurableObject<Env> {
     const now = Date.now();
     let wake: number | null = null;
     for (const concern of this.concerns) wake = earliest(wake, concern.wakeAfterChange?.(change, alarmAt, now) ?? null);
-    if (alarmAt === null && this.config.retentionMs !== null)
-      wake = earliest(wake, lastActivity + this.config.retentionMs);
     if (wake !== null) this.clock.moveEarlier(wake);
     for (const concern of this.concerns) concern.publish?.(change);
     return seq;
@@ -247,14 +252,10 @@ export class UserPresence extends DurableObject<Env> {
     if (user === null) return;
     const epoch = this.epoch;
     const alive = () => this.epoch === epoch;
-    let deliveries: number | null;
     let wake: number | null = null;
     try {
       // A throw here (after committing whatever was delivered) makes the runtime retry the alarm.
-      deliveries = await this.outbox.onAlarm(user, alive);
-      for (const concern of this.concerns) {
-        if (concern !== this.outbox) wake = earliest(wake, (await concern.onAlarm?.(user, alive)) ?? null);
-      }
+      for (const concern of this.concerns) wake = earliest(wake, (await concern.onAlarm?.(user, alive)) ?? null);
     } catch (error) {
       // The runtime retries a failed alarm a few times; this fallback keeps the work going if
       // those retries run out too.
@@ -262,17 +263,7 @@ export class UserPresence extends DurableObject<Env> {
       if (alive()) this.clock.moveEarlier(Date.now() + ALARM_FALLBACK_MS);
       throw error;
     }
-    wake = earliest(wake, deliveries);
-    const latest = this.user;
-    if (this.config.retentionMs !== null && latest) {
-      const step = retentionStep(latest.lastActivity, this.config.retentionMs, deliveries !== null, Date.now());
-      if (step.kind === "erase") {
-        log({ msg: "retention erase", inactiveMs: Date.now() - latest.lastActivity });
-        await this.erase();
-        return;
-      }
-      if (step.kind === "wait") wake = earliest(wake, step.until);
-    }
+    // An erasure (retention) ends the object's work: nothing is left to wake for.
     if (wake !== null && this.user !== null && alive()) this.clock.moveEarlier(wake);
   }
 

@@ -17,6 +17,8 @@ export class WebhookOutbox implements UserConcern {
   private cursors: Cursors | null | undefined = undefined;
   private tables = false;
   private readonly run: DeliveryRun;
+  /** Whether the last delivery run left deliveries pending (they hold a retention erasure back). */
+  private leftPending = false;
 
   constructor(
     private readonly sql: Sql,
@@ -73,9 +75,17 @@ export class WebhookOutbox implements UserConcern {
 
   /** The alarm's delivery run: when the next delivery is due, or null when nothing is pending. */
   async onAlarm(user: User, alive: () => boolean): Promise<number | null> {
+    this.leftPending = false;
     if (!this.enabled) return null;
     this.ensureTables();
-    return this.run.run(user, this.committed(), alive);
+    const due = await this.run.run(user, this.committed(), alive);
+    this.leftPending = due !== null;
+    return due;
+  }
+
+  /** Whether this alarm's delivery run left deliveries pending. */
+  get pending(): boolean {
+    return this.leftPending;
   }
 
   list(user: User, now: number): Promise<DeliveryView[]> {
@@ -97,6 +107,7 @@ export class WebhookOutbox implements UserConcern {
   forget(): void {
     this.cursors = undefined;
     this.tables = false;
+    this.leftPending = false;
   }
 
   private committed(): Cursors | null {
