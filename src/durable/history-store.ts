@@ -113,10 +113,7 @@ export function writeEntry(sql: Sql, limit: number, e: EntryToWrite): void {
  * to trim. Throws when the table does not exist, or predates identity in the history (see
  * schema.ts).
  */
-export function loadNewest(
-  sql: Sql,
-  limit: number,
-): { user: LoadedUser | null; misplaced: number; watched: boolean | null } {
+export function loadNewest(sql: Sql, limit: number): { user: LoadedUser | null; misplaced: number; watched: boolean } {
   const row = sql<{
     app: string | null;
     account: string | null;
@@ -129,9 +126,9 @@ export function loadNewest(
             (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'watchers') AS watched
      FROM (SELECT max(seq) AS top, total(slot != seq % ${limit}) AS misplaced FROM history) s
      LEFT JOIN history h ON h.seq = s.top`[0];
-  if (row === undefined) return { user: null, misplaced: 0, watched: null };
-  const watched = row.watched > 0;
-  if (row.seq === null || row.state_after === null) return { user: null, misplaced: 0, watched };
+  // The aggregate always gives one row; an empty ring gives a null seq.
+  const watched = (row?.watched ?? 0) > 0;
+  if (row === undefined || row.seq === null || row.state_after === null) return { user: null, misplaced: 0, watched };
   // Every row written since identity moved into the history carries it, and an upgrade puts it
   // in the newest row of an older object: a newest row without it is a broken store.
   if (row.app === null || row.account === null) throw new Error("the newest history row has no identity");

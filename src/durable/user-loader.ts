@@ -7,8 +7,8 @@ import type { Sql } from "./sql";
 
 export interface Loaded {
   readonly user: LoadedUser | null;
-  /** Whether a watcher registry table exists; null when loading could not tell. */
-  readonly watched: boolean | null;
+  /** Whether a watcher registry table exists. */
+  readonly watched: boolean;
 }
 
 /** SQLite's page size, the same for every object: read once per isolate. */

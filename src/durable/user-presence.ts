@@ -100,7 +100,7 @@ export class UserPresence extends DurableObject<Env> {
     event: PresenceEvent,
     requestKey: string | null,
     alarmAt: number | null,
-  ) {
+  ): Outcome {
     const current = this.load();
     const resent = requestKey !== null && this.resends.seen(requestKey, event.receivedAt, current !== null);
     const state = current?.state ?? EMPTY_STATE;
@@ -283,7 +283,7 @@ export class UserPresence extends DurableObject<Env> {
   private load(): LoadedUser | null {
     if (this.user === undefined) {
       const loaded = loadUser(this.sql, this.ctx.storage, this.config.historyLimit, (s) => this.outbox.beforeTrim(s));
-      this.watchers.tableExists(loaded.watched);
+      this.watchers.registryFound(loaded.watched);
       this.user = loaded.user;
     }
     return this.user;

@@ -158,8 +158,8 @@ export class Watchers implements UserConcern {
    * Loading the user found whether a registry table exists (one query for both): with none,
    * nobody watches and the registry needs no query of its own.
    */
-  tableExists(exists: boolean | null): void {
-    if (exists === false && this.hubs === null) this.hubs = new Set();
+  registryFound(exists: boolean): void {
+    if (!exists && this.hubs === null) this.hubs = new Set();
   }
 
   private load(): Set<string> {
