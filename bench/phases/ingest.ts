@@ -7,7 +7,16 @@ import { CallbackWorkload, type Mix } from "../lib/workload.ts";
 import type { Req } from "../lib/load.ts";
 import { measure, mergePhases, post, type Phase } from "../lib/phase.ts";
 import { APP, API_TOKEN, CALLBACK_TOKEN, PE_BINDINGS, log, type Profile } from "../lib/settings.ts";
-import { dirBytes, startTarget, type BuildInfo, type Placement, type Target, type TargetKind } from "../lib/targets.ts";
+import {
+  dirBytes,
+  openFilesLimit,
+  openFilesOf,
+  startTarget,
+  type BuildInfo,
+  type Placement,
+  type Target,
+  type TargetKind,
+} from "../lib/targets.ts";
 import { storageProbes, type Probe } from "./storage-rows.ts";
 
 export type PhaseKind = "precreate" | "steady" | "duplicateStale" | "rate" | "batch" | "firstTouch";
@@ -49,6 +58,42 @@ interface PhaseDef {
   mix?: Mix;
   next: (w: CallbackWorkload) => () => Req;
   skipRuntime?: boolean;
+  /** Every request creates an object (first touch): rounds are kept within the open-files limit. */
+  createsObjects?: boolean;
+}
+
+/**
+ * Local workerd keeps each live object's SQLite files open (3 per object) until it evicts the
+ * object, and a process that runs out of file descriptors crashes. A first-touch round makes
+ * at most about 1 300 objects a second for up to 2 s here, so a round that starts with room
+ * for fewer than ROOMY_OBJECTS is capped at the objects that fit (a count instead of a
+ * duration), after waiting a while for idle objects to be evicted.
+ */
+const FILES_PER_OBJECT = 3;
+const RESERVED_FILES = 1_000;
+const ROOMY_OBJECTS = 3_000;
+const MIN_OBJECTS = 300;
+const EVICTION_WAIT_MS = 30_000;
+
+function objectsThatFit(t: Target): number | null {
+  const limit = openFilesLimit(t.workerdPid);
+  const open = openFilesOf(t.workerdPid);
+  if (limit === null || open === null) return null;
+  return Math.max(0, Math.floor((limit - open - RESERVED_FILES) / FILES_PER_OBJECT));
+}
+
+/** Room for a first-touch round: null when a timed round fits, else the count to cap it at. */
+async function firstTouchCap(t: Target): Promise<number | null> {
+  const waitUntil = Date.now() + EVICTION_WAIT_MS;
+  let fit = objectsThatFit(t);
+  // Polling a resource of the process under load, not synchronising a test: eviction has no signal.
+  while (fit !== null && fit < MIN_OBJECTS && Date.now() < waitUntil) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    fit = objectsThatFit(t);
+  }
+  if (fit === null || fit >= ROOMY_OBJECTS) return null;
+  log(`  ${t.label.padEnd(26)} room for ${fit} more objects under the open-files limit: this round is capped at that`);
+  return Math.max(1, fit);
 }
 
 async function preflight(t: Target, w: CallbackWorkload): Promise<string | null> {
@@ -138,6 +183,7 @@ function phaseDefs(profile: Profile, placement: Placement): PhaseDef[] {
       connections: c,
       next: (w) => () => w.firstTouch(),
       skipRuntime: true,
+      createsObjects: true,
     });
   }
   return defs;
@@ -184,10 +230,13 @@ export async function runGroup(
       for (let r = 0; r < rounds; r++) {
         const order = r % 2 === 0 ? active : [...active].reverse();
         for (const s of order) {
+          const cap = def.createsObjects ? await firstTouchCap(s.t) : null;
           const share =
-            def.amount !== undefined
-              ? { amount: Math.max(1, Math.round(def.amount / rounds)) }
-              : { duration: Math.max(1, def.seconds! / rounds) };
+            cap !== null
+              ? { amount: cap }
+              : def.amount !== undefined
+                ? { amount: Math.max(1, Math.round(def.amount / rounds)) }
+                : { duration: Math.max(1, def.seconds! / rounds) };
           parts.get(s)!.push(
             await measure(s.t, `${def.name}${rounds > 1 ? ` ${r + 1}/${rounds}` : ""}`, {
               url: s.t.url,
