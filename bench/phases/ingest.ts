@@ -67,7 +67,8 @@ interface PhaseDef {
  * object, and a process that runs out of file descriptors crashes. A first-touch round makes
  * at most about 1 300 objects a second for up to 2 s here, so a round that starts with room
  * for fewer than ROOMY_OBJECTS is capped at the objects that fit (a count instead of a
- * duration), after waiting a while for idle objects to be evicted.
+ * duration); with room for fewer than MIN_OBJECTS it first waits up to EVICTION_WAIT_MS for
+ * idle objects to be evicted.
  */
 const FILES_PER_OBJECT = 3;
 const RESERVED_FILES = 1_000;
