@@ -20,7 +20,17 @@ export async function startSubscriber(port: number, status: number): Promise<Tes
       response.writeHead(answer).end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  // A port already taken (another run of the browser tests or the screenshots) fails the start
+  // at once with its reason; without an error listener it is an uncaught exception, and the
+  // caller's await never settles until its hook times out.
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (error) =>
+      reject(
+        new Error(`test subscriber: cannot listen on 127.0.0.1:${port} (${error.message}); is another run using it?`),
+      ),
+    );
+    server.listen(port, "127.0.0.1", resolve);
+  });
   return {
     url: `http://127.0.0.1:${port}/webhooks`,
     get status() {
