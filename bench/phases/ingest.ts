@@ -9,8 +9,7 @@ import { measure, mergePhases, post, type Phase } from "../lib/phase.ts";
 import { APP, API_TOKEN, CALLBACK_TOKEN, PE_BINDINGS, log, type Profile } from "../lib/settings.ts";
 import {
   dirBytes,
-  openFilesLimit,
-  openFilesOf,
+  objectsThatFit,
   startTarget,
   type BuildInfo,
   type Placement,
@@ -70,27 +69,18 @@ interface PhaseDef {
  * duration); with room for fewer than MIN_OBJECTS it first waits up to EVICTION_WAIT_MS for
  * idle objects to be evicted.
  */
-const FILES_PER_OBJECT = 3;
-const RESERVED_FILES = 1_000;
 const ROOMY_OBJECTS = 3_000;
 const MIN_OBJECTS = 300;
 const EVICTION_WAIT_MS = 30_000;
 
-function objectsThatFit(t: Target): number | null {
-  const limit = openFilesLimit(t.workerdPid);
-  const open = openFilesOf(t.workerdPid);
-  if (limit === null || open === null) return null;
-  return Math.max(0, Math.floor((limit - open - RESERVED_FILES) / FILES_PER_OBJECT));
-}
-
 /** Room for a first-touch round: null when a timed round fits, else the count to cap it at. */
 async function firstTouchCap(t: Target): Promise<number | null> {
   const waitUntil = Date.now() + EVICTION_WAIT_MS;
-  let fit = objectsThatFit(t);
+  let fit = objectsThatFit(t.workerdPid);
   // Polling a resource of the process under load, not synchronising a test: eviction has no signal.
   while (fit !== null && fit < MIN_OBJECTS && Date.now() < waitUntil) {
     await new Promise((resolve) => setTimeout(resolve, 250));
-    fit = objectsThatFit(t);
+    fit = objectsThatFit(t.workerdPid);
   }
   if (fit === null || fit >= ROOMY_OBJECTS) return null;
   log(`  ${t.label.padEnd(26)} room for ${fit} more objects under the open-files limit: this round is capped at that`);

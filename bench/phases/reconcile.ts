@@ -19,7 +19,16 @@ import { runLoad } from "../lib/load.ts";
 import { fmt } from "../lib/format.ts";
 import { post } from "../lib/phase.ts";
 import { APP, API_TOKEN, CALLBACK_TOKEN, PE_BINDINGS, log, type Profile } from "../lib/settings.ts";
-import { OUT, WORKER_DIR, openFilesLimit, openFilesOf, startTarget, type BuildInfo } from "../lib/targets.ts";
+import {
+  FILES_PER_OBJECT,
+  OUT,
+  WORKER_DIR,
+  objectsThatFit,
+  openFilesLimit,
+  openFilesOf,
+  startTarget,
+  type BuildInfo,
+} from "../lib/targets.ts";
 import { CallbackWorkload } from "../lib/workload.ts";
 import { startTencentStandin, type TencentStandin } from "../../scripts/lib/local-worker.ts";
 import type { ExtraFigures } from "./extra-figures.ts";
@@ -37,13 +46,6 @@ const REST_PLATFORM: Record<string, string> = {
   Mac: "Mac",
 };
 
-/** Files each live user object keeps open in local workerd: its SQLite db, -wal and -shm. */
-const FILES_PER_OBJECT = 3;
-/**
- * Files kept free for sockets (load connections, the stand-in, the bench's reads) and the rest
- * of workerd: at 6 318 users the peak was 19 011 files, ~60 beside the objects' own.
- */
-const FILES_RESERVE = 1000;
 /** Longest wait for one answer from the Worker or the stand-in. */
 const REQUEST_TIMEOUT_MS = 15_000;
 
@@ -73,11 +75,12 @@ async function startStandin(): Promise<TencentStandin | null> {
 
 /** Users that fit the workerd's open-files limit at 3 files each, beside what is open now. */
 function usersThatFit(pid: number | null, requested: number) {
-  const limit = openFilesLimit(pid);
-  const atStart = openFilesOf(pid);
-  if (limit === null) return { users: requested, limit, atStart };
-  const fit = Math.floor((limit - (atStart ?? 0) - FILES_RESERVE) / FILES_PER_OBJECT);
-  return { users: Math.max(0, Math.min(requested, fit)), limit, atStart };
+  const fit = objectsThatFit(pid);
+  return {
+    users: fit === null ? requested : Math.min(requested, fit),
+    limit: openFilesLimit(pid),
+    atStart: openFilesOf(pid),
+  };
 }
 
 export async function runReconcile(profile: Profile, build: BuildInfo, usersRequested: number): Promise<ExtraFigures> {
