@@ -1,5 +1,5 @@
 // DELETE /v1/apps/{app}/users/{account}: data-subject erasure of state, history and deliveries.
-import { presenceStub } from "../durable/presence-stub";
+import { presenceStub } from "../user/stub";
 import type { AccountRequest } from "./context";
 
 export async function deleteUser(request: AccountRequest, env: Env): Promise<Response> {

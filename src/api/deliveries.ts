@@ -1,6 +1,6 @@
 // GET  /v1/apps/{app}/users/{account}/deliveries: pending and dead-lettered webhook deliveries.
 // POST /v1/apps/{app}/users/{account}/deliveries/redeliver: requeues the dead letters.
-import { presenceStub } from "../durable/presence-stub";
+import { presenceStub } from "../user/stub";
 import type { AccountRequest } from "./context";
 
 export async function getDeliveries(request: AccountRequest, env: Env): Promise<Response> {

@@ -1,6 +1,6 @@
 // GET /v1/apps/{app}/users/{account}/events?limit=50&before={seq}: history, newest first.
 import * as z from "zod/mini";
-import { presenceStub } from "../durable/presence-stub";
+import { presenceStub } from "../user/stub";
 import type { AccountRequest } from "./context";
 import { apiError } from "./responses";
 import { validate } from "../lib/validation";

@@ -1,5 +1,5 @@
 // GET /v1/apps/{app}/users/{account}: one user's snapshot; never-seen users are "unknown".
-import { presenceStub } from "../durable/presence-stub";
+import { presenceStub } from "../user/stub";
 import type { AccountRequest } from "./context";
 
 export async function getUser(request: AccountRequest, env: Env): Promise<Response> {

@@ -4,7 +4,7 @@
 // plan's subrequest limit per request. The batch is validated whole before any call is
 // made, and any failed call fails the whole answer: never a half-filled result.
 import * as z from "zod/mini";
-import { presenceStub } from "../durable/presence-stub";
+import { presenceStub } from "../user/stub";
 import type { AccountId } from "../presence/types";
 import type { ApiRequest } from "./context";
 import { accountList, readJsonBody } from "./json-body";

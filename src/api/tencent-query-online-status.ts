@@ -6,7 +6,7 @@
 // in ErrorInfo. Never a 5xx, even when storage fails or something throws. Reads only: a
 // never-seen account is Offline and nothing is written; Tencent is never called.
 import { ConfigError, loadConfig } from "../config";
-import { presenceStub } from "../durable/presence-stub";
+import { presenceStub } from "../user/stub";
 import { log } from "../lib/log";
 import type { AccountId, AppId, ConnectionState, Platform, UserStatus } from "../presence/types";
 import {

@@ -19,7 +19,7 @@ import { EMPTY_STATS, type ReconcileStats } from "../reconcile/stats";
 import { queryOnlineStatus } from "../tencent/rest/query-online-status";
 import { MAX_QUERY_ACCOUNTS } from "../tencent/rest/query-online-status-wire";
 import { userSigFor } from "../tencent/rest/usersig-cache";
-import { sqlOf, tableExists, type Sql } from "./sql";
+import { sqlOf, tableExists, type Sql } from "../lib/sql";
 
 /** The longest a queued account waits for others to share its call. */
 const MAX_GATHER_MS = 30_000;

@@ -4,7 +4,7 @@
 // - reduce: src/presence/reducer.ts decides outcome, state and effects;
 // - one transaction: one history row that carries the state (one row written per callback);
 // - schedule: each concern (webhooks, retention, reconcile's staleness check; see
-//   user-concern.ts) says when it needs the one alarm, and publishing concerns (webhooks, live
+//   src/user/concern.ts) says when it needs the one alarm, and publishing concerns (webhooks, live
 //   watchers: src/watch/watchers.ts) get the change.
 // Reconcile answers (presence/observation.ts) take the same path: a correction is one committed
 // entry, a confirmation changes nothing stored. Memory follows storage only after the commit: a
@@ -17,7 +17,7 @@ import { EMPTY_STATE, userStatus } from "../presence/reducer";
 import { correctionLine, reconcileEntry } from "../reconcile/entry";
 import { toSnapshot } from "../presence/snapshot";
 import type { AccountId, AppId, Observation, Outcome, PresenceEvent, Reduction } from "../presence/types";
-import { AlarmClock } from "./alarm-clock";
+import { AlarmClock } from "../user/alarm-clock";
 import {
   callbackEntry,
   readHistory,
@@ -26,16 +26,16 @@ import {
   type EntryToWrite,
   type HistoryEntry,
   type LoadedUser,
-} from "./history-store";
-import { ResendFilter } from "./resend-filter";
-import { RetentionDeadline } from "./retention";
-import { createUserTables } from "./schema";
-import { sqlOf, type Sql } from "./sql";
-import { StalenessCheck } from "./staleness-check";
-import { earliest, type CommittedChange, type UserConcern } from "./user-concern";
-import { loadUser } from "./user-loader";
-import type { DeliveryView } from "./delivery-view";
-import { WebhookOutbox } from "./webhook-outbox";
+} from "../user/history-store";
+import { ResendFilter } from "../user/resend-filter";
+import { RetentionDeadline } from "../user/retention";
+import { createUserTables } from "../user/schema";
+import { sqlOf, type Sql } from "../lib/sql";
+import { StalenessCheck } from "../reconcile/staleness-check";
+import { earliest, type CommittedChange, type UserConcern } from "../user/concern";
+import { loadUser } from "../user/loader";
+import type { DeliveryView } from "../webhooks/delivery-view";
+import { WebhookOutbox } from "../webhooks/outbox";
 import { Watchers, type WatchAnswer } from "../watch/watchers";
 
 /** When a failed alarm run comes back at the latest. */

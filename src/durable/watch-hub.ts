@@ -17,7 +17,7 @@ import { Sequencer } from "../watch/sequencer";
 import { KEEPALIVE_MS, SSE_HEADERS, sseComment, sseFrame } from "../watch/sse";
 import { HUB_OPEN_HEADER, type HubOpen } from "../watch/hub-open";
 import { planSubscribe, planUnsubscribe } from "../watch/subscriptions";
-import { presenceStub } from "./presence-stub";
+import { presenceStub } from "../user/stub";
 
 interface Attachment {
   readonly app: AppId;

@@ -3,7 +3,7 @@
 import { loadConfig, type Config } from "../config";
 import { sha256, toHex } from "../lib/digest";
 import { log } from "../lib/log";
-import { presenceStub } from "../durable/presence-stub";
+import { presenceStub } from "../user/stub";
 import type { AppId } from "../presence/types";
 import { STATE_CHANGE_COMMAND, parseStateChange } from "../tencent/callback-schema";
 import { readCallbackQuery } from "../tencent/query";

@@ -5,8 +5,8 @@
 import * as z from "zod/mini";
 import type { ConfigSummary } from "../api/get-config";
 import type { ApiErrorCode } from "../api/responses";
-import type { DeliveryView } from "../durable/delivery-view";
-import type { HistoryEntry } from "../durable/history-store";
+import type { DeliveryView } from "../webhooks/delivery-view";
+import type { HistoryEntry } from "../user/history-store";
 import type { Snapshot } from "../presence/snapshot";
 import { ACTIONS, PLATFORMS } from "../presence/types";
 

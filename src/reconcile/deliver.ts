@@ -1,6 +1,6 @@
 // Hands each account's answer to its user object, a few at a time. A user object that fails
 // is reported alone; the others' answers are applied regardless.
-import { presenceStub } from "../durable/presence-stub";
+import { presenceStub } from "../user/stub";
 import { forEachLimited } from "../lib/pool";
 import type { AccountId, AppId, Observation } from "../presence/types";
 

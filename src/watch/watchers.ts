@@ -10,8 +10,8 @@
 // - a hub that no longer watches this user says so, and its registration is dropped.
 import { log } from "../lib/log";
 import type { AccountId } from "../presence/types";
-import { tableExists, type Sql } from "../durable/sql";
-import type { CommittedChange, UserConcern } from "../durable/user-concern";
+import { tableExists, type Sql } from "../lib/sql";
+import type { CommittedChange, UserConcern } from "../user/concern";
 import { changeMessages } from "./change-messages";
 
 /** Hubs (connections) one user may have: each is one call per change. */
@@ -27,7 +27,7 @@ export type WatchAnswer =
 export class Watchers implements UserConcern {
   /** Hub ids (hex); null until read from storage. */
   private hubs: Set<string> | null = null;
-  private readonly stubs = new Map<string, DurableObjectStub<import("../durable/watch-hub").WatchHub>>();
+  private readonly stubs = new Map<string, ReturnType<Env["WATCH_HUB"]["get"]>>();
   /** Calls made to hubs by this instance: zero for a user nobody watches. */
   requests = 0;
   private readonly inFlight = new Set<Promise<void>>();
@@ -36,7 +36,7 @@ export class Watchers implements UserConcern {
     private readonly sql: Sql,
     private readonly env: Env,
     private readonly waitUntil: (work: Promise<unknown>) => void,
-    /** The object's name, `<SDKAppID>:<UserID>` (see presence-stub.ts). */
+    /** The object's name, `<SDKAppID>:<UserID>` (see src/user/stub.ts). */
     private readonly name: string | undefined,
   ) {}
 

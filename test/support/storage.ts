@@ -3,7 +3,7 @@
 import { listDurableObjectIds, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
-import { presenceStub } from "../../src/durable/presence-stub";
+import { presenceStub } from "../../src/user/stub";
 import type { AccountId, AppId } from "../../src/presence/types";
 import { TEST_APP } from "./bindings";
 

@@ -1,10 +1,10 @@
-// RETENTION_DAYS as a deadline of the user object (src/durable/retention.ts): when it asks for
+// RETENTION_DAYS as a deadline of the user object (src/user/retention.ts): when it asks for
 // the alarm, and what it does when the alarm runs. The integration side (erasure of storage,
 // deliveries holding it back) is in test/webhooks/grace/retention.test.ts.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { LoadedUser } from "../../src/durable/history-store";
-import { RetentionDeadline } from "../../src/durable/retention";
-import type { CommittedChange } from "../../src/durable/user-concern";
+import type { LoadedUser } from "../../src/user/history-store";
+import { RetentionDeadline } from "../../src/user/retention";
+import type { CommittedChange } from "../../src/user/concern";
 import { EMPTY_STATE } from "../../src/presence/reducer";
 import type { AccountId, AppId } from "../../src/presence/types";
 

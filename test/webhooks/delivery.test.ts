@@ -3,7 +3,7 @@
 // with the standardwebhooks library by the mocked subscriber (test/support/webhooks.ts).
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { MAX_SENDS_PER_RUN } from "../../src/durable/delivery-run";
+import { MAX_SENDS_PER_RUN } from "../../src/webhooks/delivery-run";
 import { MAX_ATTEMPTS } from "../../src/webhooks/backoff";
 import { apiFetch, getSnapshot, userPath } from "../support/api";
 import { sendStateChange } from "../support/callback";

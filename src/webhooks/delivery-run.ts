@@ -1,11 +1,11 @@
 // One delivery run of the alarm, the imperative half of webhooks: reads the log and cursors,
 // asks the pure planner (src/webhooks/cursor.ts) what to do, does it, and commits what
-// happened. The read view (delivery-view.ts) and requeueing (webhook-outbox.ts) live apart.
+// happened. The read view (delivery-view.ts) and requeueing (outbox.ts) live apart.
 import type { Config, Subscriber } from "../config";
 import { log } from "../lib/log";
 import { toSnapshot } from "../presence/snapshot";
 import type { AccountId, AppId } from "../presence/types";
-import { nextAttemptAt, MAX_ATTEMPTS } from "../webhooks/backoff";
+import { nextAttemptAt, MAX_ATTEMPTS } from "./backoff";
 import {
   afterDelivered,
   afterFailed,
@@ -14,10 +14,10 @@ import {
   planNext,
   startCursor,
   type SubscriberCursor,
-} from "../webhooks/cursor";
-import { eventBody, eventsFor, positionOf, seqOfPosition, type LogEntry, type LogEvent } from "../webhooks/events";
-import { attemptDelivery } from "../webhooks/send";
-import { messageId } from "../webhooks/signing";
+} from "./cursor";
+import { eventBody, eventsFor, positionOf, seqOfPosition, type LogEntry, type LogEvent } from "./events";
+import { attemptDelivery } from "./send";
+import { messageId } from "./signing";
 import {
   deleteDeadLetter,
   putDeadLetter,
@@ -29,7 +29,7 @@ import {
   type Cursors,
   type StoredLog,
 } from "./outbound-store";
-import type { Sql } from "./sql";
+import type { Sql } from "../lib/sql";
 
 /**
  * Attempts per alarm run, over all subscribers: each is a subrequest, and the Free plan allows

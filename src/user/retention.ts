@@ -1,9 +1,9 @@
 // RETENTION_DAYS: a user inactive that long is erased by its own alarm. Pending webhook
 // deliveries hold the erasure back, so a user's last events still go out. A deadline of the
-// user object like the others (user-concern.ts), run last in the alarm.
+// user object like the others (src/user/concern.ts), run last in the alarm.
 import { log } from "../lib/log";
 import type { LoadedUser } from "./history-store";
-import type { CommittedChange, UserConcern } from "./user-concern";
+import type { CommittedChange, UserConcern } from "./concern";
 
 export type RetentionStep =
   | { readonly kind: "erase" }

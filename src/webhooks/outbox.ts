@@ -4,13 +4,13 @@
 // the delivery run, once per run.
 import type { Config } from "../config";
 import type { Effect } from "../presence/types";
-import { wants } from "../webhooks/events";
+import { wants } from "./events";
 import { DeliveryRun, neededFrom, type User } from "./delivery-run";
 import { listDeliveries, type DeliveryView } from "./delivery-view";
 import { readCursors, requeueDead, spillBeforeTrim, spillSlot, type Cursors } from "./outbound-store";
-import { createWebhookTables, webhookTablesExist } from "./schema";
-import type { Sql } from "./sql";
-import type { CommittedChange, UserConcern } from "./user-concern";
+import { createWebhookTables, webhookTablesExist } from "../user/schema";
+import type { Sql } from "../lib/sql";
+import type { CommittedChange, UserConcern } from "../user/concern";
 
 export class WebhookOutbox implements UserConcern {
   /** Committed cursors; undefined until first read, null when none were ever written. */

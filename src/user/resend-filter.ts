@@ -4,7 +4,7 @@
 // The key is stored in the callback's own history row (no extra row); this keeps the recent
 // ones in memory, read back once after the object was evicted.
 import { recentRequestKeys } from "./history-store";
-import type { Sql } from "./sql";
+import type { Sql } from "../lib/sql";
 
 /**
  * A signed request is accepted while its RequestTime is within 60 s of the clock, so two

@@ -3,7 +3,7 @@
 // version is upgraded (schema.ts), and a changed HISTORY_LIMIT rearranges the ring.
 import { loadNewest, trimHistory, type LoadedUser } from "./history-store";
 import { tablesBeforeFirstWrite, upgradeHistory } from "./schema";
-import type { Sql } from "./sql";
+import type { Sql } from "../lib/sql";
 
 export interface Loaded {
   readonly user: LoadedUser | null;

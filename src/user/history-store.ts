@@ -12,7 +12,7 @@ import type {
   PresenceState,
   UserStatus,
 } from "../presence/types";
-import type { Sql } from "./sql";
+import type { Sql } from "../lib/sql";
 
 /** Where a history entry came from: a Tencent callback or a reconcile correction. */
 export type Source = "callback" | "reconcile";

@@ -1,8 +1,8 @@
 // Storage of the webhook shell: cursors, the log the cursors read, spill and dead letters.
 import type { PresenceState } from "../presence/types";
-import type { SubscriberCursor } from "../webhooks/cursor";
-import type { LogEntry } from "../webhooks/events";
-import type { Sql } from "./sql";
+import type { SubscriberCursor } from "./cursor";
+import type { LogEntry } from "./events";
+import type { Sql } from "../lib/sql";
 
 /** Cursors of every subscriber that has been seen by this user, by subscriber id. */
 export type Cursors = Readonly<Record<string, SubscriberCursor>>;

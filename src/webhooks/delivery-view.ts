@@ -1,12 +1,12 @@
 // The read API's view of one user's webhook deliveries: pending (live and requeued) and dead.
 // Reads only.
 import type { Config } from "../config";
-import { pendingEvents, startCursor } from "../webhooks/cursor";
-import { eventsFor } from "../webhooks/events";
-import { messageId } from "../webhooks/signing";
+import { pendingEvents, startCursor } from "./cursor";
+import { eventsFor } from "./events";
+import { messageId } from "./signing";
 import { firstWanted, neededFrom, type User } from "./delivery-run";
 import { listDeadLetters, readLog, type Cursors } from "./outbound-store";
-import type { Sql } from "./sql";
+import type { Sql } from "../lib/sql";
 
 export interface DeliveryView {
   readonly id: string;

@@ -5,9 +5,9 @@ import type { Config } from "../config";
 import { log } from "../lib/log";
 import { userStatus } from "../presence/reducer";
 import type { AppId } from "../presence/types";
-import { nextCheckAt } from "../reconcile/deadline";
-import type { LoadedUser } from "./history-store";
-import type { CommittedChange, UserConcern } from "./user-concern";
+import { nextCheckAt } from "./deadline";
+import type { LoadedUser } from "../user/history-store";
+import type { CommittedChange, UserConcern } from "../user/concern";
 
 /** When asking the reconciler failed, the alarm comes back this much later. */
 const ENQUEUE_RETRY_MS = 60_000;

@@ -13,7 +13,7 @@
 //   deliveries.
 // Objects written by earlier versions (a `state` row, then a `meta` identity row beside the
 // history) are brought up to date once, on their first load (upgradeHistory).
-import { tableExists, type Sql } from "./sql";
+import { tableExists, type Sql } from "../lib/sql";
 
 /** The user's one table, in the transaction of the first write. */
 export function createUserTables(sql: Sql): void {
