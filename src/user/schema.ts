@@ -7,10 +7,8 @@
 //   object this is (the alarm has no caller to ask), so the newest slot is the user: no
 //   separate state or identity row to write, and a first touch creates one table. No
 //   secondary index: every index would add a written row to every callback.
-// - Webhook tables are created by the first delivery run, not by a callback: `outbound` is
-//   one row of per-subscriber cursors over the history, `spill` keeps a history entry a
-//   cursor still needs when its ring slot is reused, `dead_letter` the dead (and requeued)
-//   deliveries.
+// - Webhook tables are created by the first delivery run, not by a callback (their DDL lives
+//   with the rest of webhook storage, src/webhooks/outbound-store.ts).
 // Objects written by earlier versions (a `state` row, then a `meta` identity row beside the
 // history) are brought up to date once, on their first load (upgradeHistory).
 import { tableExists, type Sql } from "../lib/sql";
@@ -38,37 +36,6 @@ export function createUserTables(sql: Sql): void {
     account TEXT
   )`;
 }
-
-export function createWebhookTables(sql: Sql): void {
-  sql`CREATE TABLE IF NOT EXISTS outbound (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
-    cursors TEXT NOT NULL
-  )`;
-  sql`CREATE TABLE IF NOT EXISTS spill (
-    seq INTEGER PRIMARY KEY,
-    event_time INTEGER NOT NULL,
-    received_at INTEGER NOT NULL,
-    effects TEXT NOT NULL,
-    state_after TEXT NOT NULL,
-    source TEXT NOT NULL DEFAULT 'callback'
-  )`;
-  // WITHOUT ROWID: the composite key is the table, so an insert is one written row, not two.
-  sql`CREATE TABLE IF NOT EXISTS dead_letter (
-    subscriber TEXT NOT NULL,
-    position INTEGER NOT NULL,
-    id TEXT NOT NULL,
-    type TEXT NOT NULL,
-    seq INTEGER NOT NULL,
-    state TEXT NOT NULL CHECK (state IN ('dead', 'requeued')),
-    attempts INTEGER NOT NULL,
-    next_at INTEGER NOT NULL,
-    last_error TEXT,
-    body TEXT NOT NULL,
-    PRIMARY KEY (subscriber, position)
-  ) WITHOUT ROWID`;
-}
-
-export const webhookTablesExist = (sql: Sql): boolean => tableExists(sql, "outbound");
 
 /**
  * What an object whose history cannot be loaded as it is holds, in one query: `state` or `meta`

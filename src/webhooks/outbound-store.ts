@@ -1,8 +1,42 @@
 // Storage of the webhook shell: cursors, the log the cursors read, spill and dead letters.
+// The tables are created by the first delivery run, not by a callback: `outbound` is one row
+// of per-subscriber cursors over the history, `spill` keeps a history entry a cursor still
+// needs when its ring slot is reused, `dead_letter` the dead (and requeued) deliveries.
 import type { PresenceState } from "../presence/types";
 import type { SubscriberCursor } from "./cursor";
 import type { LogEntry } from "./events";
-import type { Sql } from "../lib/sql";
+import { tableExists, type Sql } from "../lib/sql";
+
+export function createWebhookTables(sql: Sql): void {
+  sql`CREATE TABLE IF NOT EXISTS outbound (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    cursors TEXT NOT NULL
+  )`;
+  sql`CREATE TABLE IF NOT EXISTS spill (
+    seq INTEGER PRIMARY KEY,
+    event_time INTEGER NOT NULL,
+    received_at INTEGER NOT NULL,
+    effects TEXT NOT NULL,
+    state_after TEXT NOT NULL,
+    source TEXT NOT NULL DEFAULT 'callback'
+  )`;
+  // WITHOUT ROWID: the composite key is the table, so an insert is one written row, not two.
+  sql`CREATE TABLE IF NOT EXISTS dead_letter (
+    subscriber TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('dead', 'requeued')),
+    attempts INTEGER NOT NULL,
+    next_at INTEGER NOT NULL,
+    last_error TEXT,
+    body TEXT NOT NULL,
+    PRIMARY KEY (subscriber, position)
+  ) WITHOUT ROWID`;
+}
+
+export const webhookTablesExist = (sql: Sql): boolean => tableExists(sql, "outbound");
 
 /** Cursors of every subscriber that has been seen by this user, by subscriber id. */
 export type Cursors = Readonly<Record<string, SubscriberCursor>>;

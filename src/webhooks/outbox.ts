@@ -7,8 +7,15 @@ import type { Effect } from "../presence/types";
 import { wants } from "./events";
 import { DeliveryRun, neededFrom, type User } from "./delivery-run";
 import { listDeliveries, type DeliveryView } from "./delivery-view";
-import { readCursors, requeueDead, spillBeforeTrim, spillSlot, type Cursors } from "./outbound-store";
-import { createWebhookTables, webhookTablesExist } from "../user/schema";
+import {
+  createWebhookTables,
+  readCursors,
+  requeueDead,
+  spillBeforeTrim,
+  spillSlot,
+  webhookTablesExist,
+  type Cursors,
+} from "./outbound-store";
 import type { Sql } from "../lib/sql";
 import type { CommittedChange, UserConcern } from "../user/concern";
 
