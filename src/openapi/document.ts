@@ -2,9 +2,9 @@
 // zod's own toJSONSchema: requests as the endpoints validate them (their input side), answers
 // from the schemas in schemas.ts. Run at build time (scripts/build.ts), never in the Worker.
 import * as z from "zod/mini";
-import { docs } from "./registry";
-import { ROUTES, type Auth, type RouteDoc } from "./routes";
-import { apiErrorSchema, deliverySchema, historyEntrySchema, snapshotSchema, tencentReplySchema } from "./schemas";
+import { docs } from "../api/schema-docs";
+import { ROUTES, type Auth, type RouteDoc } from "../api/routes";
+import { apiErrorSchema, deliverySchema, historyEntrySchema, snapshotSchema, tencentReplySchema } from "../api/schemas";
 
 type Json = Record<string, unknown>;
 

@@ -2,8 +2,8 @@
 // (src/openapi/): the document is generated, so here the generated shapes meet the real ones.
 import { describe, expect, it } from "vitest";
 import * as z from "zod/mini";
-import { ROUTES } from "../../src/openapi/routes";
-import { configSummarySchema, deliverySchema, historyEntrySchema, snapshotSchema } from "../../src/openapi/schemas";
+import { ROUTES } from "../../src/api/routes";
+import { configSummarySchema, deliverySchema, historyEntrySchema, snapshotSchema } from "../../src/api/schemas";
 import { apiFetch, userPath } from "../support/api";
 import { OTHER_APP, TEST_API_TOKEN, TEST_APP, TEST_BINDINGS, UNSIGNED_APP } from "../support/bindings";
 import { sendStateChange } from "../support/callback";

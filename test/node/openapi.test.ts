@@ -4,7 +4,7 @@ import SwaggerParser from "@apidevtools/swagger-parser";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { openApiDocument } from "../../src/openapi/document";
-import { ROUTES } from "../../src/openapi/routes";
+import { ROUTES } from "../../src/api/routes";
 
 describe("openapi.json", () => {
   it("is a valid OpenAPI 3.1 document", async () => {

@@ -2,19 +2,19 @@
 // A row names the endpoint's own request schemas (the ones it validates with) and the shape
 // of its answer. Adding an endpoint: export its schemas from its file and add one row here.
 import * as z from "zod/mini";
-import { eventsQuery } from "../api/get-events";
-import { reconcileStatsResponse } from "../api/get-reconcile";
-import { reconcileRequest } from "../api/post-reconcile";
+import { eventsQuery } from "./get-events";
+import { reconcileStatsResponse } from "./get-reconcile";
+import { reconcileRequest } from "./post-reconcile";
 import {
   tencentQueryOnlineStatusBody,
   tencentQueryOnlineStatusQuery,
   tencentQueryOnlineStatusResponse,
-} from "../api/tencent-query-online-status";
-import { batchBody } from "../api/query-presence";
-import { watchQuery } from "../api/watch";
-import { watchTokenRequest, watchTokenResponse } from "../api/watch-tokens";
+} from "./tencent-query-online-status";
+import { batchBody } from "./query-presence";
+import { watchQuery } from "./watch";
+import { watchTokenRequest, watchTokenResponse } from "./watch-tokens";
 import { stateChangeBody } from "../tencent/callback-schema";
-import { callbackQuery } from "./callback-query";
+import { callbackQuery } from "../ingest/callback-query-schema";
 import { configSummarySchema, deliverySchema, historyEntrySchema, snapshotSchema, tencentReplySchema } from "./schemas";
 
 /**

@@ -3,8 +3,8 @@
 // answers are built from TypeScript types, so each schema below is checked against its type
 // at compile time: a field added to one and not the other fails `npm run typecheck`.
 import * as z from "zod/mini";
-import type { ConfigSummary } from "../api/get-config";
-import type { ApiErrorCode } from "../api/responses";
+import type { ConfigSummary } from "./get-config";
+import type { ApiErrorCode } from "./responses";
 import type { DeliveryView } from "../webhooks/delivery-view";
 import type { HistoryEntry } from "../user/history-store";
 import type { Snapshot } from "../presence/snapshot";
