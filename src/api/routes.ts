@@ -1,21 +1,30 @@
-// Every endpoint of the Worker, one row each: the table openapi.json is generated from.
-// A row names the endpoint's own request schemas (the ones it validates with) and the shape
-// of its answer. Adding an endpoint: export its schemas from its file and add one row here.
+// Every endpoint of the Worker, one row each: the one table. It mounts the router (with each
+// path's 405 and its Allow, src/api/router.ts), generates openapi.json (src/openapi/document.ts)
+// and drives the routing test. A row names its handler, the request schemas the handler
+// validates with and the shape of its answer. Adding an endpoint: one file in api/ exporting
+// its handler and schemas, and one row here.
 import * as z from "zod/mini";
-import { eventsQuery } from "./get-events";
-import { reconcileStatsResponse } from "./get-reconcile";
-import { reconcileRequest } from "./post-reconcile";
+import { callbackQuery } from "../ingest/callback-query-schema";
+import { stateChangeBody } from "../tencent/callback-schema";
+import { deleteUser } from "./delete-user";
+import { getDeliveries, redeliver } from "./deliveries";
+import { getConfig } from "./get-config";
+import { eventsQuery, getEvents } from "./get-events";
+import { getReconcile, reconcileStatsResponse } from "./get-reconcile";
+import { getUser } from "./get-user";
+import { healthz } from "./healthz";
+import { postReconcile, reconcileRequest } from "./post-reconcile";
+import { batchBody, queryPresence } from "./query-presence";
+import { configSummarySchema, deliverySchema, historyEntrySchema, snapshotSchema, tencentReplySchema } from "./schemas";
 import {
+  tencentQueryMethodNotAllowed,
+  tencentQueryOnlineStatus,
   tencentQueryOnlineStatusBody,
   tencentQueryOnlineStatusQuery,
   tencentQueryOnlineStatusResponse,
 } from "./tencent-query-online-status";
-import { batchBody } from "./query-presence";
-import { watchQuery } from "./watch";
-import { watchTokenRequest, watchTokenResponse } from "./watch-tokens";
-import { stateChangeBody } from "../tencent/callback-schema";
-import { callbackQuery } from "../ingest/callback-query-schema";
-import { configSummarySchema, deliverySchema, historyEntrySchema, snapshotSchema, tencentReplySchema } from "./schemas";
+import { watch, watchQuery } from "./watch";
+import { createWatchToken, watchTokenRequest, watchTokenResponse } from "./watch-tokens";
 
 /**
  * - bearer: `Authorization: Bearer` with one of API_TOKENS (the /v1 default);
@@ -27,7 +36,14 @@ import { configSummarySchema, deliverySchema, historyEntrySchema, snapshotSchema
  */
 export type Auth = "bearer" | "bearer-or-watch-token" | "callback" | "usersig" | "none";
 
-export interface RouteDoc {
+/**
+ * An endpoint's handler. Under /v1/apps/{app} with bearer auth it gets the request after the
+ * bearer check and the app (src/api/context.ts: ApiRequest), and with {account} in its path
+ * after the account check too (AccountRequest); other handlers check what they need themselves.
+ */
+export type Handler = (request: any, env: Env) => Response | Promise<Response>;
+
+export interface Route {
   readonly method: "get" | "post" | "put" | "delete";
   /** OpenAPI path: `{app}` and `{account}` become path parameters. */
   readonly path: string;
@@ -47,6 +63,10 @@ export interface RouteDoc {
   readonly errors?: Readonly<Record<number, string>>;
   /** Longer text, Markdown. */
   readonly description?: string;
+  /** None only for the callback: src/index.ts hands it to its route before the router (the hot path). */
+  readonly handler?: Handler;
+  /** The 405 of this path when it is not the API's JSON error (Tencent's endpoint answers in its envelope). */
+  readonly notAllowed?: (request: Request, allow: string) => Response;
 }
 
 const list = (key: string, item: z.ZodMiniType) => z.object({ [key]: z.array(item) });
@@ -54,19 +74,19 @@ const verified = z.object({ account: z.string(), corrected: z.boolean(), snapsho
 
 // One row per line, like a table: prettier would fold them.
 // prettier-ignore
-export const ROUTES: readonly RouteDoc[] = [
+export const ROUTES: readonly Route[] = [
   { method: "post", path: "/callback", summary: "Tencent IM State.StateChange callback", auth: "callback", query: callbackQuery, body: stateChangeBody, ok: tencentReplySchema },
-  { method: "get", path: "/healthz", summary: "Configuration check (no auth)", ok: z.object({ ok: z.boolean(), error: z.optional(z.string()) }) },
-  { method: "get", path: "/v1/config", summary: "What this deployment is configured to do (never a secret)", ok: configSummarySchema },
-  { method: "get", path: "/v1/apps/{app}/users/{account}", summary: "One user's presence", ok: snapshotSchema },
-  { method: "delete", path: "/v1/apps/{app}/users/{account}", summary: "Erase a user's state, history and pending deliveries" },
-  { method: "get", path: "/v1/apps/{app}/users/{account}/events", summary: "A user's history, newest first", query: eventsQuery, ok: list("events", historyEntrySchema) },
-  { method: "get", path: "/v1/apps/{app}/users/{account}/deliveries", summary: "Pending and dead-lettered webhook deliveries", ok: list("deliveries", deliverySchema) },
-  { method: "post", path: "/v1/apps/{app}/users/{account}/deliveries/redeliver", summary: "Requeue the dead letters", ok: z.object({ requeued: z.int() }) },
-  { method: "post", path: "/v1/apps/{app}/presence/query", summary: "Up to 500 users at once, in request order", body: batchBody, ok: list("results", snapshotSchema) },
-  { method: "get", path: "/v1/apps/{app}/watch", summary: "Live presence: a WebSocket, or Server-Sent Events", auth: "bearer-or-watch-token", query: watchQuery, status: 101, okDescription: "Switching to a WebSocket (`Upgrade: websocket`); with `Accept: text/event-stream` and `?accounts=a,b`, 200 and an SSE stream. Messages in docs/WATCH.md.", errors: { 403: "A watch token for another app, or accounts outside its scope", 426: "Neither a WebSocket upgrade nor an SSE request" } },
-  { method: "post", path: "/v1/apps/{app}/watch-tokens", summary: "A short-lived watch token for browsers' WebSockets", body: watchTokenRequest, ok: watchTokenResponse },
-  { method: "get", path: "/v1/apps/{app}/reconcile", summary: "Reconcile stats of the app (docs/RECONCILE.md)", ok: reconcileStatsResponse },
-  { method: "post", path: "/v1/apps/{app}/reconcile", summary: "Verify accounts with Tencent now; corrections applied", body: reconcileRequest, ok: list("results", verified), errors: { 409: "The app has no secret key (IM_SECRET_KEY)", 502: "Tencent did not answer: nothing was changed" } },
-  { method: "post", path: "/v4/openim/query_online_status", summary: "Tencent's query_online_status, answered from presence-edge's store (docs/TENCENT.md)", auth: "usersig", query: tencentQueryOnlineStatusQuery, body: tencentQueryOnlineStatusBody, ok: tencentQueryOnlineStatusResponse, okDescription: "Tencent's answer; refusals too, with ActionStatus FAIL and Tencent's ErrorCode" },
+  { method: "get", path: "/healthz", summary: "Configuration check (no auth)", ok: z.object({ ok: z.boolean(), error: z.optional(z.string()) }), handler: healthz },
+  { method: "get", path: "/v1/config", summary: "What this deployment is configured to do (never a secret)", ok: configSummarySchema, handler: getConfig },
+  { method: "get", path: "/v1/apps/{app}/users/{account}", summary: "One user's presence", ok: snapshotSchema, handler: getUser },
+  { method: "delete", path: "/v1/apps/{app}/users/{account}", summary: "Erase a user's state, history and pending deliveries", handler: deleteUser },
+  { method: "get", path: "/v1/apps/{app}/users/{account}/events", summary: "A user's history, newest first", query: eventsQuery, ok: list("events", historyEntrySchema), handler: getEvents },
+  { method: "get", path: "/v1/apps/{app}/users/{account}/deliveries", summary: "Pending and dead-lettered webhook deliveries", ok: list("deliveries", deliverySchema), handler: getDeliveries },
+  { method: "post", path: "/v1/apps/{app}/users/{account}/deliveries/redeliver", summary: "Requeue the dead letters", ok: z.object({ requeued: z.int() }), handler: redeliver },
+  { method: "post", path: "/v1/apps/{app}/presence/query", summary: "Up to 500 users at once, in request order", body: batchBody, ok: list("results", snapshotSchema), handler: queryPresence },
+  { method: "get", path: "/v1/apps/{app}/watch", summary: "Live presence: a WebSocket, or Server-Sent Events", auth: "bearer-or-watch-token", query: watchQuery, status: 101, okDescription: "Switching to a WebSocket (`Upgrade: websocket`); with `Accept: text/event-stream` and `?accounts=a,b`, 200 and an SSE stream. Messages in docs/WATCH.md.", errors: { 403: "A watch token for another app, or accounts outside its scope", 426: "Neither a WebSocket upgrade nor an SSE request" }, handler: watch },
+  { method: "post", path: "/v1/apps/{app}/watch-tokens", summary: "A short-lived watch token for browsers' WebSockets", body: watchTokenRequest, ok: watchTokenResponse, handler: createWatchToken },
+  { method: "get", path: "/v1/apps/{app}/reconcile", summary: "Reconcile stats of the app (docs/RECONCILE.md)", ok: reconcileStatsResponse, handler: getReconcile },
+  { method: "post", path: "/v1/apps/{app}/reconcile", summary: "Verify accounts with Tencent now; corrections applied", body: reconcileRequest, ok: list("results", verified), errors: { 409: "The app has no secret key (IM_SECRET_KEY)", 502: "Tencent did not answer: nothing was changed" }, handler: postReconcile },
+  { method: "post", path: "/v4/openim/query_online_status", summary: "Tencent's query_online_status, answered from presence-edge's store (docs/TENCENT.md)", auth: "usersig", query: tencentQueryOnlineStatusQuery, body: tencentQueryOnlineStatusBody, ok: tencentQueryOnlineStatusResponse, okDescription: "Tencent's answer; refusals too, with ActionStatus FAIL and Tencent's ErrorCode", handler: tencentQueryOnlineStatus, notAllowed: tencentQueryMethodNotAllowed },
 ];

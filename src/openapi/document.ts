@@ -3,7 +3,7 @@
 // from the schemas in schemas.ts. Run at build time (scripts/build.ts), never in the Worker.
 import * as z from "zod/mini";
 import { docs } from "../api/schema-docs";
-import { ROUTES, type Auth, type RouteDoc } from "../api/routes";
+import { ROUTES, type Auth, type Route } from "../api/routes";
 import { apiErrorSchema, deliverySchema, historyEntrySchema, snapshotSchema, tencentReplySchema } from "../api/schemas";
 
 type Json = Record<string, unknown>;
@@ -54,7 +54,7 @@ const PATH_PARAMETERS: Record<string, Json> = {
   },
 };
 
-function parameters(route: RouteDoc): Json[] {
+function parameters(route: Route): Json[] {
   const out = [...route.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => {
     const parameter = PATH_PARAMETERS[name!];
     if (parameter === undefined) throw new Error(`${route.path}: no description of the path parameter {${name}}`);
@@ -80,7 +80,7 @@ const json = (schema: z.ZodMiniType) => ({ content: { "application/json": { sche
 const apiError = (description: string) => ({ description, ...json(apiErrorSchema) });
 const tencentError = (description: string) => ({ description, ...json(tencentReplySchema) });
 
-function responses(route: RouteDoc, auth: Auth): Json {
+function responses(route: Route, auth: Auth): Json {
   const status = route.status ?? (route.ok ? 200 : 204);
   const description = route.okDescription ?? (route.ok ? "OK" : "No content");
   const out: Json = { [status]: route.ok ? { description, ...json(route.ok) } : { description } };
@@ -112,7 +112,7 @@ function responses(route: RouteDoc, auth: Auth): Json {
   };
 }
 
-function operation(route: RouteDoc): Json {
+function operation(route: Route): Json {
   const auth = route.auth ?? (route.path.startsWith("/v1/") ? "bearer" : "none");
   const params = parameters(route);
   return {
@@ -135,7 +135,7 @@ function operation(route: RouteDoc): Json {
   };
 }
 
-export function openApiDocument(routes: readonly RouteDoc[] = ROUTES): Json {
+export function openApiDocument(routes: readonly Route[] = ROUTES): Json {
   const paths: Record<string, Json> = {};
   for (const route of routes) {
     const item = (paths[route.path] ??= {});
