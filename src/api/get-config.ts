@@ -3,7 +3,7 @@
 // only its origin (a URL's path or query may carry a credential).
 import { loadConfig, type Config } from "../config";
 import { MAX_CALLBACK_BYTES } from "../lib/read-body";
-import { KICK_LIMIT } from "../presence/reducer";
+import { KICK_LIMIT } from "../presence";
 import { requireBearer } from "./auth";
 import { MAX_EVENTS_PAGE } from "./get-events";
 import { MAX_BATCH } from "./query-presence";

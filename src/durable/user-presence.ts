@@ -1,21 +1,19 @@
 // One Durable Object per IM user (`<SDKAppID>:<UserID>`): a thin shell around the pure
 // reducer. load → reduce → one transaction → schedule:
 // - load: one query after eviction (identity, newest history row with the state after it);
-// - reduce: src/presence/reducer.ts decides outcome, state and effects;
+// - reduce: the pure core (src/presence/index.ts) decides outcome, state and effects;
 // - one transaction: one history row that carries the state (one row written per callback);
 // - schedule: each concern (webhooks, retention, reconcile's staleness check; see
 //   src/user/concern.ts) says when it needs the one alarm, and publishing concerns (webhooks, live
 //   watchers: src/watch/watchers.ts) get the change.
-// Reconcile answers (presence/observation.ts) take the same path: a correction is one committed
+// Reconcile answers (the core's observe) take the same path: a correction is one committed
 // entry, a confirmation changes nothing stored. Memory follows storage only after the commit: a
 // failed transaction changes nothing, and Tencent gets its OK only after this returns.
 import { DurableObject } from "cloudflare:workers";
 import { loadConfig, type Config } from "../config";
 import { log } from "../lib/log";
-import { applyCallback, applyObservation } from "../presence/observation";
-import { EMPTY_STATE, userStatus } from "../presence/reducer";
+import { EMPTY_STATE, observe, reduce, snapshot, userStatus } from "../presence";
 import { correctionLine, reconcileEntry } from "../reconcile/entry";
-import { toSnapshot } from "../presence/snapshot";
 import type { AccountId, AppId, Observation, Outcome, PresenceEvent, Reduction } from "../presence/types";
 import { AlarmClock } from "../user/alarm-clock";
 import {
@@ -104,7 +102,7 @@ export class UserPresence extends DurableObject<Env> {
     const current = this.load();
     const resent = requestKey !== null && this.resends.seen(requestKey, event.receivedAt, current !== null);
     const state = current?.state ?? EMPTY_STATE;
-    const reduction: Reduction = resent ? { state, outcome: "duplicate", effects: [] } : applyCallback(state, event);
+    const reduction: Reduction = resent ? { state, outcome: "duplicate", effects: [] } : reduce(state, event);
     const entry = callbackEntry(event, requestKey);
     this.commit(app, account, current, entry, reduction, alarmAt);
     if (requestKey !== null) this.resends.remember(requestKey, event.receivedAt);
@@ -123,7 +121,7 @@ export class UserPresence extends DurableObject<Env> {
   ): Promise<{ corrected: boolean; snapshot: string }> {
     const alarmAt = this.usesAlarm(app) ? await this.clock.scheduled() : null;
     const current = this.load();
-    const { state, changed, effects } = applyObservation(current?.state ?? EMPTY_STATE, observation);
+    const { state, changed, effects } = observe(current?.state ?? EMPTY_STATE, observation);
     if (!changed) {
       if (current !== null) this.user = { ...current, state, stateText: JSON.stringify(state) };
       return { corrected: false, snapshot: this.snapshotJson(app, account) };
@@ -138,9 +136,9 @@ export class UserPresence extends DurableObject<Env> {
   // cheaply than it would clone 500 objects across RPC and serialise them again.
   snapshotJson(app: AppId, account: AccountId): string {
     const user = this.load();
-    if (user === null) return JSON.stringify(toSnapshot(app, account, EMPTY_STATE));
+    if (user === null) return JSON.stringify(snapshot(app, account, EMPTY_STATE));
     if (this.snapshotText?.user !== user) {
-      this.snapshotText = { user, json: JSON.stringify(toSnapshot(user.app, user.account, user.state)) };
+      this.snapshotText = { user, json: JSON.stringify(snapshot(user.app, user.account, user.state)) };
     }
     return this.snapshotText.json;
   }

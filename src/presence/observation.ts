@@ -163,10 +163,11 @@ function bounded(memory: ReconcileMemory, shown: PresenceState): readonly Observ
 }
 
 /**
- * Applies one callback: the reducer's own registers move as they always do, then the
- * observations are laid over them again. Without observations this is `reduce` itself.
+ * Applies one callback to a user Tencent was asked about: the reducer's own registers move as
+ * they always do, then the observations are laid over them again (index.ts calls this only
+ * when there are observations; without, the registers alone are the state).
  */
-export function applyCallback(state: PresenceState, event: PresenceEvent): Reduction {
+export function reduceUnderObservations(state: PresenceState, event: PresenceEvent): Reduction {
   const memory = state.reconcile;
   if (memory === undefined) return reduce(state, event);
   const r = reduce(memory.callbacks, event);

@@ -1,8 +1,7 @@
 // The history entry a reconcile correction writes: action "Reconcile", reason "Reconciled",
 // source "reconcile", at Q (the observation's time), on the first platform it changed.
 import type { EntryInput } from "../user/history-store";
-import { RECONCILED_REASON } from "../presence/observation";
-import { userStatus } from "../presence/reducer";
+import { RECONCILED_REASON, userStatus } from "../presence";
 import type { AppId, Effect, EpochMs, Observation, PresenceState } from "../presence/types";
 
 export const RECONCILE_ACTION = "Reconcile";

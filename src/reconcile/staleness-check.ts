@@ -3,7 +3,7 @@
 // again every interval while it stays so. Offline users never set the alarm for this.
 import type { Config } from "../config";
 import { log } from "../lib/log";
-import { userStatus } from "../presence/reducer";
+import { userStatus } from "../presence";
 import type { AppId } from "../presence/types";
 import { nextCheckAt } from "./deadline";
 import type { LoadedUser } from "../user/history-store";

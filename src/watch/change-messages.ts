@@ -3,7 +3,7 @@
 // byte. An applied change with no effect to publish (a login again on a device already online)
 // still moves the user's version: watchers get a fresh snapshot instead, so the version they
 // see advances by one per applied change and a jump means a message was lost.
-import { toSnapshot } from "../presence/snapshot";
+import { snapshot as toSnapshot } from "../presence";
 import type { AccountId, AppId, Effect, PresenceState } from "../presence/types";
 import { eventBody, eventsFor, type ChangeSource } from "../webhooks/events";
 import { eventMessage, snapshotMessage } from "./messages";

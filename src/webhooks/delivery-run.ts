@@ -3,7 +3,7 @@
 // happened. The read view (delivery-view.ts) and requeueing (outbox.ts) live apart.
 import type { Config, Subscriber } from "../config";
 import { log } from "../lib/log";
-import { toSnapshot } from "../presence/snapshot";
+import { snapshot as toSnapshot } from "../presence";
 import type { AccountId, AppId } from "../presence/types";
 import { nextAttemptAt, MAX_ATTEMPTS } from "./backoff";
 import {

@@ -1,4 +1,4 @@
-import { applyCallback, applyObservation } from "../../src/presence/observation";
+import * as core from "../../src/presence";
 import { EMPTY_STATE, reduce } from "../../src/presence/reducer";
 import type { Offered } from "./arbitraries";
 import type { PresenceEvent, PresenceState } from "../../src/presence/types";
@@ -22,11 +22,11 @@ export function fold(events: readonly PresenceEvent[], from: PresenceState = EMP
   return events.reduce((state, event) => reduce(state, event).state, from);
 }
 
-/** Folds callbacks and reconcile answers, in the order given, through the two entry points. */
+/** Folds callbacks and reconcile answers, in the order given, through the core's front door. */
 export function foldMixed(items: readonly Offered[], from: PresenceState = EMPTY_STATE): PresenceState {
   return items.reduce(
     (state, item) =>
-      "callback" in item ? applyCallback(state, item.callback).state : applyObservation(state, item.observation).state,
+      "callback" in item ? core.reduce(state, item.callback).state : core.observe(state, item.observation).state,
     from,
   );
 }

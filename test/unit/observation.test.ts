@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import {
-  applyCallback,
   applyObservation,
   callbacksOnly,
   OBSERVATION_LIMIT,
   RECONCILED_REASON,
+  reduceUnderObservations,
 } from "../../src/presence/observation";
 import { EMPTY_STATE } from "../../src/presence/reducer";
 import type { Observation } from "../../src/presence/types";
@@ -109,7 +109,7 @@ describe("reconcile answers: corrections", () => {
 
   it("a later callback takes over from a correction; the callbacks' own state is kept apart", () => {
     const healed = applyObservation(fold([ev({ eventTime: 10 })]), seen(100, {})).state;
-    const r = applyCallback(healed, ev({ eventTime: 300 }));
+    const r = reduceUnderObservations(healed, ev({ eventTime: 300 }));
     expect(r.outcome).toBe("applied");
     expect(r.state.platforms.iOS).toMatchObject({ status: "online", reason: "Register", since: 300 });
     expect(r.effects.map((e) => e.kind)).toEqual(["device.status_changed", "user.status_changed"]);

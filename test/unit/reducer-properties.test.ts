@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { isDeepStrictEqual } from "node:util";
 import { describe, expect, it } from "vitest";
 import { reduce } from "../../src/presence/reducer";
-import { applyCallback, applyObservation } from "../../src/presence/observation";
+import * as core from "../../src/presence";
 import type { Observation, PresenceState } from "../../src/presence/types";
 import { eventsAndPermutation, mixAndPermutation, mixItem, presenceEvent } from "../support/arbitraries";
 import { fold, foldMixed } from "../support/events";
@@ -81,8 +81,8 @@ describe("reducer properties", () => {
   });
 });
 
-// Mixes of callbacks and reconcile answers (observations at Q), through applyCallback and
-// applyObservation: the same invariant, now over both kinds of input.
+// Mixes of callbacks and reconcile answers (observations at Q), through the front door's reduce and
+// observe: the same invariant, now over both kinds of input.
 const shown = (s: PresenceState) => ({
   ...s,
   version: 0,
@@ -112,7 +112,7 @@ describe("reducer properties with reconcile answers", () => {
             Object.entries(s.platforms).flatMap(([p, v]) => (v && v.status !== "offline" ? [[p, v.status]] : [])),
           ),
         };
-        const r = applyObservation(s, agreeing);
+        const r = core.observe(s, agreeing);
         expect(r.changed).toBe(false);
         expect(r.effects).toEqual([]);
         expect(hidden(r.state)).toEqual(hidden(s));
@@ -129,17 +129,17 @@ describe("reducer properties with reconcile answers", () => {
         let changes = 0;
         for (const item of items) {
           if ("callback" in item) {
-            const r = applyCallback(state, item.callback);
+            const r = core.reduce(state, item.callback);
             if (r.outcome === "applied") changes += 1;
             else expect(r.effects).toEqual([]);
             state = r.state;
           } else {
-            const r = applyObservation(state, item.observation);
+            const r = core.observe(state, item.observation);
             const moved = !isDeepStrictEqual(hidden(r.state), hidden(state));
             expect(r.changed).toBe(moved);
             if (r.changed) changes += 1;
             else expect(r.effects).toEqual([]);
-            const again = applyObservation(r.state, item.observation);
+            const again = core.observe(r.state, item.observation);
             expect(again.state).toBe(r.state);
             expect(again.changed).toBe(false);
             state = r.state;
@@ -153,7 +153,7 @@ describe("reducer properties with reconcile answers", () => {
     );
   });
 
-  it("without answers, applyCallback is the reducer itself", () => {
+  it("without answers, the front door's reduce is the reducer itself", () => {
     fc.assert(
       fc.property(fc.array(presenceEvent, { maxLength: 15 }), (events) => {
         expect(foldMixed(events.map((callback) => ({ callback })))).toEqual(fold(events));
