@@ -15,7 +15,14 @@ import { retryDelay } from "../reconcile/backoff";
 import { applyEach, type Applied } from "../reconcile/deliver";
 import { VerificationQueue, type Pending } from "../reconcile/queue";
 import { freeSlots, inWindow, nextSlotAt } from "../reconcile/rate";
-import { EMPTY_STATS, type ReconcileStats } from "../reconcile/stats";
+import {
+  EMPTY_STATS,
+  failuresOf,
+  recordCall,
+  type CallFailure,
+  type CallReport,
+  type ReconcileStats,
+} from "../reconcile/stats";
 import { queryOnlineStatus } from "../tencent/rest/query-online-status";
 import { MAX_QUERY_ACCOUNTS } from "../tencent/rest/query-online-status-wire";
 import { userSigFor } from "../tencent/rest/usersig-cache";
@@ -175,55 +182,57 @@ export class Reconciler extends DurableObject<Env> {
       // The key itself is never in the message: only that signing failed.
       () => ({ ok: false, error: "could not sign the admin's UserSig with IM_SECRET_KEY", errorCode: null }) as const,
     );
-    let stats = this.loadStats();
-    stats = { ...stats, calls: stats.calls + 1, lastRunAt: q };
     if (!result.ok) {
-      this.stats = this.failed(stats, q, result.error, result.errorCode, batch.length);
       this.retry(batch, q);
+      const failure = { message: result.error, errorCode: result.errorCode, accounts: batch.length };
+      this.record({ at: q, ok: false, failure });
       return { ok: false, error: result.error, errorCode: result.errorCode, applied: [] };
     }
     const answer = batchAnswer(accounts, result.results, result.missing, q);
-    stats = {
-      ...stats,
-      lastOkAt: q,
-      accountsVerified: stats.accountsVerified + accounts.length - answer.unanswered.length,
-    };
     const unanswered = new Set(answer.unanswered);
+    this.retry(
+      batch.filter((p) => unanswered.has(p.account)),
+      q,
+    );
+    const applied = await applyEach(this.env, app, accounts, answer.observations, snapshots);
+    const refused = new Set(applied.filter((a) => a.error !== null).map((a) => a.account));
+    this.retry(
+      batch.filter((p) => refused.has(p.account)),
+      q,
+    );
+    const failures: CallFailure[] = [];
     if (unanswered.size > 0) {
       const code = result.failed[0]?.errorCode ?? null;
-      stats = this.failed(stats, q, `no answer for ${unanswered.size} account(s)`, code, unanswered.size);
-      this.retry(
-        batch.filter((p) => unanswered.has(p.account)),
-        q,
-      );
+      failures.push({
+        message: `no answer for ${unanswered.size} account(s)`,
+        errorCode: code,
+        accounts: unanswered.size,
+      });
     }
-    this.stats = stats;
-    const applied = await applyEach(this.env, app, accounts, answer.observations, snapshots);
-    const refused = applied.filter((a) => a.error !== null);
-    const corrections = applied.filter((a) => a.corrected).length;
-    stats = this.loadStats();
-    this.stats = { ...stats, corrections: stats.corrections + corrections };
-    if (refused.length > 0) {
-      this.stats = this.failed(this.stats, q, `user objects refused ${refused.length} answer(s)`, null, refused.length);
-      const failedAccounts = new Set(refused.map((a) => a.account));
-      this.retry(
-        batch.filter((p) => failedAccounts.has(p.account)),
-        q,
-      );
+    if (refused.size > 0) {
+      failures.push({
+        message: `user objects refused ${refused.size} answer(s)`,
+        errorCode: null,
+        accounts: refused.size,
+      });
     }
+    this.record({
+      at: q,
+      ok: true,
+      verified: accounts.length - unanswered.size,
+      corrections: applied.filter((a) => a.corrected).length,
+      failures,
+    });
     return { ok: true, applied };
   }
 
-  private failed(
-    stats: ReconcileStats,
-    at: EpochMs,
-    message: string,
-    errorCode: number | null,
-    accounts: number,
-  ): ReconcileStats {
+  /** Folds one call into the stats (read now: calls of one run overlap) and logs its failures. */
+  private record(report: CallReport): void {
     // One line per failure, with Tencent's code; the message never holds the key or the UserSig.
-    log({ msg: "reconcile failed", app: this.app, errorCode, error: message, accounts });
-    return { ...stats, errors: stats.errors + 1, lastError: { at, message, errorCode } };
+    for (const f of failuresOf(report)) {
+      log({ msg: "reconcile failed", app: this.app, errorCode: f.errorCode, error: f.message, accounts: f.accounts });
+    }
+    this.stats = recordCall(this.loadStats(), report);
   }
 
   /** Back off 1 min, 5 min, 30 min; then let go: the user's own alarm asks again later. */

@@ -36,6 +36,54 @@ export const EMPTY_STATS: ReconcileStats = {
   lastOkAt: null,
 };
 
+/** One failure within a call: the call itself, accounts Tencent left unanswered, or answers a user object refused. */
+export interface CallFailure {
+  /** Words, never the key or the UserSig. */
+  readonly message: string;
+  readonly errorCode: number | null;
+  /** How many accounts it held back (they are retried). */
+  readonly accounts: number;
+}
+
+/** What one REST call and the delivery of its answers came to: the stats' one input. */
+export type CallReport =
+  | { readonly at: EpochMs; readonly ok: false; readonly failure: CallFailure }
+  | {
+      readonly at: EpochMs;
+      readonly ok: true;
+      /** Accounts Tencent answered for. */
+      readonly verified: number;
+      /** Users whose shown state the answers changed. */
+      readonly corrections: number;
+      /** Unanswered accounts, then refused answers, in that order. */
+      readonly failures: readonly CallFailure[];
+    };
+
+/** The failures of a call, in the order they are recorded (the last one is `lastError`). */
+export const failuresOf = (report: CallReport): readonly CallFailure[] =>
+  report.ok ? report.failures : [report.failure];
+
+/** The stats after one call: pure, so the reconciler's I/O never does arithmetic on them. */
+export function recordCall(stats: ReconcileStats, report: CallReport): ReconcileStats {
+  let next: ReconcileStats = { ...stats, calls: stats.calls + 1, lastRunAt: report.at };
+  if (report.ok) {
+    next = {
+      ...next,
+      lastOkAt: report.at,
+      accountsVerified: next.accountsVerified + report.verified,
+      corrections: next.corrections + report.corrections,
+    };
+  }
+  for (const f of failuresOf(report)) {
+    next = {
+      ...next,
+      errors: next.errors + 1,
+      lastError: { at: report.at, message: f.message, errorCode: f.errorCode },
+    };
+  }
+  return next;
+}
+
 /**
  * ErrorCodes that mean the configuration is wrong (the key, the admin or the app), not that
  * Tencent had a bad moment: they show on /healthz. From Tencent's REST error table

@@ -4,7 +4,7 @@ import { RETRY_DELAYS_MS, retryDelay } from "../../src/reconcile/backoff";
 import { isDue, nextCheckAt } from "../../src/reconcile/deadline";
 import { VerificationQueue } from "../../src/reconcile/queue";
 import { freeSlots, nextSlotAt } from "../../src/reconcile/rate";
-import { EMPTY_STATS, misconfigured } from "../../src/reconcile/stats";
+import { EMPTY_STATS, failuresOf, misconfigured, recordCall } from "../../src/reconcile/stats";
 import type { AccountId } from "../../src/presence/types";
 
 const a = (s: string) => s as AccountId;
@@ -104,5 +104,46 @@ describe("misconfiguration", () => {
     expect(misconfigured(bad)).toBe(true);
     expect(misconfigured({ ...bad, lastOkAt: 11 })).toBe(false);
     expect(misconfigured({ ...bad, lastError: { at: 10, message: "x", errorCode: 70500 } })).toBe(false);
+  });
+});
+
+describe("stats of a call", () => {
+  it("a failed call counts as a call and an error, and changes nothing else", () => {
+    const failure = { message: "HTTP 502", errorCode: null, accounts: 3 };
+    const after = recordCall(EMPTY_STATS, { at: 50, ok: false, failure });
+    expect(after).toEqual({
+      ...EMPTY_STATS,
+      calls: 1,
+      lastRunAt: 50,
+      errors: 1,
+      lastError: { at: 50, message: "HTTP 502", errorCode: null },
+    });
+  });
+
+  it("an answered call adds what was verified and corrected; its partial failures each count, the last shows", () => {
+    const before = { ...EMPTY_STATS, calls: 4, accountsVerified: 10, corrections: 2, lastOkAt: 1 };
+    const failures = [
+      { message: "no answer for 1 account(s)", errorCode: 70500, accounts: 1 },
+      { message: "user objects refused 2 answer(s)", errorCode: null, accounts: 2 },
+    ];
+    const after = recordCall(before, { at: 60, ok: true, verified: 7, corrections: 3, failures });
+    expect(after).toEqual({
+      calls: 5,
+      accountsVerified: 17,
+      corrections: 5,
+      errors: 2,
+      lastError: { at: 60, message: "user objects refused 2 answer(s)", errorCode: null },
+      lastRunAt: 60,
+      lastOkAt: 60,
+    });
+    expect(failuresOf({ at: 60, ok: true, verified: 7, corrections: 3, failures })).toBe(failures);
+  });
+
+  it("a clean call leaves the last error where it was (misconfiguration clears by lastOkAt, not by forgetting)", () => {
+    const bad = { ...EMPTY_STATS, lastError: { at: 10, message: "x", errorCode: 70009 } };
+    const after = recordCall(bad, { at: 20, ok: true, verified: 1, corrections: 0, failures: [] });
+    expect(after.lastError).toEqual(bad.lastError);
+    expect(after.errors).toBe(0);
+    expect(misconfigured(after)).toBe(false);
   });
 });
