@@ -2,7 +2,7 @@
 // Never a secret: no token, no signing key, no subscriber secret, and of a subscriber's URL
 // only its origin (a URL's path or query may carry a credential).
 import { loadConfig, type Config } from "../config";
-import { MAX_CALLBACK_BYTES } from "../lib/read-body";
+import { MAX_CALLBACK_BYTES } from "../ingest/callback-route";
 import { KICK_LIMIT } from "../presence";
 import { requireBearer } from "./auth";
 import { MAX_EVENTS_PAGE } from "./get-events";

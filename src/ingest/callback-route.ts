@@ -9,8 +9,11 @@ import { STATE_CHANGE_COMMAND, parseStateChange } from "../tencent/callback-sche
 import { readCallbackQuery } from "../tencent/query";
 import { failReply, okReply, type CallbackFailureStatus } from "../tencent/reply";
 import { verifySignature } from "../tencent/signature";
-import { BODY_PROBLEMS, MAX_CALLBACK_BYTES, readBody } from "../lib/read-body";
+import { BODY_PROBLEMS, readBody } from "../lib/read-body";
 
+/** The largest callback body read (SPEC §2: over it, 413). Tencent's bodies are a few hundred bytes. */
+export const MAX_CALLBACK_BYTES = 64 * 1024;
+const MAX_CALLBACK_SIZE = `${MAX_CALLBACK_BYTES / 1024} KiB`;
 const MAX_CLIENT_IP_LENGTH = 64;
 
 const SIGNATURE_ERRORS = {
@@ -115,7 +118,12 @@ export async function handleCallback(request: Request, env: Env, url = new URL(r
   const read = await readBody(request, MAX_CALLBACK_BYTES);
   if (!read.ok) {
     if (read.problem === "too_large") {
-      return line.refuse(413, "too_large", "body", `body: larger than 64 KiB (${MAX_CALLBACK_BYTES} bytes)`);
+      return line.refuse(
+        413,
+        "too_large",
+        "body",
+        `body: larger than ${MAX_CALLBACK_SIZE} (${MAX_CALLBACK_BYTES} bytes)`,
+      );
     }
     return line.refuse(400, read.problem, "body", BODY_PROBLEMS[read.problem]);
   }

@@ -3,8 +3,6 @@
 // be read, or is not UTF-8 is a result the route turns into its own envelope.
 // Node also loads this file (the Tencent stand-in, through src/tencent/rest/), with type
 // stripping: erasable TypeScript only (no parameter properties, no enums).
-export const MAX_CALLBACK_BYTES = 64 * 1024;
-
 export type BodyProblem = "too_large" | "unreadable" | "not_utf8";
 
 export type BodyRead =

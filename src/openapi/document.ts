@@ -2,6 +2,7 @@
 // zod's own toJSONSchema: requests as the endpoints validate them (their input side), answers
 // from the schemas in schemas.ts. Run at build time (scripts/build.ts), never in the Worker.
 import * as z from "zod/mini";
+import { MAX_CALLBACK_BYTES } from "../ingest/callback-route";
 import { docs } from "../api/schema-docs";
 import { ROUTES, type Auth, type Route } from "../api/routes";
 import { apiErrorSchema, deliverySchema, historyEntrySchema, snapshotSchema, tencentReplySchema } from "../api/schemas";
@@ -91,7 +92,7 @@ function responses(route: Route, auth: Auth): Json {
       401: tencentError("Missing or wrong Sign, or RequestTime outside ±60 s"),
       403: tencentError("SdkAppid not configured"),
       405: tencentError("Not POST"),
-      413: tencentError("Body over 64 KiB"),
+      413: tencentError(`Body over ${MAX_CALLBACK_BYTES / 1024} KiB`),
       500: tencentError("Storage failure: the event was not stored"),
     };
   }

@@ -10,8 +10,9 @@ import { expectTencentReply, postCallback } from "../support/callback";
 import { expectStorageOnlyFor, idOf } from "../support/storage";
 import { silenceLogs } from "../support/logs";
 import { MANY_REQUESTS_MS } from "../support/timeouts";
+import { MAX_CALLBACK_BYTES } from "../../src/ingest/callback-route";
 
-const MAX_BODY = 64 * 1024;
+const MAX_BODY = MAX_CALLBACK_BYTES;
 const utf8 = (s: string) => new TextEncoder().encode(s).byteLength;
 
 let counter = 0;

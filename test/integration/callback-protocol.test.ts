@@ -1,7 +1,7 @@
 // Every row of SPEC §2's reply table, through the Worker's fetch handler.
 import { runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { MAX_CALLBACK_BYTES } from "../../src/lib/read-body";
+import { MAX_CALLBACK_BYTES } from "../../src/ingest/callback-route";
 import { getSnapshot } from "../support/api";
 import { OTHER_APP, OTHER_CALLBACK_TOKEN, UNSIGNED_APP } from "../support/bindings";
 import { callbackUrl, postCallback, sendStateChange, stateChangeBody } from "../support/callback";
