@@ -12,7 +12,7 @@ import { log } from "../lib/log";
 import type { AccountId, AppId, EpochMs } from "../presence/types";
 import { batchAnswer } from "../reconcile/answer";
 import { retryDelay } from "../reconcile/backoff";
-import { applyEach, type Applied } from "../reconcile/deliver";
+import { applyEach, type Applied } from "../reconcile/apply-answers";
 import { VerificationQueue, type Pending } from "../reconcile/queue";
 import { freeSlots, inWindow, nextSlotAt } from "../reconcile/rate";
 import {
