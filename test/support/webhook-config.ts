@@ -18,17 +18,19 @@ export const STATUS_SUBSCRIBER = {
 export const GRACE_SECONDS = 60;
 export const RETENTION_DAYS = 1;
 
-// Projects pick their tests by folder: a test that needs subscribers goes in test/webhooks/
-// (two subscribers), test/webhooks/grace/ (two subscribers, a grace period and retention), or
-// test/webhooks/cost/ (runs in every project: it measures rows written with 0, 1 and 2).
+// Projects pick their tests by folder: a test that needs a subscriber configuration (webhooks,
+// and the reconcile and watch tests that check what subscribers get) goes in
+// test/with-subscribers/ (two subscribers), test/with-subscribers/grace/ (two subscribers, a
+// grace period and retention), or test/with-subscribers/cost/ (runs in every project: it
+// measures rows written with 0, 1 and 2).
 /** Test folders the default project leaves out: they need subscribers. */
-export const WEBHOOK_ONLY_TESTS = ["test/webhooks/*.test.ts", "test/webhooks/grace/**"];
-const COST_TESTS = "test/webhooks/cost/**/*.test.ts";
+export const WEBHOOK_ONLY_TESTS = ["test/with-subscribers/*.test.ts", "test/with-subscribers/grace/**"];
+const COST_TESTS = "test/with-subscribers/cost/**/*.test.ts";
 
 export const WEBHOOK_PROJECTS = [
   {
     name: "webhooks",
-    include: ["test/webhooks/*.test.ts", COST_TESTS],
+    include: ["test/with-subscribers/*.test.ts", COST_TESTS],
     bindings: { ...TEST_BINDINGS, WEBHOOK_SUBSCRIBERS: JSON.stringify([ALL_SUBSCRIBER, STATUS_SUBSCRIBER]) },
   },
   {
@@ -38,7 +40,7 @@ export const WEBHOOK_PROJECTS = [
   },
   {
     name: "webhooks-grace",
-    include: ["test/webhooks/grace/**/*.test.ts"],
+    include: ["test/with-subscribers/grace/**/*.test.ts"],
     bindings: {
       ...TEST_BINDINGS,
       WEBHOOK_SUBSCRIBERS: JSON.stringify([ALL_SUBSCRIBER, STATUS_SUBSCRIBER]),

@@ -1,6 +1,6 @@
 // RETENTION_DAYS as a deadline of the user object (src/user/retention.ts): when it asks for
 // the alarm, and what it does when the alarm runs. The integration side (erasure of storage,
-// deliveries holding it back) is in test/webhooks/grace/retention.test.ts.
+// deliveries holding it back) is in test/with-subscribers/grace/retention.test.ts.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { LoadedUser } from "../../src/user/history-store";
 import { RetentionDeadline } from "../../src/user/retention";
