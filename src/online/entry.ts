@@ -1,0 +1,85 @@
+// A user's entry in the who-is-online index (SPEC §12), computed from the state the user object
+// shows (callbacks with the reconcile overlay laid over them): what the user's shard stores.
+//
+// Only users online or disconnected are in the index; offline and unknown users have no entry.
+// The entry's *key* (status and online platforms, not `since`) decides whether the shard must
+// hear of a change: SPEC §11 says a change that leaves both as they were sends nothing.
+import { onlineSince, userStatus } from "../presence/reducer";
+import { PLATFORMS, type EpochMs, type Platform, type PresenceState } from "../presence/types";
+
+export type IndexedStatus = "online" | "disconnected";
+export const INDEXED_STATUSES: readonly IndexedStatus[] = ["online", "disconnected"];
+
+export interface IndexEntry {
+  readonly status: IndexedStatus;
+  /** The platforms online now, one bit each in PLATFORMS order (0 for a disconnected user). */
+  readonly platforms: number;
+  /** When the user's current status began. */
+  readonly since: EpochMs;
+}
+
+/**
+ * The bit of each platform: its place in PLATFORMS (iOS = 1, Android = 2, … Unknown = 256).
+ * Stored in shard rows, so PLATFORMS may grow at its end but never be reordered (a test pins it).
+ */
+export function platformBit(platform: Platform): number {
+  return 1 << PLATFORMS.indexOf(platform);
+}
+
+/** Every platform's bit set: 511. */
+export const ALL_PLATFORMS_MASK = (1 << PLATFORMS.length) - 1;
+
+export function platformsToMask(platforms: Iterable<Platform>): number {
+  let mask = 0;
+  for (const p of platforms) mask |= platformBit(p);
+  return mask;
+}
+
+/** The platforms whose bit is set, in PLATFORMS order; bits beyond the known platforms are ignored. */
+export function maskToPlatforms(mask: number): Platform[] {
+  return PLATFORMS.filter((_, i) => (mask & (1 << i)) !== 0);
+}
+
+/**
+ * The index entry of a user's shown state, or null when the user is not in the index.
+ * `since` of a disconnected user is when it stopped being online (lastSeen: with several
+ * devices, the one online until later decides), but never before its disconnected platforms
+ * became so: a platform a reconcile answer found disconnected, with no online period before
+ * it, leaves lastSeen null or older, and then the earliest of those platforms' `since` is when
+ * the user's disconnected status began.
+ */
+export function indexEntry(state: PresenceState): IndexEntry | null {
+  const status = userStatus(state.platforms);
+  if (status === "online") {
+    let mask = 0;
+    for (const [name, p] of Object.entries(state.platforms)) {
+      if (p?.status === "online") mask |= platformBit(name as Platform);
+    }
+    // onlineSince is set whenever a platform is online; deriving it again only guards the type.
+    const since = state.onlineSince ?? onlineSince(state.platforms) ?? 0;
+    return { status, platforms: mask, since };
+  }
+  if (status === "disconnected") {
+    let earliest: EpochMs | null = null;
+    for (const p of Object.values(state.platforms)) {
+      if (p?.status === "disconnected" && (earliest === null || p.since < earliest)) earliest = p.since;
+    }
+    // A disconnected status always has a disconnected platform, so `earliest` is set.
+    const since = Math.max(state.lastSeen ?? -Infinity, earliest ?? -Infinity);
+    return { status, platforms: 0, since };
+  }
+  return null;
+}
+
+/**
+ * The stored form of an entry's key, prefixed with the shard count so that a changed
+ * ONLINE_INDEX_SHARDS sends again: `16:online:5`, `16:disconnected:0`, `16:offline` (no entry).
+ */
+export function indexKey(shards: number, entry: IndexEntry | null): string {
+  return entry === null ? `${shards}:offline` : `${shards}:${entry.status}:${entry.platforms}`;
+}
+
+/** True when `key` says the user is in the index (so an erasure must remove it from its shard). */
+export function keyIsIndexed(key: string | null): boolean {
+  return key !== null && !key.endsWith(":offline");
+}
