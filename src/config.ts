@@ -2,6 +2,7 @@
 // a deployment that is misconfigured refuses work rather than running open.
 import * as z from "zod/mini";
 import { validate } from "./lib/validation";
+import { MAX_SHARDS, MIN_SHARDS } from "./online/shard";
 import { validAccount } from "./presence/account";
 import { EFFECT_KINDS, type AppId } from "./presence/types";
 
@@ -36,6 +37,12 @@ export interface Config {
   readonly reconcileMaxRps: number;
   /** Log every accepted callback (rejections, errors and corrections are always logged). */
   readonly logCallbacks: boolean;
+  /** Whether the who-is-online index (SPEC §12) is fed and read (ONLINE_INDEX). */
+  readonly onlineIndex: boolean;
+  /** Index shards per app; part of the index objects' names (ONLINE_INDEX_SHARDS). */
+  readonly onlineIndexShards: number;
+  /** Days of minute-resolution online counts kept (ONLINE_HISTORY_DAYS). */
+  readonly onlineHistoryDays: number;
 }
 
 // Secrets are never in wrangler.toml; everything else is a [vars] entry there.
@@ -75,6 +82,11 @@ const appIdsSchema = z
 const flag = z.pipe(
   z.enum(["true", "false", ""], 'must be "true" or "false"'),
   z.transform((v) => v === "true"),
+);
+
+const onOff = z.pipe(
+  z.enum(["on", "off", ""], 'must be "on" or "off"'),
+  z.transform((v) => v !== "off"),
 );
 
 const integer = (min: number, max: number, fallback: number | null) =>
@@ -200,6 +212,10 @@ export function parseConfig(env: Env): Config {
     reconcileAfterMs: secretKeys.size === 0 || !reconcileAfter ? null : reconcileAfter * 1000,
     reconcileMaxRps: parseVar("RECONCILE_MAX_RPS", integer(1, 200, 20), env.RECONCILE_MAX_RPS ?? "") ?? 20,
     logCallbacks: parseVar("LOG_CALLBACKS", flag, (env.LOG_CALLBACKS ?? "").trim().toLowerCase()),
+    onlineIndex: parseVar("ONLINE_INDEX", onOff, (env.ONLINE_INDEX ?? "").trim().toLowerCase()),
+    onlineIndexShards:
+      parseVar("ONLINE_INDEX_SHARDS", integer(MIN_SHARDS, MAX_SHARDS, 16), env.ONLINE_INDEX_SHARDS ?? "") ?? 16,
+    onlineHistoryDays: parseVar("ONLINE_HISTORY_DAYS", integer(1, 365, 7), env.ONLINE_HISTORY_DAYS ?? "") ?? 7,
   };
 }
 

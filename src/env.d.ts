@@ -26,6 +26,9 @@ interface Env {
   readonly RECONCILE_AFTER_SECONDS?: string;
   readonly RECONCILE_MAX_RPS?: string;
   readonly LOG_CALLBACKS?: string;
+  readonly ONLINE_INDEX?: string;
+  readonly ONLINE_INDEX_SHARDS?: string;
+  readonly ONLINE_HISTORY_DAYS?: string;
 }
 
 declare namespace Cloudflare {

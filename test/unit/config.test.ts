@@ -25,6 +25,20 @@ describe("configuration", () => {
     expect(c.offlineGraceMs).toBe(0);
     expect(c.historyLimit).toBe(100);
     expect(c.retentionMs).toBeNull();
+    expect(c.onlineIndex).toBe(true);
+    expect(c.onlineIndexShards).toBe(16);
+    expect(c.onlineHistoryDays).toBe(7);
+  });
+
+  it("parses the who-is-online index settings", () => {
+    expect(parseConfig(withVars({ ONLINE_INDEX: " OFF " })).onlineIndex).toBe(false);
+    expect(parseConfig(withVars({ ONLINE_INDEX: "on" })).onlineIndex).toBe(true);
+    expect(parseConfig(withVars({ ONLINE_INDEX_SHARDS: "1" })).onlineIndexShards).toBe(1);
+    expect(parseConfig(withVars({ ONLINE_INDEX_SHARDS: "256" })).onlineIndexShards).toBe(256);
+    expect(parseConfig(withVars({ ONLINE_HISTORY_DAYS: "365" })).onlineHistoryDays).toBe(365);
+    expect(errorOf(withVars({ ONLINE_INDEX: "yes" })).message).toContain('ONLINE_INDEX: must be "on" or "off"');
+    expect(errorOf(withVars({ ONLINE_INDEX_SHARDS: "0" })).message).toContain("from 1 to 256");
+    expect(errorOf(withVars({ ONLINE_HISTORY_DAYS: "0" })).message).toContain("from 1 to 365");
   });
 
   it("parses lists, per-app token overrides and numbers", () => {
@@ -82,6 +96,13 @@ describe("configuration", () => {
     [{ HISTORY_LIMIT: "ten" }, "HISTORY_LIMIT"],
     [{ OFFLINE_GRACE_SECONDS: "-5" }, "OFFLINE_GRACE_SECONDS"],
     [{ RETENTION_DAYS: "1.5" }, "RETENTION_DAYS"],
+    [{ ONLINE_INDEX: "true" }, "ONLINE_INDEX"],
+    [{ ONLINE_INDEX: "yes" }, "ONLINE_INDEX"],
+    [{ ONLINE_INDEX_SHARDS: "0" }, "ONLINE_INDEX_SHARDS"],
+    [{ ONLINE_INDEX_SHARDS: "257" }, "ONLINE_INDEX_SHARDS"],
+    [{ ONLINE_INDEX_SHARDS: "16.5" }, "ONLINE_INDEX_SHARDS"],
+    [{ ONLINE_HISTORY_DAYS: "0" }, "ONLINE_HISTORY_DAYS"],
+    [{ ONLINE_HISTORY_DAYS: "366" }, "ONLINE_HISTORY_DAYS"],
     [{ WEBHOOK_SUBSCRIBERS: "{not json" }, "WEBHOOK_SUBSCRIBERS"],
     [
       { WEBHOOK_SUBSCRIBERS: '[{"id":"a","url":"ftp://x","secret":"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}]' },
@@ -104,6 +125,7 @@ describe("configuration", () => {
   it.each([
     [{ IM_SDKAPPIDS: "" }, "wrangler.toml [vars]"],
     [{ HISTORY_LIMIT: "0" }, "wrangler.toml [vars]"],
+    [{ ONLINE_INDEX: "yes" }, "wrangler.toml [vars]"],
     [{ WEBHOOK_SUBSCRIBERS: "{not json" }, "npx wrangler secret put WEBHOOK_SUBSCRIBERS"],
   ])("the error for %j says where to set the variable and that npm start uses demo.env", (vars, where) => {
     const error = errorOf(withVars(vars as Record<string, string>));
