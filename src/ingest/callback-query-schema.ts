@@ -2,7 +2,7 @@
 // these parameters by hand (names in any case, first value wins: src/tencent/query.ts), so
 // this schema documents them; the body is documented by the schema that validates it.
 import * as z from "zod/mini";
-import { described as describe } from "../api/schema-docs";
+import { described as describe } from "../lib/schema-docs";
 
 export const callbackQuery = z.object({
   SdkAppid: describe(

@@ -3,7 +3,7 @@
 // from the schemas in schemas.ts. Run at build time (scripts/build.ts), never in the Worker.
 import * as z from "zod/mini";
 import { MAX_CALLBACK_BYTES } from "../ingest/callback-route";
-import { docs } from "../api/schema-docs";
+import { docs } from "../lib/schema-docs";
 import { ROUTES, type Auth, type Route } from "../api/routes";
 import { apiErrorSchema, deliverySchema, historyEntrySchema, snapshotSchema, tencentReplySchema } from "../api/schemas";
 
