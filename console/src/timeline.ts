@@ -24,10 +24,12 @@ export interface TimelineView {
   setActive(seq: number | null): void;
 }
 
-const describe = (e: HistoryEntry) =>
-  `#${e.seq} ${e.action} (${e.reason || "no reason"}) on ${e.platform}` +
-  (e.kicked.length > 0 ? `, kicked ${e.kicked.join(", ")}` : "") +
-  ` at ${formatTime(e.eventTime)}: ${e.outcome}, user ${e.status} after`;
+const describe = ({ entry: e, confirms }: Mark) =>
+  confirms
+    ? `#${e.seq} ${e.action} at ${formatTime(e.eventTime)}: Tencent agreed, no platform changed, user ${e.status}`
+    : `#${e.seq} ${e.action} (${e.reason || "no reason"}) on ${e.platform}` +
+      (e.kicked.length > 0 ? `, kicked ${e.kicked.join(", ")}` : "") +
+      ` at ${formatTime(e.eventTime)}: ${e.outcome}, user ${e.status} after`;
 
 export function timeline(view: TimelineView): TemplateResult {
   const model = timelineModel(view.events, view.now, view.platforms);
@@ -67,7 +69,7 @@ export function timeline(view: TimelineView): TemplateResult {
 
   const mark = (m: Mark & { y: number }) => svg`<circle class="mark ${m.entry.outcome} act-${m.entry.action}"
       data-seq=${m.entry.seq} cx=${x(m.at)} cy=${m.y} r="6" tabindex=${m.entry.seq === focusable ? 0 : -1}
-      role="img" aria-label=${describe(m.entry)}
+      role="img" aria-label=${describe(m)}
       @mouseenter=${() => view.setActive(m.entry.seq)} @focus=${() => view.setActive(m.entry.seq)}></circle>`;
 
   return html`<div class="timeline" @mouseleave=${() => view.setActive(null)}>
@@ -104,7 +106,7 @@ export function timeline(view: TimelineView): TemplateResult {
             role="status"
             style=${styleMap({ left: `${Math.max(Math.min(x(active.at) - 120, width - 250), 0)}px`, top: `${active.y + 14}px` })}
           >
-            ${describe(active.entry)}${active.entry.clientIp ? html`<br />client IP ${active.entry.clientIp}` : nothing}
+            ${describe(active)}${active.entry.clientIp ? html`<br />client IP ${active.entry.clientIp}` : nothing}
           </div>`
         : nothing
     }
