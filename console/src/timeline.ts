@@ -3,8 +3,8 @@
 // a lane chart of state intervals is not what time-series libraries draw (uPlot's timeline
 // is a demo to copy, not part of the library), and this is under 150 lines with no bytes to ship.
 import { html, svg, nothing, type TemplateResult } from "lit-html";
-import { styleMap } from "lit-html/directives/style-map.js";
 import { formatClock, formatTime } from "./format";
+import { styleProps } from "./style-props";
 import { timeTicks, timelineModel, type Mark } from "./timeline-model";
 import type { HistoryEntry, Snapshot } from "./types";
 
@@ -104,7 +104,7 @@ export function timeline(view: TimelineView): TemplateResult {
         ? html`<div
             class="tip"
             role="status"
-            style=${styleMap({ left: `${Math.max(Math.min(x(active.at) - 120, width - 250), 0)}px`, top: `${active.y + 14}px` })}
+            ${styleProps({ left: `${Math.max(Math.min(x(active.at) - 120, width - 250), 0)}px`, top: `${active.y + 14}px` })}
           >
             ${describe(active)}${active.entry.clientIp ? html`<br />client IP ${active.entry.clientIp}` : nothing}
           </div>`

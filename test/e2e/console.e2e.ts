@@ -339,6 +339,48 @@ describe("console", () => {
     await page.close();
   });
 
+  it("places the first timeline tooltip at its mark, with no CSP violation (styles through the CSSOM)", async () => {
+    const tip = user("tip");
+    const t = Date.now() - 40_000;
+    await callback({ account: tip, action: "Login", platform: "Android", eventTime: t });
+    await callback({ account: tip, action: "Logout", platform: "Android", eventTime: t + 30_000 });
+    const page = await browser.context.newPage();
+    const errors: string[] = [];
+    page.on("console", (message) => {
+      if (message.type() === "error") errors.push(message.text());
+    });
+    // Runs before the page's own scripts; the CSP does not apply to what the test injects.
+    await page.addInitScript(() => {
+      const seen: string[] = [];
+      (window as unknown as { cspViolations: string[] }).cspViolations = seen;
+      document.addEventListener("securitypolicyviolation", (e) => seen.push(`${e.violatedDirective} ${e.blockedURI}`));
+    });
+    await page.goto(`${worker.url}/console/`);
+    await page.getByLabel("API token").fill(API_TOKEN);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("navigation", { name: "Pages" }).waitFor();
+    await lookUp(page, tip);
+    const mark = page.locator(".timeline .mark.act-Logout");
+    await mark.hover();
+    const tooltip = page.locator(".timeline .tip");
+    await expect.poll(() => tooltip.textContent()).toContain("Logout");
+    const placed = await page.evaluate(() => {
+      const box = (s: string) => document.querySelector(s)!.getBoundingClientRect();
+      const chart = box(".timeline");
+      const mark = box(".timeline .mark.act-Logout");
+      const tip = box(".timeline .tip");
+      // As timeline.ts places it: 120 px left of the mark, kept inside the chart.
+      const expected = Math.max(Math.min(mark.x + mark.width / 2 - chart.x - 120, chart.width - 250), 0);
+      return { offset: Math.abs(tip.x - chart.x - expected), left: tip.x - chart.x, below: tip.y > mark.y };
+    });
+    expect(placed.offset, JSON.stringify(placed)).toBeLessThan(1.5);
+    expect(placed.left).toBeGreaterThan(0); // the Logout is at the right end of the chart
+    expect(placed.below).toBe(true);
+    expect(await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations)).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it("shows the configuration without any secret", async () => {
     const page = await signedIn();
     await page.getByRole("link", { name: "Configuration" }).click();
