@@ -381,6 +381,29 @@ describe("console", () => {
     await page.close();
   });
 
+  it("marks a bidi override in an account id wherever the account is shown", async () => {
+    // Shown as it is, this account reads "…alice": U+202E reverses what follows it.
+    const spoof = `${user("spoof")}\u202Eecila`;
+    await callback({ account: spoof, action: "Login", platform: "IOS" });
+    const page = await signedIn();
+    await page.getByLabel("Account (UserID)").fill(spoof);
+    await page.getByRole("button", { name: "Look up" }).click();
+    const heading = page.locator("#user-h .acct");
+    await expect.poll(() => heading.locator(".hidden-char").allTextContents()).toEqual(["⟨U+202E⟩"]);
+    expect(await heading.getAttribute("title")).toBe(`${user("spoof")}⟨U+202E⟩ecila`);
+    expect(await page.getByRole("heading", { name: `${user("spoof")}⟨U+202E⟩ecila` }).count()).toBe(1);
+    expect(await page.locator("main").textContent()).not.toContain("\u202E");
+
+    await page.getByRole("link", { name: "Live grid" }).click();
+    await page.getByLabel(/Accounts to watch/).fill(spoof);
+    await page.getByRole("button", { name: "Watch" }).click();
+    const tile = page.locator(".tile .acct");
+    await expect.poll(() => tile.locator(".hidden-char").allTextContents()).toEqual(["⟨U+202E⟩"]);
+    expect(await tile.getAttribute("title")).toBe(`${user("spoof")}⟨U+202E⟩ecila`);
+    expect(await page.locator(".grid").textContent()).not.toContain("\u202E");
+    await page.close();
+  });
+
   it("shows the configuration without any secret", async () => {
     const page = await signedIn();
     await page.getByRole("link", { name: "Configuration" }).click();

@@ -7,6 +7,7 @@ import { startFeed } from "../live-feed";
 import { session } from "../session";
 import { rerender, state } from "../store";
 import type { Snapshot } from "../types";
+import { accountName } from "./account";
 
 export const MAX_GRID = 1000;
 
@@ -101,7 +102,7 @@ export function gridPage() {
           const status = s?.status ?? "pending";
           return html`<li class="tile ${status}" data-account=${a}>
             <a href="#/user/${encodeURIComponent(a)}"
-              ><span class="name">${a}</span> <span class="st">${status}</span></a
+              ><span class="name">${accountName(a)}</span> <span class="st">${status}</span></a
             >
           </li>`;
         },

@@ -6,6 +6,7 @@ import { ApiError, appPath } from "../api";
 import { formatTime } from "../format";
 import { IDLE, errorText, rerender, state } from "../store";
 import type { Snapshot } from "../types";
+import { accountName } from "./account";
 import { parseAccounts } from "./grid";
 
 interface VerifyResult {
@@ -128,7 +129,7 @@ export function reconcilePage() {
               ${(r.results as VerifyResult[]).map(
                 (x) =>
                   html`<li>
-                    <a href="#/user/${encodeURIComponent(x.account)}">${x.account}</a>:
+                    <a href="#/user/${encodeURIComponent(x.account)}">${accountName(x.account)}</a>:
                     ${x.corrected ? "corrected" : "unchanged"}${x.snapshot ? ` (${x.snapshot.status})` : ""}
                   </li>`,
               )}

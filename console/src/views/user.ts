@@ -7,6 +7,8 @@ import { ago, formatTime } from "../format";
 import { IDLE, errorText, rerender, state } from "../store";
 import { timeline } from "../timeline";
 import type { Delivery, HistoryEntry, Snapshot } from "../types";
+import { hasHiddenCharacters } from "../account-text";
+import { accountName } from "./account";
 import { canVerify, verifyNow } from "./reconcile";
 
 /**
@@ -101,7 +103,14 @@ const badge = (status: string) => html`<span class="badge ${status}">${status}</
 function summary(s: Snapshot, now: number) {
   const platforms = Object.entries(s.platforms);
   return html`<section aria-labelledby="user-h">
-    <h2 id="user-h">${s.account} ${badge(s.status)}</h2>
+    <h2 id="user-h">${accountName(s.account)} ${badge(s.status)}</h2>
+    ${
+      hasHiddenCharacters(s.account)
+        ? html`<p class="note">
+            This account id holds invisible or bidi-control characters: they are shown as their code points, marked.
+          </p>`
+        : nothing
+    }
     <dl class="facts">
       <div>
         <dt>Custom status</dt>
