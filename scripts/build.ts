@@ -29,7 +29,7 @@ await build({
   legalComments: "none",
   logLevel: "warning",
 });
-await copyFile(join(root, "console/index.html"), join(consoleOut, "index.html"));
+for (const name of ["index.html", "favicon.svg"]) await copyFile(join(root, "console", name), join(consoleOut, name));
 await copyFile(join(root, "console/_headers"), join(out, "_headers"));
 
 // The OpenAPI document is generated from the endpoints' own zod schemas. It is built here,

@@ -108,12 +108,12 @@ try {
     body: '{"platforms":{"iOS":"Online"}}',
   });
   await page.getByRole("link", { name: "Reconcile" }).click();
-  await page.getByRole("heading", { name: /Reconcile stats/ }).waitFor();
+  await page.getByRole("heading", { name: "Stats" }).waitFor();
   await page.getByLabel(/Accounts to verify/).fill("agent-001\nagent-003");
   await page.getByRole("button", { name: "Verify now" }).click();
   await page.locator("ul.results li").first().waitFor();
   await until("the stats", async () =>
-    /corrections\s*1/.test((await page.locator("main .facts").first().textContent()) ?? ""),
+    /Corrections\s*1 user corrected/.test((await page.locator("main .facts").first().textContent()) ?? ""),
   );
   await shoot(page, "console-reconcile");
 

@@ -9,9 +9,11 @@ const dateTime = new Intl.DateTimeFormat(undefined, {
   second: "2-digit",
 });
 const timeOnly = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+const dayOnly = new Intl.DateTimeFormat(undefined, { year: "numeric", month: "2-digit", day: "2-digit" });
 
 export const formatTime = (ms: number | null | undefined): string => (ms == null ? "—" : dateTime.format(ms));
 export const formatClock = (ms: number): string => timeOnly.format(ms);
+export const formatDay = (ms: number): string => dayOnly.format(ms);
 
 /** "3 min ago", for the age of a state. */
 export function ago(ms: number | null | undefined, now: number): string {

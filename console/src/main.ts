@@ -7,7 +7,7 @@ import { session } from "./session";
 import { IDLE, errorText, rerender, setRenderer, state, type Route } from "./store";
 import type { ConfigSummary } from "./types";
 import { configPage } from "./views/config";
-import { gridPage, startGrid, stopGrid } from "./views/grid";
+import { gridPage, restoreGrid, startGrid, stopGrid } from "./views/grid";
 import { loadReconcileStats, reconcilePage } from "./views/reconcile";
 import { loadUser, stopFollowing, userPage } from "./views/user";
 
@@ -48,10 +48,10 @@ async function signIn(token: string): Promise<void> {
     session.signIn(token);
     Object.assign(state, { api, config, app: config.apps[0]?.app ?? null, signIn: IDLE });
     void loadReconcileStats();
-    if (state.grid.text === "") state.grid.text = session.gridAccounts();
+    restoreGrid();
     onRoute();
   } catch (error) {
-    session.signOut();
+    session.forgetToken();
     state.signIn = {
       busy: false,
       error:
@@ -68,6 +68,7 @@ function signOut(): void {
   stopFollowing();
   session.signOut();
   Object.assign(state, { api: null, config: null, app: null, signIn: IDLE });
+  state.grid = { ...state.grid, text: "", accounts: [], snapshots: new Map(), error: null };
   state.user = { ...state.user, account: null, snapshot: null, events: [], deliveries: [] };
   rerender();
 }

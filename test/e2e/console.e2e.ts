@@ -86,6 +86,16 @@ describe("static assets", () => {
     expect(page.headers.get("referrer-policy")).toBe("no-referrer");
   });
 
+  it("serves the console's favicon, a same-origin SVG its page links to", async () => {
+    const html = await (await fetch(`${worker.url}/console/`)).text();
+    const href = /<link rel="icon" href="([^"]+)" type="image\/svg\+xml"/.exec(html)?.[1];
+    expect(href).toBe("./favicon.svg");
+    const icon = await fetch(new URL(href!, `${worker.url}/console/`));
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get("content-type")).toContain("image/svg+xml");
+    expect(await icon.text()).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+  });
+
   it("serves /openapi.json, the generated document, and leaves other paths to the Worker", async () => {
     const res = await fetch(`${worker.url}/openapi.json`);
     expect(res.status).toBe(200);
@@ -299,8 +309,10 @@ describe("console", () => {
     await expect.poll(() => page.locator("main > p[role=status]").textContent(), SLOW).toContain("1 corrected");
     await expect.poll(() => page.locator("#user-h .badge").textContent()).toBe("offline");
     await page.getByRole("link", { name: "Reconcile" }).click();
-    await page.getByRole("heading", { name: /Reconcile stats/ }).waitFor();
-    await expect.poll(() => page.locator("main .facts").first().textContent()).toMatch(/corrections\s*1/);
+    await page.getByRole("heading", { name: "Stats" }).waitFor();
+    await expect
+      .poll(() => page.locator("main .facts").first().textContent())
+      .toMatch(/Corrections\s*1 user corrected/);
     await page.close();
   });
 
@@ -336,6 +348,81 @@ describe("console", () => {
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByLabel("API token").waitFor();
     await audit("sign-in");
+    await page.close();
+  });
+
+  it("names every page in a heading, and shows stats and limits in words with units", async () => {
+    const page = await signedIn();
+    const heading = () => page.locator("main h2").first().textContent();
+    await expect.poll(heading).toBe("Look up a user");
+    for (const [link, name] of [
+      ["Live grid", /^Live grid$/],
+      ["Reconcile", /^Reconcile \(app \d+\)$/],
+      ["Configuration", /^Configuration$/],
+    ] as const) {
+      await page.getByRole("link", { name: link, exact: true }).click();
+      await expect.poll(heading).toMatch(name);
+    }
+    const config = (await page.locator("main").textContent()) ?? "";
+    for (const key of ["batchAccounts", "eventsPage", "historyPerUser", "callbackBodyBytes"]) {
+      expect(config).not.toContain(key);
+    }
+    expect(config).toMatch(/Largest callback body\s*64 KiB/);
+    expect(config).toMatch(/Batch query\s*500 accounts a request/);
+
+    await page.getByRole("link", { name: "Reconcile", exact: true }).click();
+    await expect.poll(() => page.locator("main .facts").textContent()).toContain("Accounts verified");
+    const reconcile = (await page.locator("main").textContent()) ?? "";
+    for (const key of ["staleAfterSeconds", "maxRps", "accountsVerified", "queueLength", "lastRunAt"]) {
+      expect(reconcile).not.toContain(key);
+    }
+    expect(reconcile).toMatch(/Calls to Tencent, at most\s*\d+ a second/);
+    expect(reconcile).toMatch(/Waiting to be verified\s*\d+ accounts?/);
+    await page.close();
+  });
+
+  it("shows every column of the events table at 1280 px, and '… s ago' on one line", async () => {
+    const wide = user("wide");
+    const t = Date.now() - 60_000;
+    await callback({ account: wide, action: "Login", platform: "Windows", eventTime: t, clientIp: "203.0.113.254" });
+    await callback({
+      account: wide,
+      action: "Login",
+      platform: "IOS",
+      kicked: ["Windows", "Android"],
+      clientIp: "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff",
+      eventTime: t + 10_000,
+    });
+    await callback({ account: wide, action: "Disconnect", platform: "IOS", reason: "TimeOut", eventTime: t + 20_000 });
+    await callback({
+      account: wide,
+      action: "CustomStatusChange",
+      platform: "IOS",
+      customStatus: "away",
+      eventTime: t + 30_000,
+    });
+    const page = await signedIn({ width: 1280, height: 900 });
+    await lookUp(page, wide);
+    await expect.poll(() => page.locator("table.events tbody tr").count()).toBe(4);
+    const fit = await page.locator("table.events").evaluate((table) => {
+      const box = table.parentElement!;
+      const right = box.getBoundingClientRect().right;
+      const header = (name: string) =>
+        [...table.querySelectorAll("th")].find((th) => th.textContent === name)!.getBoundingClientRect().right;
+      return {
+        overflow: box.scrollWidth - box.clientWidth,
+        received: header("received") <= right,
+        source: header("source") <= right,
+      };
+    });
+    expect(fit).toEqual({ overflow: 0, received: true, source: true });
+    const ago = page.locator(".ago");
+    await expect.poll(() => ago.allTextContents()).toContainEqual(expect.stringMatching(/^\d+ (s|min) ago$/));
+    const lines = await ago.evaluateAll((all) =>
+      all.filter((a) => a.textContent !== "").map((a) => a.getClientRects().length),
+    );
+    expect(lines.length).toBeGreaterThan(0);
+    for (const n of lines) expect(n).toBe(1);
     await page.close();
   });
 
@@ -378,6 +465,29 @@ describe("console", () => {
     expect(placed.below).toBe(true);
     expect(await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations)).toEqual([]);
     expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("keeps the live grid's accounts across a reload, still watching them", async () => {
+    const watched = [user("keep-a"), user("keep-b")];
+    await callback({ account: watched[0]!, action: "Login", platform: "Web" });
+    const page = await signedIn();
+    await page.getByRole("link", { name: "Live grid" }).click();
+    await page.getByLabel(/Accounts to watch/).fill(watched.join("\n"));
+    await page.getByRole("button", { name: "Watch" }).click();
+    const tile = (account: string) => page.locator(`.tile[data-account="${account}"] .st`);
+    await expect.poll(() => tile(watched[0]!).textContent(), SLOW).toBe("online");
+
+    await page.reload();
+    await page.getByRole("navigation", { name: "Pages" }).waitFor();
+    await expect
+      .poll(() => page.locator(".tile").evaluateAll((t) => t.map((e) => e.getAttribute("data-account"))))
+      .toEqual(watched);
+    await expect.poll(() => tile(watched[0]!).textContent(), SLOW).toBe("online");
+    await expect.poll(() => page.locator(".conn").textContent(), SLOW).toContain("Live (watch WebSocket)");
+    expect(await page.getByLabel(/Accounts to watch/).inputValue()).toBe(watched.join("\n"));
+    await callback({ account: watched[1]!, action: "Login", platform: "Mac" });
+    await expect.poll(() => tile(watched[1]!).textContent(), SLOW).toBe("online");
     await page.close();
   });
 

@@ -1,15 +1,20 @@
 // The configuration summary of GET /v1/config: apps, callback authentication, subscribers
 // (origin only), reconciliation, limits. The Worker never sends a secret, so none can show.
 import { html } from "lit-html";
+import { duration, limitFacts } from "../labels";
 import { state } from "../store";
 
 const yesNo = (b: boolean) => (b ? "on" : "off");
 
 export function configPage() {
   const c = state.config;
-  if (!c) return html`<p class="empty">No configuration loaded.</p>`;
-  return html`<section aria-labelledby="apps-h">
-      <h2 id="apps-h">Apps</h2>
+  if (!c) {
+    return html`<h2>Configuration</h2>
+      <p class="empty">No configuration loaded.</p>`;
+  }
+  return html`<h2>Configuration</h2>
+    <section aria-labelledby="apps-h">
+      <h3 id="apps-h">Apps</h3>
       <div class="scroll" tabindex="0" role="region" aria-label="Apps table">
         <table>
           <thead>
@@ -35,8 +40,8 @@ export function configPage() {
       </div>
     </section>
     <section aria-labelledby="hooks-h">
-      <h2 id="hooks-h">Webhooks</h2>
-      <p>Offline grace period: ${c.webhooks.offlineGraceSeconds} s</p>
+      <h3 id="hooks-h">Webhooks</h3>
+      <p>Offline grace period: ${duration(c.webhooks.offlineGraceSeconds)}</p>
       ${
         c.webhooks.subscribers.length === 0
           ? html`<p class="empty">No subscribers configured.</p>`
@@ -46,42 +51,42 @@ export function configPage() {
       }
     </section>
     <section aria-labelledby="rec-h">
-      <h2 id="rec-h">Reconciliation</h2>
+      <h3 id="rec-h">Reconciliation</h3>
       <dl class="facts">
         <div>
-          <dt>staleness interval</dt>
-          <dd>${c.reconcile.afterSeconds === null ? "off" : `${c.reconcile.afterSeconds} s`}</dd>
+          <dt>Staleness interval</dt>
+          <dd>${c.reconcile.afterSeconds === null ? "off" : duration(c.reconcile.afterSeconds)}</dd>
         </div>
         <div>
-          <dt>REST calls a second</dt>
-          <dd>${c.reconcile.maxRps}</dd>
+          <dt>Calls to Tencent, at most</dt>
+          <dd>${c.reconcile.maxRps} a second</dd>
         </div>
         <div>
           <dt>REST domain</dt>
           <dd>${c.reconcile.restBaseUrl}</dd>
         </div>
         <div>
-          <dt>admin identifier</dt>
+          <dt>Admin identifier</dt>
           <dd>${c.reconcile.adminIdentifier}</dd>
         </div>
       </dl>
     </section>
     <section aria-labelledby="other-h">
-      <h2 id="other-h">Storage and limits</h2>
+      <h3 id="other-h">Storage and limits</h3>
       <dl class="facts">
         <div>
-          <dt>retention</dt>
+          <dt>Retention</dt>
           <dd>${c.retentionDays === null ? "off" : `${c.retentionDays} days`}</dd>
         </div>
         <div>
-          <dt>log every callback</dt>
+          <dt>Log every callback</dt>
           <dd>${yesNo(c.logCallbacks)}</dd>
         </div>
-        ${Object.entries(c.limits).map(
-          ([k, v]) =>
+        ${limitFacts(c.limits).map(
+          (f) =>
             html`<div>
-              <dt>${k}</dt>
-              <dd>${v}</dd>
+              <dt>${f.label}</dt>
+              <dd>${f.value}</dd>
             </div>`,
         )}
       </dl>

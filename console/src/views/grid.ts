@@ -29,12 +29,29 @@ export function stopGrid(): void {
   state.grid.feedState = null;
 }
 
+/** Stop, as the operator asked: kept across a reload, so the grid does not start watching again. */
+function stopWatching(): void {
+  stopGrid();
+  session.setGridWatching(false);
+  rerender();
+}
+
+/** After a reload (or signing in again in the tab): the accounts the grid had, watched again if they were. */
+export function restoreGrid(): void {
+  const text = session.gridAccounts();
+  if (text === "" || state.grid.accounts.length > 0) return;
+  if (session.gridWatching()) return startGrid(text);
+  state.grid.text = text;
+  state.grid.accounts = parseAccounts(text).slice(0, MAX_GRID);
+}
+
 export function startGrid(text: string): void {
   const { api, app } = state;
   const g = state.grid;
   stopGrid();
   g.text = text;
   session.setGridAccounts(text);
+  session.setGridWatching(true);
   const accounts = parseAccounts(text);
   if (accounts.length > MAX_GRID) {
     g.error = `${accounts.length} accounts pasted: the grid watches at most ${MAX_GRID}. Remove ${accounts.length - MAX_GRID}.`;
@@ -76,7 +93,8 @@ export function gridPage() {
     const status = g.snapshots.get(a)?.status;
     if (status) counts[status] = (counts[status] ?? 0) + 1;
   }
-  return html`<form
+  return html`<h2>Live grid</h2>
+    <form
       class="grid-form"
       @submit=${(event: SubmitEvent) => {
         event.preventDefault();
@@ -86,7 +104,7 @@ export function gridPage() {
       <label for="grid-accounts">Accounts to watch (up to 1 000, one per line or comma-separated)</label>
       <textarea id="grid-accounts" name="grid-accounts" rows="4" spellcheck="false" .value=${g.text}></textarea>
       <button type="submit">Watch</button>
-      <button type="button" @click=${() => (stopGrid(), rerender())}>Stop</button>
+      <button type="button" @click=${stopWatching}>Stop</button>
     </form>
     ${g.error ? html`<p class="error" role="alert">${g.error}</p>` : indicator()}
     <p class="counts">

@@ -3,7 +3,7 @@
 // leaves the page out.
 import { html, nothing } from "lit-html";
 import { ApiError, appPath } from "../api";
-import { formatTime } from "../format";
+import { reconcileFacts } from "../labels";
 import { IDLE, errorText, rerender, state } from "../store";
 import type { Snapshot } from "../types";
 import { accountName } from "./account";
@@ -54,18 +54,6 @@ export async function verifyNow(accounts: string[], where: "user" | "page"): Pro
   rerender();
 }
 
-/** A stat as words: times as local times, the last error with Tencent's ErrorCode. */
-function value(name: string, v: unknown): string {
-  if (v === null || v === undefined) return "—";
-  if (typeof v === "number" && name.endsWith("At")) return formatTime(v);
-  if (typeof v === "boolean") return v ? "yes" : "no";
-  if (typeof v === "object" && "message" in v) {
-    const e = v as { message: string; errorCode?: number | null; at?: number };
-    return `${e.message}${e.errorCode != null ? ` (ErrorCode ${e.errorCode})` : ""}${e.at ? ` at ${formatTime(e.at)}` : ""}`;
-  }
-  return typeof v === "object" ? JSON.stringify(v) : String(v);
-}
-
 /** Verify now needs the app's secret key: the stats say whether it is set. */
 export const canVerify = (): boolean => {
   const stats = state.reconcile.stats;
@@ -75,9 +63,13 @@ export const canVerify = (): boolean => {
 export function reconcilePage() {
   const r = state.reconcile;
   const stats = r.stats;
-  if (stats === "absent") return html`<p class="empty">This Worker has no reconciliation endpoint.</p>`;
-  return html`<section aria-labelledby="stats-h">
-      <h2 id="stats-h">Reconcile stats <small>(app ${state.app})</small></h2>
+  if (stats === "absent") {
+    return html`<h2>Reconcile</h2>
+      <p class="empty">This Worker has no reconciliation endpoint.</p>`;
+  }
+  return html`<h2>Reconcile <small>(app ${state.app})</small></h2>
+    <section aria-labelledby="stats-h">
+      <h3 id="stats-h">Stats</h3>
       <p>
         <button type="button" @click=${loadReconcileStats}>Refresh</button>
         <span role="status" class=${r.status.error ? "error" : "note"}
@@ -87,11 +79,11 @@ export function reconcilePage() {
       ${
         stats && typeof stats === "object"
           ? html`<dl class="facts">
-              ${Object.entries(stats).map(
-                ([k, v]) =>
+              ${reconcileFacts(stats).map(
+                (f) =>
                   html`<div>
-                    <dt>${k}</dt>
-                    <dd>${value(k, v)}</dd>
+                    <dt>${f.label}</dt>
+                    <dd>${f.value}</dd>
                   </div>`,
               )}
             </dl>`
@@ -99,7 +91,7 @@ export function reconcilePage() {
       }
     </section>
     <section aria-labelledby="verify-h">
-      <h2 id="verify-h">Verify now</h2>
+      <h3 id="verify-h">Verify now</h3>
       ${
         canVerify()
           ? nothing

@@ -3,7 +3,7 @@
 import { html, nothing } from "lit-html";
 import { userPath } from "../api";
 import { startFeed } from "../live-feed";
-import { ago, formatTime } from "../format";
+import { ago, formatClock, formatDay, formatTime } from "../format";
 import { IDLE, errorText, rerender, state } from "../store";
 import { timeline } from "../timeline";
 import type { Delivery, HistoryEntry, Snapshot } from "../types";
@@ -100,6 +100,13 @@ function lookUp(event: SubmitEvent) {
 
 const badge = (status: string) => html`<span class="badge ${status}">${status}</span>`;
 
+/** "3 min ago" stays on one line; it follows a date that may wrap. */
+const agoText = (ms: number | null, now: number) => html`<small class="ago">${ago(ms, now)}</small>`;
+
+/** A time in a table: day and clock each kept whole, so a narrow column breaks between them. */
+const timeCell = (ms: number) =>
+  html`<td class="time" title=${formatTime(ms)}><span>${formatDay(ms)}</span> <span>${formatClock(ms)}</span></td>`;
+
 function summary(s: Snapshot, now: number) {
   const platforms = Object.entries(s.platforms);
   return html`<section aria-labelledby="user-h">
@@ -118,11 +125,11 @@ function summary(s: Snapshot, now: number) {
       </div>
       <div>
         <dt>Online since</dt>
-        <dd>${formatTime(s.onlineSince)} <small>${ago(s.onlineSince, now)}</small></dd>
+        <dd>${formatTime(s.onlineSince)} ${agoText(s.onlineSince, now)}</dd>
       </div>
       <div>
         <dt>Last seen</dt>
-        <dd>${formatTime(s.lastSeen)} <small>${ago(s.lastSeen, now)}</small></dd>
+        <dd>${formatTime(s.lastSeen)} ${agoText(s.lastSeen, now)}</dd>
       </div>
       <div>
         <dt>Updated</dt>
@@ -187,15 +194,15 @@ const eventsTable = (events: readonly HistoryEntry[]) =>
                   (e) =>
                     html`<tr>
                       <td>${e.seq}</td>
-                      <td>${formatTime(e.eventTime)}</td>
+                      ${timeCell(e.eventTime)}
                       <td>${e.action}</td>
-                      <td>${e.reason}</td>
+                      <td class="reason">${e.reason}</td>
                       <td>${e.platform}</td>
                       <td>${e.kicked.join(", ")}</td>
                       <td><span class="outcome ${e.outcome}">${e.outcome}</span></td>
                       <td>${badge(e.status)}</td>
-                      <td>${e.clientIp ?? ""}</td>
-                      <td>${formatTime(e.receivedAt)}</td>
+                      <td class="ip">${e.clientIp ?? ""}</td>
+                      ${timeCell(e.receivedAt)}
                       <td>${e.source ?? "callback"}</td>
                     </tr>`,
                 )}
@@ -255,7 +262,8 @@ function deliveriesSection(deliveries: readonly Delivery[]) {
 export function userPage() {
   const u = state.user;
   const now = Date.now();
-  return html`<form class="lookup" @submit=${lookUp}>
+  return html`${u.account === null ? html`<h2>Look up a user</h2>` : nothing}
+    <form class="lookup" @submit=${lookUp}>
       <label for="account">Account (UserID)</label>
       <input id="account" name="account" required autocomplete="off" spellcheck="false" .value=${u.account ?? ""} />
       <button type="submit">Look up</button>
