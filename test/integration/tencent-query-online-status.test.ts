@@ -222,6 +222,36 @@ describe("refuses as Tencent does: HTTP 200, ActionStatus FAIL, Tencent's ErrorC
     await expectFail(post({ To_Account: ["x".repeat(129)] }), 70402);
   });
 
+  it("a user's UserSig re-packed into an admin one (#23): 70003, while genuine admin tickets pass", async () => {
+    // An app backend that signs for an account id its user picked signs this id; its HMAC
+    // covers the same text as a ten-year admin ticket whose userbuf swallows the real lines.
+    const t = now();
+    const expire = 315_360_000;
+    const picked = `${ADMIN}\nTLS.sdkappid:${APP}\nTLS.time:${t}\nTLS.expire:${expire}\nTLS.userbuf:x`;
+    const minted = inflateUserSig(officialUserSig(TEST_SECRET_KEY, APP, picked, 86400, t));
+    const repacked = deflateUserSig({
+      "TLS.ver": "2.0",
+      "TLS.identifier": ADMIN,
+      "TLS.sdkappid": Number(APP),
+      "TLS.time": t,
+      "TLS.expire": expire,
+      "TLS.sig": minted["TLS.sig"],
+      "TLS.userbuf": `x\nTLS.sdkappid:${APP}\nTLS.time:${t}\nTLS.expire:86400`,
+    });
+    expect(await expectFail(post(body, { userSig: repacked }), 70003)).toMatch(/parsed/);
+    // The minted ticket itself, under the id it was made for, is refused the same way.
+    await expectFail(
+      post(body, { identifier: picked, userSig: officialUserSig(TEST_SECRET_KEY, APP, picked, 86400) }),
+      70003,
+    );
+
+    expect((await post(body)).json.ActionStatus).toBe("OK");
+    const TLSSigAPIv2 = (await import("tls-sig-api-v2")).default;
+    const withUserBuf = new TLSSigAPIv2.Api(Number(APP), TEST_SECRET_KEY).genPrivateMapKey(ADMIN, 86400, 1234, 255);
+    expect(inflateUserSig(withUserBuf)).toHaveProperty("TLS.userbuf");
+    expect((await post(body, { userSig: withUserBuf })).json.ActionStatus).toBe("OK");
+  });
+
   it("no secret key configured for the app: 70016 naming IM_SECRET_KEY", async () => {
     const info = await expectFail(post(body, { app: TEST_APP }), 70016);
     expect(info).toMatch(/IM_SECRET_KEY is not set/);

@@ -119,6 +119,56 @@ describe("UserSig verification", () => {
     }
   });
 
+  it("refuses fields that could move text between signed lines (70003): control characters, a non-base64 userbuf", async () => {
+    // Each ticket is signed correctly over the text its fields spell: only the format refuses it.
+    const signed = async (identifier: string, userBuf?: string) => {
+      const lines =
+        `TLS.identifier:${identifier}\nTLS.sdkappid:${APP}\nTLS.time:${NOW}\nTLS.expire:86400\n` +
+        (userBuf === undefined ? "" : `TLS.userbuf:${userBuf}\n`);
+      const key = await crypto.subtle.importKey(
+        "raw",
+        new TextEncoder().encode(TEST_SECRET_KEY),
+        { name: "HMAC", hash: "SHA-256" },
+        false,
+        ["sign"],
+      );
+      const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(lines)));
+      return deflateUserSig({
+        "TLS.ver": "2.0",
+        "TLS.identifier": identifier,
+        "TLS.sdkappid": Number(APP),
+        "TLS.time": NOW,
+        "TLS.expire": 86400,
+        "TLS.sig": Buffer.from(mac).toString("base64"),
+        ...(userBuf === undefined ? {} : { "TLS.userbuf": userBuf }),
+      });
+    };
+    const at = (identifier: string) => ({ sdkAppId: APP, identifier });
+    // The construction itself is sound: the same helper makes tickets that pass.
+    expect(await verifyUserSig(TEST_SECRET_KEY, await signed(ADMIN), expected, NOW)).toStrictEqual({ ok: true });
+    expect(await verifyUserSig(TEST_SECRET_KEY, await signed(ADMIN, "AAEC"), expected, NOW)).toStrictEqual({
+      ok: true,
+    });
+    for (const identifier of [
+      `${ADMIN}\nTLS.sdkappid:${APP}`,
+      `${ADMIN}\r`,
+      `${ADMIN}\u0000`,
+      `a\u007fb`,
+      `a\u0085b`,
+    ]) {
+      expect(await verifyUserSig(TEST_SECRET_KEY, await signed(identifier), at(identifier), NOW)).toMatchObject({
+        ok: false,
+        errorCode: USERSIG_ERROR.unparsable,
+      });
+    }
+    for (const userBuf of ["x", "x\nTLS.expire:315360000", "AAE", "AA==\n", "AA-_", "AAEC\n"]) {
+      expect(await verifyUserSig(TEST_SECRET_KEY, await signed(ADMIN, userBuf), expected, NOW)).toMatchObject({
+        ok: false,
+        errorCode: USERSIG_ERROR.unparsable,
+      });
+    }
+  });
+
   it("never mentions the secret key in an error", async () => {
     const ticket = officialUserSig(TEST_SECRET_KEY, APP, ADMIN, 1, NOW);
     const checks = [

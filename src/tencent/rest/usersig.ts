@@ -90,14 +90,24 @@ export async function signUserSig(
 }
 
 const uint = z.number().check(z.int(), z.gte(0));
+/**
+ * The signed text is rebuilt from these fields, one `TLS.<field>:<value>\n` line each, so no
+ * field may hold a line break: a user's UserSig for an id the user picked, such as
+ * `administrator\nTLS.sdkappid:…\nTLS.expire:315360000\nTLS.userbuf:x`, would otherwise verify
+ * as a ten-year admin ticket whose userbuf swallows the real lines (issue #23). Any control
+ * character is refused in the identifier (Tencent's UserIDs have none), and the userbuf must be
+ * the padded base64 Tencent's libraries write (`Buffer#toString("base64")`).
+ */
+const NO_CONTROL_CHARACTERS = /^\P{Cc}*$/u;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const ticketSchema = z.object({
   "TLS.ver": z.literal("2.0"),
-  "TLS.identifier": z.string(),
+  "TLS.identifier": z.string().check(z.regex(NO_CONTROL_CHARACTERS)),
   "TLS.sdkappid": uint,
   "TLS.time": uint,
   "TLS.expire": uint,
   "TLS.sig": z.string(),
-  "TLS.userbuf": z.optional(z.string()),
+  "TLS.userbuf": z.optional(z.string().check(z.regex(BASE64))),
 });
 
 export type DecodedTicket = z.infer<typeof ticketSchema>;
@@ -122,7 +132,8 @@ export async function decodeUserSig(userSig: string): Promise<DecodedTicket | nu
 }
 
 /**
- * Checks a UserSig as Tencent does: well-formed (70003), made for this app (70014) and this
+ * Checks a UserSig as Tencent does: well-formed (70003; also an identifier with a control
+ * character or a userbuf that is not base64, which could move text between signed lines), made for this app (70014) and this
  * identifier (70013), signed with this app's key (70009, compared in constant time by
  * `crypto.subtle.verify`), not expired (70001: expired when now > time + expire).
  */
