@@ -252,6 +252,12 @@ describe("refuses as Tencent does: HTTP 200, ActionStatus FAIL, Tencent's ErrorC
     expect((await post(body, { userSig: withUserBuf })).json.ActionStatus).toBe("OK");
   });
 
+  it("compares the admin identifier exactly: Administrator is not administrator (60010)", async () => {
+    const upper = "Administrator";
+    const userSig = officialUserSig(TEST_SECRET_KEY, APP, upper, 86400);
+    expect(await expectFail(post(body, { identifier: upper, userSig }), 60010)).toMatch(/admin/);
+  });
+
   it("no secret key configured for the app: 70016 naming IM_SECRET_KEY", async () => {
     const info = await expectFail(post(body, { app: TEST_APP }), 70016);
     expect(info).toMatch(/IM_SECRET_KEY is not set/);
