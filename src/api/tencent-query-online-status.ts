@@ -14,9 +14,11 @@ import {
   NEVER_SEEN,
   okBody,
   queryResultOf,
+  restParameters,
   type AccountPresence,
 } from "../tencent/rest/query-online-status-server";
 import { failBody, REST_ERROR } from "../tencent/rest/query-online-status-wire";
+import { USERSIG_ERROR } from "../tencent/rest/usersig";
 
 /** The schemas the endpoint validates with and answers in, for the OpenAPI document. */
 export {
@@ -27,6 +29,28 @@ export {
 
 const MISSING_KEY =
   "no secret key for this SDKAppID: IM_SECRET_KEY is not set (nor IM_SECRET_KEY_<SDKAppID>); set the IM app's key";
+
+/** A short name per ErrorCode for the log line (`verificationFailed`, `adminRequired`, …). */
+const REFUSAL_NAMES = new Map<number, string>(
+  [...Object.entries(REST_ERROR), ...Object.entries(USERSIG_ERROR)].map(([name, code]) => [code, name]),
+);
+
+/**
+ * A refusal's log line, as a refused callback gets one: probing (guessed UserSigs, other
+ * identifiers, unknown apps) shows in the logs. The app as sent when it is digits; the reason
+ * is the reply's ErrorInfo, which describes the ticket, never the UserSig or the key.
+ */
+function logRefusal(url: URL, errorCode: number, reason: string, http = 200): void {
+  const app = restParameters(url).sdkappid;
+  log({
+    msg: "tencent query",
+    app: app === undefined || /^\d{1,20}$/.test(app) ? app : "(invalid)",
+    rejected: REFUSAL_NAMES.get(errorCode) ?? "other",
+    errorCode,
+    reason,
+    http,
+  });
+}
 
 /** Every answer, OK or FAIL, is HTTP 200 JSON, as Tencent's. */
 const json = (body: string) => new Response(body, { headers: { "content-type": "application/json" } });
@@ -52,14 +76,18 @@ function presenceOf(snapshotJson: string): AccountPresence {
 export async function tencentQueryOnlineStatus(request: Request, env: Env): Promise<Response> {
   try {
     const config = loadConfig(env);
-    const checked = await checkQueryOnlineStatus(request, new URL(request.url), {
+    const url = new URL(request.url);
+    const checked = await checkQueryOnlineStatus(request, url, {
       knownApp: (app) => config.appIds.has(app as AppId),
       keyFor: (app) => config.secretKeys.get(app as AppId),
       admin: config.adminIdentifier,
       nowSeconds: Math.floor(Date.now() / 1000),
       missingKeyInfo: MISSING_KEY,
     });
-    if (!checked.ok) return json(failBody(checked.errorCode, checked.errorInfo));
+    if (!checked.ok) {
+      logRefusal(url, checked.errorCode, checked.errorInfo);
+      return json(failBody(checked.errorCode, checked.errorInfo));
+    }
     const app = checked.app as AppId;
     const accounts = checked.body.To_Account as AccountId[];
     // One Durable Object call per distinct account, all at once, as the native batch query does.
@@ -89,6 +117,8 @@ export async function tencentQueryOnlineStatus(request: Request, env: Env): Prom
  * rest of this API answers a wrong method. No Tencent client sends one, so HTTP semantics win.
  */
 export function tencentQueryMethodNotAllowed(request: Request): Response {
-  const body = request.method === "HEAD" ? null : failBody(REST_ERROR.httpParse, "use POST for query_online_status");
+  const info = "use POST for query_online_status";
+  logRefusal(new URL(request.url), REST_ERROR.httpParse, info, 405);
+  const body = request.method === "HEAD" ? null : failBody(REST_ERROR.httpParse, info);
   return new Response(body, { status: 405, headers: { "content-type": "application/json", Allow: "POST" } });
 }

@@ -1,13 +1,14 @@
 // The Tencent-compatible query_online_status endpoint, driven as an app backend drives Tencent:
 // a UserSig from tls-sig-api-v2, Tencent's URL and body, only the base URL changed.
 import { env, exports } from "cloudflare:workers";
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { tencentQueryOnlineStatus } from "../../src/api/tencent-query-online-status";
 import type { AccountId } from "../../src/presence/types";
 import { queryOnlineStatus } from "../../src/tencent/rest/query-online-status";
 import { queryOnlineStatusResponse } from "../../src/tencent/rest/query-online-status-wire";
 import { OTHER_APP, RECONCILE_APP, TEST_APP } from "../support/bindings";
 import { sendStateChange } from "../support/callback";
+import { captureLogs } from "../support/logs";
 import { storedTables, stubFor, uniqueAccount } from "../support/storage";
 import { inflateUserSig, officialUserSig, deflateUserSig, OTHER_SECRET_KEY, TEST_SECRET_KEY } from "../support/usersig";
 
@@ -16,6 +17,8 @@ const BASE_URL = "https://presence.test";
 const APP = RECONCILE_APP;
 const ADMIN = "administrator";
 const now = () => Math.floor(Date.now() / 1000);
+
+afterEach(() => vi.restoreAllMocks());
 
 interface Call {
   app?: string;
@@ -261,6 +264,56 @@ describe("refuses as Tencent does: HTTP 200, ActionStatus FAIL, Tencent's ErrorC
   it("no secret key configured for the app: 70016 naming IM_SECRET_KEY", async () => {
     const info = await expectFail(post(body, { app: TEST_APP }), 70016);
     expect(info).toMatch(/IM_SECRET_KEY is not set/);
+  });
+
+  it("logs each refusal in one line (reason, ErrorCode, app), never the UserSig or a key; an answer in none", async () => {
+    const lines = captureLogs();
+    const otherKey = officialUserSig(OTHER_SECRET_KEY, APP, ADMIN, 86400);
+    const forAlice = officialUserSig(TEST_SECRET_KEY, APP, "alice", 86400);
+    await expectFail(post(body, { userSig: otherKey }), 70009);
+    await expectFail(post(body, { identifier: "alice", userSig: forAlice }), 60010);
+    await expectFail(post(body, { query: { sdkappid: "14<script>" } }), 70020);
+    expect((await post(body)).json.ActionStatus).toBe("OK");
+    expect((await exports.default.fetch(tencentUrl(), { method: "PUT" })).status).toBe(405);
+
+    expect(lines.map((line) => JSON.parse(line))).toStrictEqual([
+      {
+        msg: "tencent query",
+        app: APP,
+        rejected: "verificationFailed",
+        errorCode: 70009,
+        reason: expect.stringMatching(/verification failed/),
+        http: 200,
+      },
+      {
+        msg: "tencent query",
+        app: APP,
+        rejected: "adminRequired",
+        errorCode: 60010,
+        reason: expect.stringMatching(/App admin/),
+        http: 200,
+      },
+      {
+        msg: "tencent query",
+        app: "(invalid)",
+        rejected: "sdkAppIdUnknown",
+        errorCode: 70020,
+        reason: expect.any(String),
+        http: 200,
+      },
+      {
+        msg: "tencent query",
+        app: APP,
+        rejected: "httpParse",
+        errorCode: 60002,
+        reason: "use POST for query_online_status",
+        http: 405,
+      },
+    ]);
+    for (const line of lines) {
+      for (const secret of [otherKey, forAlice, TEST_SECRET_KEY, OTHER_SECRET_KEY]) expect(line).not.toContain(secret);
+      expect(line).not.toContain("usersig=");
+    }
   });
 
   it("a storage failure or a throw is 70500 with HTTP 200, never a 5xx", async () => {

@@ -38,7 +38,7 @@ export type CheckedQuery =
 const refuse = (errorCode: number, errorInfo: string): CheckedQuery => ({ ok: false, errorCode, errorInfo });
 
 /** The known query parameters, names matched case-insensitively (Tencent's docs vary in case). */
-function parameters(url: URL): Record<string, string> {
+export function restParameters(url: URL): Record<string, string> {
   const found: Record<string, string> = {};
   for (const [key, value] of url.searchParams) {
     const name = key.toLowerCase();
@@ -57,7 +57,7 @@ export async function checkQueryOnlineStatus(
   url: URL,
   ctx: QueryServerContext,
 ): Promise<CheckedQuery> {
-  const raw = parameters(url);
+  const raw = restParameters(url);
   const params = queryOnlineStatusQuery.safeParse(raw);
   const app = raw.sdkappid ?? "";
   if (app === "") {
