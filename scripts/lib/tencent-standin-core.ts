@@ -28,7 +28,8 @@ import {
   queryResultOf,
   type AccountPresence,
 } from "../../src/tencent/rest/query-online-status-server.ts";
-import { failBody, QUERY_ONLINE_STATUS_PATH, REST_ERROR } from "../../src/tencent/rest/query-online-status-wire.ts";
+import { QUERY_ONLINE_STATUS_PATH } from "../../src/tencent/rest/query-online-status-wire.ts";
+import { failBody, REST_ERROR } from "../../src/tencent/rest/rest-wire.ts";
 
 export interface StandinOptions {
   /** SDKAppID → secret key, as the IM console holds them. */

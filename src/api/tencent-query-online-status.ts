@@ -14,18 +14,18 @@ import {
   NEVER_SEEN,
   okBody,
   queryResultOf,
-  restParameters,
   type AccountPresence,
 } from "../tencent/rest/query-online-status-server";
-import { failBody, REST_ERROR } from "../tencent/rest/query-online-status-wire";
+import { restParameters } from "../tencent/rest/rest-server";
+import { failBody, REST_ERROR } from "../tencent/rest/rest-wire";
 import { USERSIG_ERROR } from "../tencent/rest/usersig";
 
 /** The schemas the endpoint validates with and answers in, for the OpenAPI document. */
 export {
-  queryOnlineStatusQuery as tencentQueryOnlineStatusQuery,
   queryOnlineStatusRequest as tencentQueryOnlineStatusBody,
   queryOnlineStatusResponse as tencentQueryOnlineStatusResponse,
 } from "../tencent/rest/query-online-status-wire";
+export { restQuery as tencentQueryOnlineStatusQuery } from "../tencent/rest/rest-wire";
 
 const MISSING_KEY =
   "no secret key for this SDKAppID: IM_SECRET_KEY is not set (nor IM_SECRET_KEY_<SDKAppID>); set the IM app's key";

@@ -166,7 +166,8 @@ export class Reconciler extends DurableObject<Env> {
   /** One REST call for `batch`, then each answer to its user. Never throws. */
   private async call(app: AppId, batch: readonly Pending[], q: EpochMs, snapshots = false): Promise<CallOutcome> {
     const accounts = batch.map((p) => p.account);
-    const userSig = userSigFor(this.config, app, q);
+    const key = this.config.secretKeys.get(app);
+    const userSig = key === undefined ? null : userSigFor(key, app, this.config.adminIdentifier, q);
     if (userSig === null) return { ok: false, error: `no IM_SECRET_KEY for app ${app}`, errorCode: null, applied: [] };
     this.starts = [...inWindow(this.starts, q), q];
     const result = await userSig.then(

@@ -2,7 +2,8 @@
 // fetcher: it checks the UserSig as Tencent does and answers from a truth table. Tests set
 // the truth, take Tencent down or make it answer FAIL, and look at every call it got.
 import { toTencentPlatform, toTencentStatus } from "../../src/tencent/rest/platforms";
-import { failBody, QUERY_ONLINE_STATUS_PATH } from "../../src/tencent/rest/query-online-status-wire";
+import { QUERY_ONLINE_STATUS_PATH } from "../../src/tencent/rest/query-online-status-wire";
+import { failBody } from "../../src/tencent/rest/rest-wire";
 import { verifyUserSig } from "../../src/tencent/rest/usersig";
 import type { ConnectionState, Platform } from "../../src/presence/types";
 

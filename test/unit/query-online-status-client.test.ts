@@ -202,15 +202,11 @@ describe("query_online_status client", () => {
 });
 
 describe("queryOnlineStatusFor (what reconciliation calls)", () => {
-  const config = {
-    restBaseUrl: BASE,
-    adminIdentifier: ADMIN,
-    secretKeys: new Map([[APP as AppId, TEST_SECRET_KEY]]),
-  };
+  const admin = { baseUrl: BASE, identifier: ADMIN, key: TEST_SECRET_KEY };
 
   it("signs with the app's key for the configured admin and calls the configured domain", async () => {
     const seen: Seen[] = [];
-    const result = await queryOnlineStatusFor(config, APP as AppId, accounts("alice"), Date.now(), {
+    const result = await queryOnlineStatusFor(admin, APP as AppId, accounts("alice"), Date.now(), {
       fetcher: fakeTencent(() => Response.json(OK), seen),
     });
     expect(result.ok).toBe(true);
@@ -219,7 +215,12 @@ describe("queryOnlineStatusFor (what reconciliation calls)", () => {
   });
 
   it("is a 70016 failure, not a throw, for an app without a key", async () => {
-    const result = await queryOnlineStatusFor(config, "1400000999" as AppId, accounts("alice"), Date.now());
+    const result = await queryOnlineStatusFor(
+      { ...admin, key: undefined },
+      APP as AppId,
+      accounts("alice"),
+      Date.now(),
+    );
     expect(result).toMatchObject({ ok: false, errorCode: 70016 });
   });
 });

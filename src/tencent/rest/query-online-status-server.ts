@@ -1,110 +1,45 @@
 // The serving side of Tencent's `v4/openim/query_online_status`: the checks Tencent makes
-// before it answers (app, UserSig, admin, body) and the answer's shape. Shared by the Worker's
-// compatible endpoint and the local stand-in of Tencent, so both refuse the same requests
-// with the same ErrorCodes. Web APIs only; `.ts` imports because Node loads it too.
-import { readBody } from "../../lib/read-body.ts";
+// before it answers (app, UserSig, admin: rest-server.ts; then the body) and the answer's
+// shape. Shared by the Worker's compatible endpoint and the local stand-in of Tencent, so both
+// refuse the same requests with the same ErrorCodes. Web APIs only; `.ts` imports because Node loads it too.
 import { validate } from "../../lib/validation.ts";
 import type { ConnectionState, Platform, UserStatus } from "../../presence/types.ts";
 import { PLATFORM_TABLE, toTencentPlatform, toTencentStatus } from "./platforms.ts";
 import {
-  QUERY_PARAMETERS,
-  queryOnlineStatusQuery,
   queryOnlineStatusRequest,
-  REST_ERROR,
   type QueryOnlineStatusRequest,
   type QueryResult,
 } from "./query-online-status-wire.ts";
-import { USERSIG_ERROR, verifyUserSig } from "./usersig.ts";
+import { checkAdminRequest, readRestJson, refuse, type RestRefusal, type RestServerContext } from "./rest-server.ts";
+import { REST_ERROR } from "./rest-wire.ts";
 
 /** 500 UserIDs of 128 bytes, JSON-escaped, fit with room to spare. */
 export const MAX_QUERY_BODY_BYTES = 512 * 1024;
 
-export interface QueryServerContext {
-  /** Whether this SDKAppID is served here. */
-  readonly knownApp: (app: string) => boolean;
-  /** The app's secret key; undefined when none is configured. */
-  readonly keyFor: (app: string) => string | undefined;
-  /** The App admin account the `identifier` must name. */
-  readonly admin: string;
-  readonly nowSeconds: number;
-  /** Words for a known app without a key (70016): says which setting to make. */
-  readonly missingKeyInfo: string;
-}
-
 export type CheckedQuery =
-  | { readonly ok: true; readonly app: string; readonly body: QueryOnlineStatusRequest }
-  | { readonly ok: false; readonly errorCode: number; readonly errorInfo: string };
-
-const refuse = (errorCode: number, errorInfo: string): CheckedQuery => ({ ok: false, errorCode, errorInfo });
-
-/** The known query parameters, names matched case-insensitively (Tencent's docs vary in case). */
-export function restParameters(url: URL): Record<string, string> {
-  const found: Record<string, string> = {};
-  for (const [key, value] of url.searchParams) {
-    const name = key.toLowerCase();
-    if ((QUERY_PARAMETERS as readonly string[]).includes(name) && !(name in found)) found[name] = value;
-  }
-  return found;
-}
+  { readonly ok: true; readonly app: string; readonly body: QueryOnlineStatusRequest } | RestRefusal;
 
 /**
- * Checks a request as Tencent does, in Tencent's order: the SDKAppID (60012, 70020), the
- * UserSig for the identifier (60004, 70016, 70001…70014), the admin (60010), then the body
- * (60002, 60003, 60015, 70402). Nothing here reads or writes presence.
+ * Checks a request as Tencent does, in Tencent's order: the URL (SDKAppID, UserSig, admin:
+ * `checkAdminRequest`), then the body (60002, 60003, 60015, 70402). Nothing here reads or
+ * writes presence.
  */
 export async function checkQueryOnlineStatus(
   request: Request,
   url: URL,
-  ctx: QueryServerContext,
+  ctx: RestServerContext,
 ): Promise<CheckedQuery> {
-  const raw = restParameters(url);
-  const params = queryOnlineStatusQuery.safeParse(raw);
-  const app = raw.sdkappid ?? "";
-  if (app === "") {
-    return refuse(REST_ERROR.sdkAppIdMissing, "sdkappid is missing from the URL: add ?sdkappid=<your SDKAppID>");
-  }
-  if (!/^\d{1,20}$/.test(app) || !ctx.knownApp(app)) {
-    return refuse(REST_ERROR.sdkAppIdUnknown, `SDKAppID ${app.slice(0, 20)} is not served here: check the sdkappid`);
-  }
-  if (!params.success) {
-    return refuse(
-      REST_ERROR.accountOrSig,
-      "identifier and usersig are required in the URL: the App admin and a UserSig signed for it",
-    );
-  }
-  const { identifier, usersig: userSig } = params.data;
-  const key = ctx.keyFor(app);
-  if (key === undefined) return refuse(USERSIG_ERROR.keyMissing, ctx.missingKeyInfo);
-  const check = await verifyUserSig(key, userSig, { sdkAppId: app, identifier }, ctx.nowSeconds);
-  if (!check.ok) return refuse(check.errorCode, check.errorInfo);
-  if (identifier !== ctx.admin) {
-    return refuse(
-      REST_ERROR.adminRequired,
-      "this request needs the App admin: set identifier to the admin account and sign the UserSig for it",
-    );
-  }
-
-  const read = await readBody(request, MAX_QUERY_BODY_BYTES);
-  if (!read.ok) {
-    if (read.problem === "too_large") {
-      return refuse(REST_ERROR.invalidParameter, `the body is larger than ${MAX_QUERY_BODY_BYTES} bytes`);
-    }
-    if (read.problem === "not_utf8") return refuse(REST_ERROR.jsonParse, "the body is not well-formed UTF-8 JSON");
-    return refuse(REST_ERROR.httpParse, "the request body could not be read: send it again");
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(read.text);
-  } catch {
-    return refuse(REST_ERROR.jsonParse, "the body is not valid JSON");
-  }
-  const accounts = (json as { To_Account?: unknown } | null)?.To_Account;
+  const admin = await checkAdminRequest(url, ctx);
+  if (!admin.ok) return admin;
+  const read = await readRestJson(request, MAX_QUERY_BODY_BYTES);
+  if (!read.ok) return read;
+  const accounts = (read.json as { To_Account?: unknown } | null)?.To_Account;
   if (Array.isArray(accounts) && accounts.some((a) => typeof a !== "string")) {
     return refuse(REST_ERROR.accountNotString, "To_Account: every UserID must be a string");
   }
-  const parsed = validate(queryOnlineStatusRequest, json, "body");
+  const parsed = validate(queryOnlineStatusRequest, read.json, "body");
   if (!parsed.ok) return refuse(REST_ERROR.invalidParameter, parsed.message);
-  return { ok: true, app, body: parsed.data };
+  return { ok: true, app: admin.app, body: parsed.data };
 }
 
 export interface AccountPresence {

@@ -2,24 +2,19 @@
 // reconciliation asks. It never throws: every failure (network, timeout, HTTP status,
 // ActionStatus FAIL, a malformed answer) comes back as data with Tencent's ErrorCode when
 // there is one, and no failure text carries the UserSig.
-import type { Config } from "../../config.ts";
 import type { AccountId, AppId, ConnectionState, EpochMs, Platform } from "../../presence/types.ts";
-import { validate } from "../../lib/validation.ts";
 import { fromTencentPlatform, fromTencentStatus } from "./platforms.ts";
 import {
   MAX_QUERY_ACCOUNTS,
   QUERY_ONLINE_STATUS_PATH,
-  REST_ERROR,
   queryOnlineStatusResponse,
   type QueryResult,
 } from "./query-online-status-wire.ts";
-import { USERSIG_ERROR } from "./usersig.ts";
-import { userSigFor } from "./usersig-cache.ts";
+import { postToTencent, signedAs, type RestCallOptions, type RestFailure, type TencentAdmin } from "./rest-call.ts";
+import { REST_ERROR } from "./rest-wire.ts";
 
-export const QUERY_TIMEOUT_MS = 5000;
 /** 500 accounts with details and custom statuses stay far below this. */
 const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
-const MAX_ERROR_LENGTH = 300;
 
 export interface AccountAnswer {
   readonly status: ConnectionState;
@@ -39,23 +34,14 @@ export type QueryOnlineStatusResult =
     }
   | { readonly ok: false; readonly error: string; readonly errorCode: number | null };
 
-export interface QueryOnlineStatusOptions {
-  /** Tencent's REST domain, e.g. https://adminapisgp.im.qcloud.com, no trailing slash. */
-  readonly baseUrl: string;
-  readonly sdkAppId: string;
-  /** The app admin account. */
-  readonly identifier: string;
-  readonly userSig: string;
+export interface QueryOnlineStatusOptions extends RestCallOptions {
   /** 1 to 500 accounts. */
   readonly accounts: readonly AccountId[];
-  readonly timeoutMs?: number;
-  /** The URL's `random`; a fresh 32-bit unsigned integer when omitted. */
-  readonly random?: number;
-  /** For tests: the fetch to use (an in-process fake Tencent). */
-  readonly fetcher?: typeof fetch;
 }
 
-const freshRandom = () => crypto.getRandomValues(new Uint32Array(1))[0] ?? 0;
+/** A failure as this client has always reported it: the words, and Tencent's code when not 0. */
+const failureOf = (failure: RestFailure) =>
+  ({ ok: false, error: failure.message, errorCode: failure.errorCode === 0 ? null : failure.errorCode }) as const;
 
 // Tencent may prefer the most connected answer when two of its names map to one platform.
 const RANK: Record<ConnectionState, number> = { online: 2, disconnected: 1, offline: 0 };
@@ -90,81 +76,24 @@ function withStatusField(json: unknown): unknown {
   return { ...(json as object), QueryResult: entries };
 }
 
-async function readBounded(response: Response, limit: number): Promise<string> {
-  const declared = Number(response.headers.get("content-length") ?? "0");
-  if (declared > limit) throw new RangeError(`answer larger than ${limit} bytes`);
-  const text = await response.text();
-  if (text.length > limit) throw new RangeError(`answer larger than ${limit} bytes`);
-  return text;
-}
-
 /** Asks Tencent for the online status of up to 500 accounts, with per-platform detail. */
 export async function queryOnlineStatus(options: QueryOnlineStatusOptions): Promise<QueryOnlineStatusResult> {
-  const { accounts, userSig } = options;
-  const timeoutMs = options.timeoutMs ?? QUERY_TIMEOUT_MS;
-  // Whatever Tencent or the network says, the ticket is not repeated in our logs or replies.
-  const scrub = (text: string) => (userSig === "" ? text : text.split(userSig).join("***")).slice(0, MAX_ERROR_LENGTH);
-  const failure = (error: string, errorCode: number | null = null) =>
-    ({ ok: false, error: scrub(error), errorCode }) as const;
-
+  const { accounts } = options;
   if (accounts.length === 0 || accounts.length > MAX_QUERY_ACCOUNTS) {
-    return failure(`accounts: 1 to ${MAX_QUERY_ACCOUNTS} per call, got ${accounts.length}`);
+    return {
+      ok: false,
+      error: `accounts: 1 to ${MAX_QUERY_ACCOUNTS} per call, got ${accounts.length}`,
+      errorCode: null,
+    };
   }
-  const query = new URLSearchParams({
-    sdkappid: options.sdkAppId,
-    identifier: options.identifier,
-    usersig: userSig,
-    random: String(options.random ?? freshRandom()),
-    contenttype: "json",
+  const body = { To_Account: accounts, IsNeedDetail: 1, IsReturnCustomStatus: 1 };
+  const called = await postToTencent(options, QUERY_ONLINE_STATUS_PATH, body, {
+    schema: queryOnlineStatusResponse,
+    maxBytes: MAX_RESPONSE_BYTES,
+    normalise: withStatusField,
   });
-  const url = `${options.baseUrl}${QUERY_ONLINE_STATUS_PATH}?${query}`;
-  const body = JSON.stringify({ To_Account: accounts, IsNeedDetail: 1, IsReturnCustomStatus: 1 });
-
-  // Not AbortSignal.timeout(): its timer cannot be cleared, and a pending timer keeps a
-  // Durable Object awake (billed, not evictable) long after the answer came.
-  const controller = new AbortController();
-  const timer = setTimeout(
-    () => controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, "TimeoutError")),
-    timeoutMs,
-  );
-  let text: string;
-  let status: number;
-  try {
-    const response = await (options.fetcher ?? fetch)(url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body,
-      redirect: "manual",
-      signal: controller.signal,
-    });
-    status = response.status;
-    if (status < 200 || status >= 300) {
-      await response.body?.cancel().catch(() => undefined);
-      return failure(`HTTP ${status} from Tencent`);
-    }
-    text = await readBounded(response, MAX_RESPONSE_BYTES);
-  } catch (error) {
-    if (controller.signal.aborted) return failure(`timeout: no answer within ${timeoutMs / 1000} s`);
-    return failure(`network error: ${error instanceof Error ? error.message : String(error)}`);
-  } finally {
-    clearTimeout(timer);
-  }
-
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return failure(`malformed answer (HTTP ${status}): not JSON`);
-  }
-  const parsed = validate(queryOnlineStatusResponse, withStatusField(json), "answer");
-  if (!parsed.ok) return failure(`malformed answer (HTTP ${status}): ${parsed.message}`);
-  const answer = parsed.data;
-  if (answer.ActionStatus !== "OK" || answer.ErrorCode !== 0) {
-    return failure(
-      `Tencent ErrorCode ${answer.ErrorCode}: ${answer.ErrorInfo ?? "no ErrorInfo"}`,
-      answer.ErrorCode === 0 ? null : answer.ErrorCode,
-    );
-  }
+  if (!called.ok) return failureOf(called);
+  const { answer } = called;
 
   const asked = new Set<string>(accounts);
   const results = new Map<AccountId, AccountAnswer>();
@@ -183,32 +112,16 @@ export async function queryOnlineStatus(options: QueryOnlineStatusOptions): Prom
 }
 
 /**
- * The call reconciliation makes: the configured REST domain and admin, the app's cached
- * UserSig, a fresh random. An app without a secret key is a failure (70016), not a throw.
+ * The call reconciliation makes: the admin's REST domain and cached UserSig for `app`, a fresh
+ * random. An app without a secret key is a failure (70016), not a throw.
  */
 export async function queryOnlineStatusFor(
-  config: Pick<Config, "secretKeys" | "adminIdentifier" | "restBaseUrl">,
+  admin: TencentAdmin,
   app: AppId,
   accounts: readonly AccountId[],
   nowMs: EpochMs,
   options: Pick<QueryOnlineStatusOptions, "timeoutMs" | "fetcher"> = {},
 ): Promise<QueryOnlineStatusResult> {
-  const pending = userSigFor(config, app, nowMs);
-  if (pending === null) {
-    return { ok: false, error: `IM_SECRET_KEY is not set for SDKAppID ${app}`, errorCode: USERSIG_ERROR.keyMissing };
-  }
-  let userSig: string;
-  try {
-    userSig = await pending;
-  } catch (error) {
-    return { ok: false, error: `could not sign a UserSig: ${(error as Error).name}`, errorCode: null };
-  }
-  return queryOnlineStatus({
-    baseUrl: config.restBaseUrl,
-    sdkAppId: app,
-    identifier: config.adminIdentifier,
-    userSig,
-    accounts,
-    ...options,
-  });
+  const signed = await signedAs(admin, app, nowMs, options);
+  return signed.ok ? queryOnlineStatus({ ...signed.call, accounts }) : failureOf(signed);
 }
