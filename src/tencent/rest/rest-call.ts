@@ -181,6 +181,7 @@ export async function postToTencent<T extends RestEnvelope>(
   const parsed = validate(reading.schema, reading.normalise ? reading.normalise(json) : json, "answer");
   if (!parsed.ok) return failure("malformed", `malformed answer (HTTP ${status}): ${parsed.message}`);
   const answer = parsed.data;
+  // FAIL with ErrorCode 0 (never seen) keeps Tencent's 0; the query client reports it as null.
   if (answer.ActionStatus !== "OK" || answer.ErrorCode !== 0) {
     const errorInfo = answer.ErrorInfo ?? "";
     return {
