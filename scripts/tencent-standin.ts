@@ -75,7 +75,9 @@ async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
       outcome === null
         ? `HTTP ${response.status}`
         : outcome.ActionStatus === "OK"
-          ? `OK ${outcome.QueryResult?.length ?? 0} answered, ${outcome.ErrorList?.length ?? 0} in ErrorList`
+          ? outcome.QueryResult === undefined // a kick: nothing but the envelope
+            ? "OK"
+            : `OK ${outcome.QueryResult.length} answered, ${outcome.ErrorList?.length ?? 0} in ErrorList`
           : `FAIL ${outcome.ErrorCode} ${outcome.ErrorInfo}`;
     console.log(`${new Date().toISOString()} ${request.method} ${new URL(request.url).pathname} → ${summary}`);
   }

@@ -1,14 +1,17 @@
-// A stand-in for Tencent's REST endpoint `v4/openim/query_online_status`, as a fetch-style
-// handler (Request → Response): the Node server (scripts/tencent-standin.ts) serves it on
-// 127.0.0.1, and tests can call it in-process. It checks requests with the same code the
-// Worker's compatible endpoint uses (UserSig, admin, body: src/tencent/rest/), and answers
-// from a truth table that simulators, tests and the bench set through a small control API:
+// A stand-in for Tencent's REST endpoints `v4/openim/query_online_status` and
+// `v4/im_open_login_svc/kick`, as a fetch-style handler (Request → Response): the Node server
+// (scripts/tencent-standin.ts) serves it on 127.0.0.1, and tests can call it in-process. It
+// checks requests with the same code the Worker's compatible endpoint uses (UserSig, admin,
+// body: src/tencent/rest/), answers queries from a truth table, and a kick sets the account
+// Offline on every platform of it. Simulators, tests and the bench drive it through a small
+// control API:
 //
 //   PUT    /truth/{sdkappid}/{account}  {"platforms":{"iOS":"Online","PC":"PushOnline"},"customStatus"?:"…"}
 //   GET    /truth/{sdkappid}/{account}  → the entry, 404 when never set
 //   DELETE /truth/{sdkappid}/{account}  → forgotten (never seen)        DELETE /truth → all forgotten
 //   POST   /truth/{sdkappid}            {"accounts":{"alice":{"platforms":{…}},…}}  many at once
-//   GET    /stats                       → calls, accounts asked, answers, failures by ErrorCode
+//   GET    /stats                       → calls, accounts asked, answers, failures by ErrorCode;
+//                                        kicks: {calls, kicked, failed, byErrorCode, byHttpStatus}
 //   GET    /stats/{sdkappid}/{account}  → {"asked":n}: answered calls that asked for this account
 //   DELETE /stats                       → counters (the per-account ones too) back to zero
 //   PUT    /behaviour                   {"failWith"?:{"errorCode":70500,"errorInfo"?:"…"}|null,
@@ -19,8 +22,12 @@
 // Platform names in the truth table are Tencent's (iPhone, PC, …) or ours (iOS, Windows, …);
 // status words Tencent's (Online, PushOnline, Offline). A never-set account is Offline, or in
 // ErrorList with 70107 when `unknownAccounts` is "missing". `times` limits failWith/httpStatus/
-// malformed to the next N calls (null: until changed). Runs on Node 24 (type stripping).
+// malformed to the next N calls (null: until changed). The behaviour applies to kicks as to
+// queries (Tencent down is down for both); a kick of a never-set account is 70107 when
+// `unknownAccounts` is "missing", else OK (it is Offline already). Runs on Node 24 (type stripping).
 import type { ConnectionState, Platform } from "../../src/presence/types.ts";
+import { checkKick } from "../../src/tencent/rest/kick-server.ts";
+import { KICK_PATH } from "../../src/tencent/rest/kick-wire.ts";
 import { fromTencentPlatform, type TencentStatus } from "../../src/tencent/rest/platforms.ts";
 import {
   checkQueryOnlineStatus,
@@ -29,7 +36,7 @@ import {
   type AccountPresence,
 } from "../../src/tencent/rest/query-online-status-server.ts";
 import { QUERY_ONLINE_STATUS_PATH } from "../../src/tencent/rest/query-online-status-wire.ts";
-import { failBody, REST_ERROR } from "../../src/tencent/rest/rest-wire.ts";
+import { failBody, OK_BODY, REST_ERROR } from "../../src/tencent/rest/rest-wire.ts";
 
 export interface StandinOptions {
   /** SDKAppID → secret key, as the IM console holds them. */
@@ -49,6 +56,15 @@ export interface Behaviour {
   malformed: boolean;
 }
 
+/** Calls to the kick, apart from the query's: the bench's figures stay the query's. */
+export interface KickStats {
+  calls: number;
+  kicked: number;
+  failed: number;
+  byErrorCode: Record<string, number>;
+  byHttpStatus: Record<string, number>;
+}
+
 export interface Stats {
   calls: number;
   accountsAsked: number;
@@ -58,6 +74,7 @@ export interface Stats {
   byErrorCode: Record<string, number>;
   byHttpStatus: Record<string, number>;
   lastCallAt: number | null;
+  kicks: KickStats;
 }
 
 interface TruthEntry {
@@ -83,6 +100,7 @@ const freshStats = (): Stats => ({
   byErrorCode: {},
   byHttpStatus: {},
   lastCallAt: null,
+  kicks: { calls: 0, kicked: 0, failed: 0, byErrorCode: {}, byHttpStatus: {} },
 });
 
 const json = (value: unknown, status = 200) =>
@@ -162,29 +180,39 @@ export function createTencentStandin(options: StandinOptions) {
     return true;
   }
 
+  /** After the asked-for delay, the failure `behaviour` asks for on this call; null: answer. */
+  async function injectedFailure(tally: Pick<Stats, "byHttpStatus" | "byErrorCode">): Promise<Response | null> {
+    if (behaviour.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, behaviour.delayMs));
+    const failing = behaviour.httpStatus !== null || behaviour.failWith !== null || behaviour.malformed;
+    if (!failing || !failureApplies()) return null;
+    if (behaviour.httpStatus !== null) {
+      count(tally.byHttpStatus, behaviour.httpStatus);
+      return new Response("stand-in: failing on request", { status: behaviour.httpStatus });
+    }
+    if (behaviour.malformed) return new Response("<html>stand-in: not JSON</html>", { status: 200 });
+    const { errorCode, errorInfo } = behaviour.failWith!;
+    count(tally.byErrorCode, errorCode);
+    return tencentReply(failBody(errorCode, errorInfo ?? "stand-in: failing on request"));
+  }
+
+  /** What Tencent checks every REST call against: the apps and keys, the admin, the clock. */
+  const serverContext = () => ({
+    knownApp: (app: string) => options.apps.has(app),
+    keyFor: (app: string) => options.apps.get(app),
+    admin: options.admin,
+    nowSeconds: Math.floor(clock() / 1000),
+    missingKeyInfo: "the stand-in has no secret key for this SDKAppID",
+  });
+
   async function query(request: Request, url: URL): Promise<Response> {
     stats.calls += 1;
     stats.lastCallAt = clock();
-    if (behaviour.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, behaviour.delayMs));
-    const failing = behaviour.httpStatus !== null || behaviour.failWith !== null || behaviour.malformed;
-    if (failing && failureApplies()) {
+    const injected = await injectedFailure(stats);
+    if (injected !== null) {
       stats.failed += 1;
-      if (behaviour.httpStatus !== null) {
-        count(stats.byHttpStatus, behaviour.httpStatus);
-        return new Response("stand-in: failing on request", { status: behaviour.httpStatus });
-      }
-      if (behaviour.malformed) return new Response("<html>stand-in: not JSON</html>", { status: 200 });
-      const { errorCode, errorInfo } = behaviour.failWith!;
-      count(stats.byErrorCode, errorCode);
-      return tencentReply(failBody(errorCode, errorInfo ?? "stand-in: failing on request"));
+      return injected;
     }
-    const checked = await checkQueryOnlineStatus(request, url, {
-      knownApp: (app) => options.apps.has(app),
-      keyFor: (app) => options.apps.get(app),
-      admin: options.admin,
-      nowSeconds: Math.floor(clock() / 1000),
-      missingKeyInfo: "the stand-in has no secret key for this SDKAppID",
-    });
+    const checked = await checkQueryOnlineStatus(request, url, serverContext());
     if (!checked.ok) {
       stats.failed += 1;
       count(stats.byErrorCode, checked.errorCode);
@@ -209,6 +237,35 @@ export function createTencentStandin(options: StandinOptions) {
       results.push(queryResultOf(account, presence, checked.body));
     }
     return tencentReply(okBody(results, errorList));
+  }
+
+  /** Tencent's kick: the account's login state is invalidated, so it is Offline everywhere. */
+  async function kick(request: Request, url: URL): Promise<Response> {
+    const tally = stats.kicks;
+    tally.calls += 1;
+    const injected = await injectedFailure(tally);
+    if (injected !== null) {
+      tally.failed += 1;
+      return injected;
+    }
+    const refuse = (errorCode: number, errorInfo: string) => {
+      tally.failed += 1;
+      count(tally.byErrorCode, errorCode);
+      return tencentReply(failBody(errorCode, errorInfo));
+    };
+    const checked = await checkKick(request, url, serverContext());
+    if (!checked.ok) return refuse(checked.errorCode, checked.errorInfo);
+    const entry = truth.get(truthKey(checked.app, checked.account));
+    if (entry === undefined && behaviour.unknownAccounts === "missing") {
+      return refuse(REST_ERROR.notImported, "stand-in: this account was never set in the truth table");
+    }
+    if (entry !== undefined) {
+      for (const platform of Object.keys(entry.platforms) as Platform[]) entry.platforms[platform] = "offline";
+      // Tencent clears a custom status when its user goes offline.
+      entry.customStatus = null;
+    }
+    tally.kicked += 1;
+    return tencentReply(OK_BODY);
   }
 
   async function control(request: Request, url: URL): Promise<Response> {
@@ -281,12 +338,16 @@ export function createTencentStandin(options: StandinOptions) {
   }
 
   return {
-    /** Serves one request: Tencent's query_online_status or the control API. */
+    /** Serves one request: Tencent's query_online_status or kick, or the control API. */
     async fetch(request: Request): Promise<Response> {
       const url = new URL(request.url);
       if (url.pathname === QUERY_ONLINE_STATUS_PATH) {
         if (request.method !== "POST") return tencentReply(failBody(REST_ERROR.httpParse, "use POST"), 405);
         return query(request, url);
+      }
+      if (url.pathname === KICK_PATH) {
+        if (request.method !== "POST") return tencentReply(failBody(REST_ERROR.httpParse, "use POST"), 405);
+        return kick(request, url);
       }
       return control(request, url);
     },

@@ -75,4 +75,20 @@ describe("npm run tencent", () => {
     const stats = (await (await fetch(`${base}/stats`)).json()) as Record<string, unknown>;
     expect(stats).toMatchObject({ calls: 2, answered: 1, failed: 1, byErrorCode: { "70009": 1 } });
   });
+
+  it("kicks as Tencent does: an admin's ticket sets the account Offline, a user's own is refused", async () => {
+    await fetch(`${base}/truth/${APP}/mallory`, {
+      method: "PUT",
+      body: JSON.stringify({ platforms: { iOS: "Online", Web: "PushOnline" } }),
+    });
+    const kick = (identifier: string) =>
+      fetch(
+        `${base}/v4/im_open_login_svc/kick?sdkappid=${APP}&identifier=${identifier}&usersig=${new TLSSigAPIv2.Api(Number(APP), KEY).genUserSig(identifier, 86400)}&random=7&contenttype=json`,
+        { method: "POST", body: JSON.stringify({ UserID: "mallory" }) },
+      ).then((r) => r.json() as Promise<Record<string, unknown>>);
+    expect(await kick("mallory")).toMatchObject({ ActionStatus: "FAIL", ErrorCode: 60010 });
+    expect(await kick("administrator")).toStrictEqual({ ActionStatus: "OK", ErrorInfo: "", ErrorCode: 0 });
+    const truth = (await (await fetch(`${base}/truth/${APP}/mallory`)).json()) as Record<string, unknown>;
+    expect(truth).toMatchObject({ platforms: { iOS: "Offline", Web: "Offline" }, status: "offline" });
+  });
 });

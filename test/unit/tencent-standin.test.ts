@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { createTencentStandin } from "../../scripts/lib/tencent-standin-core";
 import type { AccountId } from "../../src/presence/types";
+import { kickAccount, type KickOptions } from "../../src/tencent/rest/kick";
 import { queryOnlineStatus, type QueryOnlineStatusOptions } from "../../src/tencent/rest/query-online-status";
 import { signUserSig } from "../../src/tencent/rest/usersig";
 import { OTHER_SECRET_KEY, TEST_SECRET_KEY } from "../support/usersig";
@@ -15,22 +16,23 @@ function setup() {
   const standin = createTencentStandin({ apps: new Map([[APP, TEST_SECRET_KEY]]), admin: ADMIN });
   const control = (method: string, path: string, body?: unknown) =>
     standin.fetch(new Request(`${BASE}${path}`, { method, body: body === undefined ? null : JSON.stringify(body) }));
+  const call = async () => ({
+    baseUrl: BASE,
+    sdkAppId: APP,
+    identifier: ADMIN,
+    userSig: await signUserSig(TEST_SECRET_KEY, APP, ADMIN, Math.floor(Date.now() / 1000), 86400),
+    // As fetch does: an aborted call rejects at once, whatever the server is doing.
+    fetcher: ((input: RequestInfo | URL, init?: RequestInit) =>
+      new Promise<Response>((resolve, reject) => {
+        init?.signal?.addEventListener("abort", () => reject(init.signal?.reason));
+        standin.fetch(new Request(input, init)).then(resolve, reject);
+      })) as typeof fetch,
+  });
   const ask = async (accounts: string[], overrides: Partial<QueryOnlineStatusOptions> = {}) =>
-    queryOnlineStatus({
-      baseUrl: BASE,
-      sdkAppId: APP,
-      identifier: ADMIN,
-      userSig: await signUserSig(TEST_SECRET_KEY, APP, ADMIN, Math.floor(Date.now() / 1000), 86400),
-      accounts: accounts as AccountId[],
-      // As fetch does: an aborted call rejects at once, whatever the server is doing.
-      fetcher: ((input: RequestInfo | URL, init?: RequestInit) =>
-        new Promise<Response>((resolve, reject) => {
-          init?.signal?.addEventListener("abort", () => reject(init.signal?.reason));
-          standin.fetch(new Request(input, init)).then(resolve, reject);
-        })) as typeof fetch,
-      ...overrides,
-    });
-  return { standin, control, ask };
+    queryOnlineStatus({ ...(await call()), accounts: accounts as AccountId[], ...overrides });
+  const kick = async (account: string, overrides: Partial<KickOptions> = {}) =>
+    kickAccount({ ...(await call()), account: account as AccountId, ...overrides });
+  return { standin, control, ask, kick };
 }
 
 describe("Tencent stand-in", () => {
@@ -125,5 +127,109 @@ describe("Tencent stand-in", () => {
     expect(await bad.json()).toStrictEqual({ error: "platforms: unknown platform Nokia" });
     expect((await control("PUT", `/truth/${APP}/a`, { platforms: { iOS: "Away" } })).status).toBe(400);
     expect((await control("GET", "/nowhere")).status).toBe(404);
+  });
+});
+
+describe("Tencent stand-in: kick", () => {
+  const truthOf = async (control: ReturnType<typeof setup>["control"], account: string) =>
+    (await control("GET", `/truth/${APP}/${account}`)).json();
+
+  it("sets the account Offline on every platform and clears its custom status; others keep theirs", async () => {
+    const { control, ask, kick, standin } = setup();
+    await control("POST", `/truth/${APP}`, {
+      accounts: {
+        mallory: { platforms: { iOS: "Online", Windows: "PushOnline", Web: "Offline" }, customStatus: "lurking" },
+        bob: { platforms: { Android: "Online" } },
+      },
+    });
+    expect(await kick("mallory")).toStrictEqual({ ok: true });
+    expect(await truthOf(control, "mallory")).toStrictEqual({
+      platforms: { iOS: "Offline", Windows: "Offline", Web: "Offline" },
+      customStatus: null,
+      status: "offline",
+    });
+    expect(await ask(["mallory", "bob"])).toMatchObject({
+      ok: true,
+      results: new Map([
+        ["mallory", { status: "offline", platforms: {}, customStatus: null }],
+        ["bob", { status: "online", platforms: { Android: "online" }, customStatus: null }],
+      ]),
+    });
+    // A kick of a never-set account is OK (it is Offline already) and sets nothing.
+    expect(await kick("nobody")).toStrictEqual({ ok: true });
+    expect((await control("GET", `/truth/${APP}/nobody`)).status).toBe(404);
+    // Kicks are counted apart: the query's figures are the two asks' only.
+    expect(standin.stats()).toMatchObject({
+      calls: 1,
+      answered: 1,
+      kicks: { calls: 2, kicked: 2, failed: 0, byErrorCode: {}, byHttpStatus: {} },
+    });
+  });
+
+  it("checks the UserSig and the admin as Tencent does, and a refused kick changes nothing", async () => {
+    const { control, kick, standin } = setup();
+    await control("PUT", `/truth/${APP}/mallory`, { platforms: { iOS: "Online" } });
+    const now = Math.floor(Date.now() / 1000);
+    const refusals: [Partial<KickOptions>, number][] = [
+      [{ userSig: await signUserSig(OTHER_SECRET_KEY, APP, ADMIN, now, 86400) }, 70009],
+      [{ userSig: await signUserSig(TEST_SECRET_KEY, APP, ADMIN, now - 100, 10) }, 70001],
+      [{ userSig: "garbage" }, 70003],
+      [{ identifier: "mallory", userSig: await signUserSig(TEST_SECRET_KEY, APP, "mallory", now, 86400) }, 60010],
+      [{ userSig: await signUserSig(TEST_SECRET_KEY, APP, "mallory", now, 86400) }, 70013],
+      [{ sdkAppId: "1400000999" }, 70020],
+    ];
+    for (const [overrides, errorCode] of refusals) {
+      expect(await kick("mallory", overrides)).toMatchObject({ ok: false, reason: "refused", errorCode });
+    }
+    expect(await truthOf(control, "mallory")).toMatchObject({ platforms: { iOS: "Online" }, status: "online" });
+    expect(standin.stats().kicks).toMatchObject({ calls: 6, kicked: 0, failed: 6 });
+    expect(standin.stats().kicks.byErrorCode).toStrictEqual({
+      "70009": 1,
+      "70001": 1,
+      "70003": 1,
+      "60010": 1,
+      "70013": 1,
+      "70020": 1,
+    });
+  });
+
+  it("refuses a body Tencent would: not JSON 60003, UserID not a string 60015, missing or invalid 70402; GET 405", async () => {
+    const { standin } = setup();
+    const userSig = await signUserSig(TEST_SECRET_KEY, APP, ADMIN, Math.floor(Date.now() / 1000), 86400);
+    const url = `${BASE}/v4/im_open_login_svc/kick?sdkappid=${APP}&identifier=${ADMIN}&usersig=${userSig}&random=1&contenttype=json`;
+    const post = async (body: string) =>
+      (await standin.fetch(new Request(url, { method: "POST", body }))).json() as Promise<Record<string, unknown>>;
+    expect(await post("{not json")).toMatchObject({ ActionStatus: "FAIL", ErrorCode: 60003 });
+    expect(await post('{"UserID":7}')).toMatchObject({ ActionStatus: "FAIL", ErrorCode: 60015 });
+    expect(await post("{}")).toMatchObject({ ActionStatus: "FAIL", ErrorCode: 70402 });
+    expect(await post('{"UserID":""}')).toMatchObject({ ActionStatus: "FAIL", ErrorCode: 70402 });
+    expect(await post(JSON.stringify({ UserID: "x".repeat(129) }))).toMatchObject({ ErrorCode: 70402 });
+    expect(await post('{"UserID":"mallory"}')).toStrictEqual({ ActionStatus: "OK", ErrorInfo: "", ErrorCode: 0 });
+    const get = await standin.fetch(new Request(url, { method: "GET" }));
+    expect(get.status).toBe(405);
+    expect(await get.json()).toMatchObject({ ActionStatus: "FAIL", ErrorCode: 60002 });
+  });
+
+  it("fails on request as the query does (an ErrorCode, an HTTP status, for N calls); 70107 for unknowns", async () => {
+    const { control, kick, standin } = setup();
+    await control("PUT", `/truth/${APP}/mallory`, { platforms: { iOS: "Online" } });
+    await control("PUT", "/behaviour", { failWith: { errorCode: 70500 }, times: 1 });
+    expect(await kick("mallory")).toMatchObject({ ok: false, reason: "refused", errorCode: 70500 });
+    expect(await truthOf(control, "mallory")).toMatchObject({ status: "online" });
+    await control("PUT", "/behaviour", { failWith: null, httpStatus: 503, times: 1 });
+    expect(await kick("mallory")).toMatchObject({ ok: false, reason: "http", message: "HTTP 503 from Tencent" });
+    await control("PUT", "/behaviour", { httpStatus: null, unknownAccounts: "missing" });
+    expect(await kick("nobody")).toMatchObject({ ok: false, reason: "refused", errorCode: 70107 });
+    expect(await kick("mallory")).toStrictEqual({ ok: true });
+    expect(standin.stats().kicks).toStrictEqual({
+      calls: 4,
+      kicked: 1,
+      failed: 3,
+      byErrorCode: { "70500": 1, "70107": 1 },
+      byHttpStatus: { "503": 1 },
+    });
+    expect(standin.stats()).toMatchObject({ calls: 0, failed: 0, byErrorCode: {}, byHttpStatus: {} });
+    await control("DELETE", "/stats");
+    expect(standin.stats().kicks.calls).toBe(0);
   });
 });

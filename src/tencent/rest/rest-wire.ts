@@ -54,6 +54,9 @@ export const restEnvelope = z.object({
 });
 export type RestEnvelope = z.infer<typeof restEnvelope>;
 
+/** Tencent's bare success, fields in Tencent's order: an API with nothing more to say (kick). */
+export const OK_BODY = JSON.stringify({ ActionStatus: "OK", ErrorInfo: "", ErrorCode: 0 });
+
 /** Tencent's failure envelope: HTTP 200, ActionStatus FAIL, the code and words. */
 export function failBody(errorCode: number, errorInfo: string): string {
   return JSON.stringify({ ActionStatus: "FAIL", ErrorInfo: errorInfo, ErrorCode: errorCode });
