@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { bytes, duration, limitFacts, reconcileFacts } from "../../console/src/labels";
 import { reconcileStatsResponse } from "../../src/api/get-reconcile";
-import { configSummarySchema } from "../../src/openapi/schemas";
+import { configSummarySchema } from "../../src/api/schemas";
 
 const n = (x: number) => new Intl.NumberFormat().format(x);
 
