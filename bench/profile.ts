@@ -14,7 +14,8 @@ import { writeFileSync, readFileSync, mkdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { OUT, TMPFS_BASE, buildWorker, startTarget } from "./lib/targets.ts";
+import { OUT, buildWorker } from "./lib/build.ts";
+import { TMPFS_BASE, startTarget } from "./lib/targets.ts";
 import { runLoad } from "./lib/load.ts";
 import { CallbackWorkload } from "./lib/workload.ts";
 

@@ -11,15 +11,17 @@
 //   architecture ceiling  bench/reference/architecture.js  parses the body, one RPC to a
 //                                                          per-user SQLite DO doing one upsert
 // and drives each in turn from this process. All load goes to 127.0.0.1 and every phase is
-// bounded in time or count. Layout: lib/ (targets, load drivers, workload, measuring a phase),
-// phases/ (what is measured), report/ (ratios, costs, targets, console, charts). See
-// docs/PERFORMANCE.md.
+// bounded in time or count. Layout: lib/ (the build, the targets on workerd, /proc readings,
+// load drivers, workload, measuring a phase), phases/ (what is measured), report/ (ratios,
+// costs, targets, console, charts). The bench uses scripts/lib/ (the callback client, the
+// Tencent stand-in, the command line); scripts/ never imports the bench. See docs/PERFORMANCE.md.
 
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { PRICES } from "./lib/prices.ts";
 import { readArgs, elapsed, log, secondsSinceStart } from "./lib/settings.ts";
-import { OUT, ROOT, TMPFS_BASE, buildWorker } from "./lib/targets.ts";
+import { OUT, ROOT, buildWorker } from "./lib/build.ts";
+import { TMPFS_BASE } from "./lib/targets.ts";
 import { runGroup } from "./phases/ingest.ts";
 import { runWebhooks } from "./phases/webhooks.ts";
 import { runExtras } from "./phases/extras.ts";

@@ -3,7 +3,8 @@
 // machine was meanwhile (so a noisy figure is marked as such), and the merge of alternating
 // rounds into one figure.
 
-import { cpuMsOf, machineCpuMs, diskBusyMs, type Target } from "./targets.ts";
+import { cpuMsOf, machineCpuMs, diskBusyMs } from "./proc.ts";
+import type { Target } from "./targets.ts";
 import { percentile, runLoad, runRate, type LoadResult, type Req } from "./load.ts";
 import { fmt } from "./format.ts";
 import { elapsed, log } from "./settings.ts";

@@ -4,7 +4,7 @@
 
 import { fmt } from "../lib/format.ts";
 import { log, type Profile } from "../lib/settings.ts";
-import type { BuildInfo } from "../lib/targets.ts";
+import type { BuildInfo } from "../lib/build.ts";
 import { TARGETS, type Check } from "../report/checks.ts";
 import { runReconcile } from "./reconcile.ts";
 import { runTencentQuery } from "./tencent-query.ts";

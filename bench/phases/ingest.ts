@@ -7,15 +7,9 @@ import { CallbackWorkload, type Mix } from "../lib/workload.ts";
 import type { Req } from "../lib/load.ts";
 import { measure, mergePhases, post, type Phase } from "../lib/phase.ts";
 import { APP, API_TOKEN, CALLBACK_TOKEN, PE_BINDINGS, log, type Profile } from "../lib/settings.ts";
-import {
-  dirBytes,
-  objectsThatFit,
-  startTarget,
-  type BuildInfo,
-  type Placement,
-  type Target,
-  type TargetKind,
-} from "../lib/targets.ts";
+import type { BuildInfo } from "../lib/build.ts";
+import { dirBytes, objectsThatFit } from "../lib/proc.ts";
+import { startTarget, type Placement, type Target, type TargetKind } from "../lib/targets.ts";
 import { storageProbes, type Probe } from "./storage-rows.ts";
 
 export type PhaseKind = "precreate" | "steady" | "duplicateStale" | "rate" | "batch" | "firstTouch";

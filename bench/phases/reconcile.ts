@@ -19,16 +19,9 @@ import { runLoad } from "../lib/load.ts";
 import { fmt } from "../lib/format.ts";
 import { post } from "../lib/phase.ts";
 import { APP, API_TOKEN, CALLBACK_TOKEN, PE_BINDINGS, log, type Profile } from "../lib/settings.ts";
-import {
-  FILES_PER_OBJECT,
-  OUT,
-  WORKER_DIR,
-  objectsThatFit,
-  openFilesLimit,
-  openFilesOf,
-  startTarget,
-  type BuildInfo,
-} from "../lib/targets.ts";
+import { OUT, WORKER_DIR, type BuildInfo } from "../lib/build.ts";
+import { FILES_PER_OBJECT, objectsThatFit, openFilesLimit, openFilesOf } from "../lib/proc.ts";
+import { startTarget } from "../lib/targets.ts";
 import { CallbackWorkload } from "../lib/workload.ts";
 import { startTencentStandin, type TencentStandin } from "../../scripts/lib/local-worker.ts";
 import type { ExtraFigures } from "./extra-figures.ts";

@@ -10,7 +10,8 @@ import { runLoad } from "../lib/load.ts";
 import { fmt } from "../lib/format.ts";
 import { measure, mergePhases, post, type Phase } from "../lib/phase.ts";
 import { APP, API_TOKEN, CALLBACK_TOKEN, PE_BINDINGS, log, type Profile } from "../lib/settings.ts";
-import { WORKER_DIR, startTarget, type BuildInfo } from "../lib/targets.ts";
+import { WORKER_DIR, type BuildInfo } from "../lib/build.ts";
+import { startTarget } from "../lib/targets.ts";
 import { CallbackWorkload } from "../lib/workload.ts";
 import type { ExtraFigures } from "./extra-figures.ts";
 

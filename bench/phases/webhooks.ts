@@ -9,7 +9,8 @@ import { Webhook } from "standardwebhooks";
 import { fmt } from "../lib/format.ts";
 import { post } from "../lib/phase.ts";
 import { APP, CALLBACK_TOKEN, PE_BINDINGS, log, type Profile } from "../lib/settings.ts";
-import { startTarget, type BuildInfo } from "../lib/targets.ts";
+import type { BuildInfo } from "../lib/build.ts";
+import { startTarget } from "../lib/targets.ts";
 import { CallbackWorkload } from "../lib/workload.ts";
 import { probe, usageReader, type Probe } from "./storage-rows.ts";
 

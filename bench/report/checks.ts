@@ -3,7 +3,7 @@
 
 import { fmt } from "../lib/format.ts";
 import type { Profile } from "../lib/settings.ts";
-import type { BuildInfo } from "../lib/targets.ts";
+import type { BuildInfo } from "../lib/build.ts";
 import { phaseKey } from "../phases/ingest.ts";
 import type { KindCost } from "./costs.ts";
 import type { PhaseRatio, Runs } from "./ratios.ts";

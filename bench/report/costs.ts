@@ -4,7 +4,7 @@
 
 import type { Phase } from "../lib/phase.ts";
 import { PRICES, costPerMillion, type CostBreakdown } from "../lib/prices.ts";
-import type { BuildInfo } from "../lib/targets.ts";
+import type { BuildInfo } from "../lib/build.ts";
 import type { TargetFigures } from "../phases/ingest.ts";
 
 export interface KindCost extends CostBreakdown {

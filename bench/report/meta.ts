@@ -5,7 +5,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { cpus, loadavg, release, totalmem } from "node:os";
 import { join } from "node:path";
-import { ROOT, WORKER_DIR } from "../lib/targets.ts";
+import { ROOT, WORKER_DIR } from "../lib/build.ts";
 
 function versionOf(pkg: string): string {
   try {

@@ -5,6 +5,7 @@
 // Runs on Node 24 with type stripping: no enums, no parameter properties, `.ts` imports.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -30,6 +31,8 @@ export interface LocalWorker {
 
 export interface LocalWorkerOptions {
   readonly port: number;
+  /** workerd's DevTools inspector (default port + 1000). */
+  readonly inspectorPort?: number;
   /** Variables over the local demo configuration (demo.env). */
   readonly vars?: Readonly<Record<string, string>>;
   /** How long the build and workerd may take to come up; the machine may be busy. */
@@ -60,7 +63,7 @@ export async function startLocalWorker(options: LocalWorkerOptions): Promise<Loc
       "--port",
       String(options.port),
       "--inspector-port",
-      String(options.port + 1000),
+      String(options.inspectorPort ?? options.port + 1000),
       "--persist-to",
       join(dir, "state"),
       "--show-interactive-dev-session=false",
@@ -112,6 +115,18 @@ export async function startLocalWorker(options: LocalWorkerOptions): Promise<Loc
     await new Promise((resolve) => setTimeout(resolve, 250)); // the polling interval, not a wait for readiness
   }
   return { url, vars, output: () => log, stop };
+}
+
+/** A port nothing listens on now, chosen by the system (for a run that must not clash with another). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
+    });
+  });
 }
 
 export interface TencentStandin {
