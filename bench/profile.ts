@@ -2,10 +2,7 @@
 // (and its Durable Objects, same isolate) under the bench's steady-ingest load, through
 // workerd's DevTools inspector, summarised by function and by source file.
 //
-//   npm run bench:profile -- [--seconds 8] [--users 2000] [--kind duplicate] [--top 25] [--out FILE]
-//                            [--target architecture] [--connections 32]
-//
-// --target architecture profiles the architecture ceiling under the same load instead, so the
+// `npm run bench:profile -- --help` for the options. --target architecture profiles the architecture ceiling under the same load instead, so the
 // two "ms per callback" figures say how much CPU presence-edge adds and the two tables where.
 // --kind applied (default) | duplicate | first-touch. The raw .cpuprofile is written to
 // bench/out/ (open it in Chrome DevTools → Performance, or speedscope).
@@ -13,13 +10,28 @@
 import { writeFileSync, readFileSync, mkdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
+import { fail, intOption, readCommandLine } from "../scripts/lib/cli.ts";
 import { OUT, buildWorker } from "./lib/build.ts";
 import { TMPFS_BASE, startTarget } from "./lib/targets.ts";
 import { runLoad } from "./lib/load.ts";
 import { CallbackWorkload } from "./lib/workload.ts";
 
-const { values: args } = parseArgs({
+const { values: args } = readCommandLine({
+  name: "npm run bench:profile",
+  usage: `usage: npm run bench:profile -- [options]
+
+A sampling CPU profile of the Worker under the bench's steady-ingest load, summarised by
+function and by source file; the raw .cpuprofile goes to bench/out/.
+
+options:
+  --kind K           applied (default), duplicate or first-touch callbacks
+  --target T         presence-edge (default), or architecture: the ceiling under the same load
+  --seconds S        how long the load runs (default 8)
+  --users N          users of the workload (default 2000)
+  --connections N    connections of the load (default 32)
+  --top N            functions listed (default 25)
+  --out FILE         where the .cpuprofile goes (default bench/out/<target>-<kind>.cpuprofile)
+  -h, --help`,
   options: {
     seconds: { type: "string", default: "8" },
     users: { type: "string", default: "2000" },
@@ -60,7 +72,7 @@ async function freePort(): Promise<number> {
     });
     if (free) return port;
   }
-  throw new Error("no free port in 8860-8869 for the inspector");
+  fail("no free port in 8860-8869 for workerd's inspector: is another bench:profile running?");
 }
 
 /** A minimal Chrome DevTools Protocol client over the global WebSocket. */
@@ -114,8 +126,16 @@ function sourceMapper(bundle: string): (line: number) => string {
 // Unminified, so the tables name our functions and lines (the code is the same otherwise).
 const build = await buildWorker({ minify: false });
 const port = await freePort();
-const targetKind = args.target === "architecture" ? "architecture" : "presence-edge";
-const connections = Number(args.connections);
+if (args.target !== "architecture" && args.target !== "presence-edge") {
+  fail(`--target: presence-edge or architecture, got ${JSON.stringify(args.target)}`, 2);
+}
+if (!["applied", "duplicate", "first-touch"].includes(args.kind)) {
+  fail(`--kind: applied, duplicate or first-touch, got ${JSON.stringify(args.kind)}`, 2);
+}
+const targetKind = args.target;
+const connections = intOption("connections", args.connections, 1);
+const seconds = intOption("seconds", args.seconds, 1);
+const top = intOption("top", args.top, 1);
 const target = await startTarget({
   kind: targetKind,
   placement: "tmpfs",
@@ -129,7 +149,7 @@ const target = await startTarget({
   },
 });
 try {
-  const users = Number(args.users);
+  const users = intOption("users", args.users, 1);
   const w = new CallbackWorkload({ app: "1400000000", token: "profile-token", users, prefix: "prof" });
   await runLoad({ url: target.url, connections, amount: users, next: () => w.precreate() });
   const list = (await (await fetch(`http://127.0.0.1:${port}/json`)).json()) as {
@@ -150,7 +170,7 @@ try {
       : args.kind === "first-touch"
         ? () => w.firstTouch()
         : () => w.applied();
-  const load = await runLoad({ url: target.url, connections, duration: Number(args.seconds), next });
+  const load = await runLoad({ url: target.url, connections, duration: seconds, next });
   const { profile } = await client.send<{ profile: CpuProfile }>("Profiler.stop");
   client.close();
 
@@ -190,7 +210,7 @@ try {
   for (const [fn, us] of [...byFunction]
     .filter(([n]) => !n.startsWith("(idle)"))
     .sort((a, b) => b[1] - a[1])
-    .slice(0, Number(args.top)))
+    .slice(0, top))
     console.log(`  ${perCallback(us).padStart(8)}  ${((100 * us) / busy).toFixed(1).padStart(5)}%  ${fn}`);
   console.log(`\nwrote ${outFile}`);
 } finally {

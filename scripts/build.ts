@@ -8,6 +8,16 @@ import { copyFile, mkdir, readdir, rm, stat, writeFile } from "node:fs/promises"
 import { gzipSync } from "node:zlib";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { fail, readCommandLine } from "./lib/cli.ts";
+
+readCommandLine({
+  name: "npm run build",
+  usage: `usage: npm run build
+
+Builds the console and openapi.json into build/assets/ and prints the console's gzip size
+(npm start, npm test and deploy run it for you).`,
+  options: {},
+});
 
 const root = new URL("..", import.meta.url).pathname;
 const out = join(root, "build/assets");
@@ -54,7 +64,6 @@ for (const name of await readdir(consoleOut)) {
 }
 const kib = (gzipped / 1024).toFixed(1);
 if (gzipped > CONSOLE_BUDGET_BYTES) {
-  console.error(`console assets are ${kib} KiB gzip, over the ${CONSOLE_BUDGET_BYTES / 1024} KiB budget`);
-  process.exit(1);
+  fail(`console assets are ${kib} KiB gzip, over the ${CONSOLE_BUDGET_BYTES / 1024} KiB budget (docs/CONSOLE.md)`);
 }
 console.log(`built build/assets: console ${kib} KiB gzip, openapi.json`);

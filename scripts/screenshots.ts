@@ -5,9 +5,20 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { launchChromium } from "./lib/chromium.ts";
+import { readCommandLine } from "./lib/cli.ts";
 import { ROOT, startLocalWorker, startTencentStandin } from "./lib/local-worker.ts";
 import { startSubscriber } from "./lib/status-subscriber.ts";
 import { sendCallback, type StateEvent } from "./lib/tencent-client.ts";
+
+readCommandLine({
+  name: "npm run screenshots",
+  usage: `usage: npm run screenshots
+
+Remakes the console's pictures in docs/images/: runs the Worker (wrangler dev, fresh storage,
+ports 8824-8826), sends a short scenario and photographs each page in Debian's Chromium
+(apt-get install chromium; CHROMIUM_PATH names another).`,
+  options: {},
+});
 
 const PORT = 8824;
 const OUT = join(ROOT, "docs/images");

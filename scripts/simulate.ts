@@ -7,13 +7,16 @@
 // and then the presence read back from the read API. Each scenario uses its own accounts
 // (sim-…), so it never touches the README's alice, bob and carol; --user picks others.
 // Event times are generated relative to the current clock, so scenarios can be re-run against
-// the same storage. The scenarios live in scripts/sim/.
+// the same storage. When the Tencent stand-in runs (`npm run tencent`), each user's truth there
+// is set to what the Worker shows after each callback, so reconciliation confirms what was sent
+// (lost-logouts sets its own truth). The scenarios live in scripts/sim/.
 import { runDay } from "./sim/day-in-the-life.ts";
 import { runFlapping } from "./sim/flapping.ts";
 import { runLoad } from "./sim/load.ts";
 import { runLostLogouts } from "./sim/lost-logouts.ts";
-import { parse, usage, type Options } from "./sim/options.ts";
-import { problems } from "./sim/output.ts";
+import { fail } from "./lib/cli.ts";
+import { parse, type Options } from "./sim/options.ts";
+import { problems, standin } from "./sim/output.ts";
 import { runShuffled } from "./sim/shuffled.ts";
 
 const SCENARIOS: Record<string, { summary: string; run: (o: Options) => Promise<void> }> = {
@@ -53,8 +56,11 @@ if (scenario === null) {
 }
 const chosen = SCENARIOS[scenario];
 if (!chosen) {
-  console.error(`unknown scenario ${JSON.stringify(scenario)}\n\n${usage(list)}`);
-  process.exit(2);
+  fail(`unknown scenario ${JSON.stringify(scenario)}: one of ${Object.keys(SCENARIOS).join(", ")}`, 2);
+}
+// lost-logouts sets the stand-in's truth itself (and then drops Logouts on purpose).
+if (scenario !== "lost-logouts" && (await standin(opts).running())) {
+  console.log(`(the Tencent stand-in at ${opts.tencent} follows: each user's truth there is what the Worker shows)`);
 }
 await chosen.run(opts);
 if (problems.count > 0) {

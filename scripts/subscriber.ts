@@ -1,18 +1,26 @@
 // A local webhook subscriber for the demo: receives presence-edge's deliveries, verifies each
 // one with the `standardwebhooks` library (as a real subscriber should), and prints it.
 //
-//   npm run subscriber -- [--port 8788] [--host 127.0.0.1] [--path /webhooks] [--secret whsec_…]
-//   npm run subscriber -- --status 503     answer every delivery with 503, to watch the retries
-//
 // The default secret is the demo subscriber's, from demo.env. Verified deliveries are answered
-// 204; a delivery that fails verification is answered 401 and printed as rejected.
+// 204; a delivery that fails verification is answered 401 and printed as rejected. `--help`
+// for the options.
 import { createServer } from "node:http";
-import { parseArgs } from "node:util";
 import { Webhook } from "standardwebhooks";
+import { fail, intOption, listenOrFail, readCommandLine } from "./lib/cli.ts";
 
 const DEMO_SECRET = "whsec_ZGVtby1zdWJzY3JpYmVyLXNlY3JldC0wMTIzNDU2Nzg5";
 
-const { values } = parseArgs({
+const { values } = readCommandLine({
+  name: "npm run subscriber",
+  usage: `usage: npm run subscriber -- [options]
+
+options:
+  --port N         port to listen on (default 8788, where demo.env's WEBHOOK_SUBSCRIBERS points)
+  --host HOST      address to listen on (default 127.0.0.1)
+  --path PATH      the deliveries' path (default /webhooks)
+  --secret whsec_… the subscriber's secret (default $WEBHOOK_SECRET, else the demo's)
+  --status N       answer every delivery with this status (default 204; 503 to watch the retries)
+  -h, --help`,
   options: {
     port: { type: "string", default: "8788" },
     host: { type: "string", default: "127.0.0.1" },
@@ -22,8 +30,15 @@ const { values } = parseArgs({
   },
 });
 
-const webhook = new Webhook(values.secret);
-const answer = Number(values.status);
+const port = intOption("port", values.port, 0);
+const answer = intOption("status", values.status, 200);
+if (answer > 599) fail(`--status must be an HTTP status (200 to 599), got ${answer}`, 2);
+let webhook: Webhook;
+try {
+  webhook = new Webhook(values.secret);
+} catch (error) {
+  fail(`--secret is not a webhook secret (whsec_ and base64): ${(error as Error).message}`, 2);
+}
 const seen = new Set<string>();
 
 const server = createServer((req, res) => {
@@ -58,23 +73,12 @@ const server = createServer((req, res) => {
   });
 });
 
-// A second subscriber (or anything else) on the port: say so and how to choose another,
-// instead of Node's EADDRINUSE stack.
-server.on("error", (error: NodeJS.ErrnoException) => {
-  if (error.code === "EADDRINUSE") {
-    console.error(
-      `port ${values.port} on ${values.host} is taken (another \`npm run subscriber\`?). Stop that one, or ` +
-        `choose another port: npm run subscriber -- --port 8798, and point the Worker's ` +
-        `WEBHOOK_SUBSCRIBERS url at it (demo.env for \`npm start\`).`,
-    );
-  } else {
-    console.error(`cannot listen on ${values.host}:${values.port}: ${error.message}`);
-  }
-  process.exit(1);
-});
-
-server.listen(Number(values.port), values.host, () => {
-  console.log(
-    `webhook subscriber on http://${values.host}:${values.port}${values.path} (verifying with standardwebhooks)`,
-  );
-});
+// A second subscriber (or anything else) on the port: say so and how to choose another.
+await listenOrFail(
+  server,
+  port,
+  values.host,
+  "another `npm run subscriber`? Stop that one, or choose another port: npm run subscriber -- --port 8798, " +
+    "and point the Worker's WEBHOOK_SUBSCRIBERS url at it (demo.env for `npm start`)",
+);
+console.log(`webhook subscriber on http://${values.host}:${port}${values.path} (verifying with standardwebhooks)`);

@@ -1,9 +1,7 @@
 // A local stand-in for Tencent's REST endpoint (query_online_status), so that `npm start`, the
 // simulator, tests and the bench can reconcile without Tencent. It checks UserSigs exactly as
 // the Worker does (one implementation: src/tencent/rest/usersig.ts) and answers from a truth
-// table set over HTTP (routes: scripts/lib/tencent-standin-core.ts).
-//
-//   npm run tencent -- [--port 8790] [--host 127.0.0.1] [--env-file demo.env] [--quiet]
+// table set over HTTP (routes: scripts/lib/tencent-standin-core.ts). `--help` for the options.
 //
 // Apps and keys come from the env file (default demo.env, as `npm start` reads it), then the
 // process environment: IM_SDKAPPIDS, IM_SECRET_KEY (IM_SECRET_KEY_<SDKAppID> per app) and
@@ -11,10 +9,26 @@
 // IM_REST_BASE_URL=http://127.0.0.1:8790. Keys are never printed.
 import { existsSync, readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { parseArgs, parseEnv } from "node:util";
+import { parseEnv } from "node:util";
+import { fail, intOption, listenOrFail, readCommandLine } from "./lib/cli.ts";
 import { createTencentStandin, type TencentStandin } from "./lib/tencent-standin-core.ts";
 
-const { values } = parseArgs({
+const { values } = readCommandLine({
+  name: "npm run tencent",
+  usage: `usage: npm run tencent -- [options]
+
+A local stand-in of Tencent's query_online_status. It believes what it is told: an account it
+was never told about is Offline. \`npm run send\` and the simulator tell it what they send;
+set an account yourself with
+  curl -X PUT http://127.0.0.1:8790/truth/1400000000/alice -d '{"platforms":{"iOS":"Online"}}'
+(more in docs/TENCENT.md).
+
+options:
+  --port N          port to listen on (default 8790, where demo.env's IM_REST_BASE_URL points; 0: any free one)
+  --host HOST       address to listen on (default 127.0.0.1)
+  --env-file FILE   apps, keys and admin (default demo.env, then IM_* of the environment)
+  --quiet           print no line per Tencent call
+  -h, --help`,
   options: {
     port: { type: "string", default: "8790" },
     host: { type: "string", default: "127.0.0.1" },
@@ -41,10 +55,7 @@ for (const app of appIds) {
 }
 const admin = (settings.IM_ADMIN_IDENTIFIER ?? "").trim() || "administrator";
 if (apps.size === 0) {
-  console.error(
-    `No app with a secret key: set IM_SDKAPPIDS and IM_SECRET_KEY in ${values["env-file"]} or the environment.`,
-  );
-  process.exit(1);
+  fail(`no app with a secret key: set IM_SDKAPPIDS and IM_SECRET_KEY in ${values["env-file"]} or the environment`);
 }
 
 const standin: TencentStandin = createTencentStandin({ apps, admin });
@@ -91,16 +102,20 @@ const server = createServer((req, res) => {
   });
 });
 
-server.listen(Number(values.port), values.host, () => {
-  // --port 0 takes a free port; the first line says which (tests and the bench read it).
-  const address = server.address();
-  const port = typeof address === "object" && address !== null ? address.port : Number(values.port);
-  const base = `http://${values.host}:${port}`;
-  console.log(`Tencent REST stand-in on ${base}`);
-  console.log(`  apps: ${[...apps.keys()].join(", ")}  admin: ${admin}`);
-  console.log(`  Worker: IM_REST_BASE_URL=${base}`);
-  console.log(`  truth: curl -X PUT ${base}/truth/<sdkappid>/<account> -d '{"platforms":{"iOS":"Online"}}'`);
-});
+// --port 0 takes a free port; the first line says which (tests and the bench read it).
+const port = await listenOrFail(
+  server,
+  intOption("port", values.port, 0),
+  values.host,
+  "another `npm run tencent`? The Worker of `npm start` can use that one; or stop it, or choose another port: " +
+    "npm run tencent -- --port 8799, and IM_REST_BASE_URL=http://127.0.0.1:8799 in demo.env (restart npm start)",
+);
+const base = `http://${values.host}:${port}`;
+console.log(`Tencent REST stand-in on ${base}`);
+console.log(`  apps: ${[...apps.keys()].join(", ")}  admin: ${admin}`);
+console.log(`  Worker: IM_REST_BASE_URL=${base}`);
+console.log(`  truth: an account never set is Offline; npm run send and npm run simulate set theirs, or`);
+console.log(`         curl -X PUT ${base}/truth/<sdkappid>/<account> -d '{"platforms":{"iOS":"Online"}}'`);
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => server.close(() => process.exit(0)));

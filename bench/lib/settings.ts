@@ -2,8 +2,8 @@
 // the smoke profile (seconds per phase: checks that the machinery works, not the figures),
 // plus the configuration every Worker under test gets.
 
-import { parseArgs } from "node:util";
-import type { Mix } from "./workload.ts";
+import { fail, intOption, readCommandLine } from "../../scripts/lib/cli.ts";
+import { MIXES, type Mix } from "./workload.ts";
 
 export interface Profile {
   name: "full" | "smoke";
@@ -81,31 +81,68 @@ export interface Args {
 
 const list = (s: string) => s.split(",").map((v) => v.trim());
 
+const USAGE = `usage: npm run bench -- [options]          (npm run bench:smoke: seconds-long, checks the machinery)
+
+Builds the Worker, runs it and two reference Workers on local workerd, and measures each
+phase (docs/PERFORMANCE.md). A full run writes bench/results.json, bench/charts/ and the
+figures of docs/PERFORMANCE.md; a --smoke run writes bench/out/.
+
+options:
+  --smoke              the smoke profile (seconds per phase)
+  --strict             exit 1 when a check fails too, not only when a phase got no answer
+  --connections N,N    connection counts of the closed-loop phases (default 8,20,32)
+  --mixes M,M          steady-ingest mixes: ${Object.keys(MIXES).join(", ")}
+  --users N            users of the ingest phases (default 2000)
+  --seconds S          seconds of each closed-loop phase
+  --rounds N           alternating rounds per phase (default 4)
+  --placements P,P     tmpfs, disk (default both)
+  --skip-extras        no Tencent-query, reconcile or watch phase
+  --out FILE           write the results there (and the charts beside it) instead
+  -h, --help`;
+
 export function readArgs(argv = process.argv.slice(2)): Args {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      smoke: { type: "boolean", default: false },
-      strict: { type: "boolean", default: false },
-      connections: { type: "string" },
-      mixes: { type: "string" },
-      users: { type: "string" },
-      seconds: { type: "string" },
-      rounds: { type: "string" },
-      placements: { type: "string" },
-      "skip-extras": { type: "boolean", default: false },
-      out: { type: "string" },
+  const { values } = readCommandLine(
+    {
+      name: "npm run bench",
+      usage: USAGE,
+      options: {
+        smoke: { type: "boolean", default: false },
+        strict: { type: "boolean", default: false },
+        connections: { type: "string" },
+        mixes: { type: "string" },
+        users: { type: "string" },
+        seconds: { type: "string" },
+        rounds: { type: "string" },
+        placements: { type: "string" },
+        "skip-extras": { type: "boolean", default: false },
+        out: { type: "string" },
+      },
     },
-  });
+    argv,
+  );
   const base = values.smoke ? SMOKE : FULL;
   const profile: Profile = { ...base, extras: { ...base.extras } };
-  if (values.connections) profile.connections = list(values.connections).map(Number);
-  if (values.mixes) profile.mixes = list(values.mixes) as Mix[];
-  if (values.users) profile.users = Number(values.users);
-  if (values.rounds) profile.rounds = Number(values.rounds);
-  if (values.placements) profile.placements = list(values.placements) as Profile["placements"];
+  if (values.connections) profile.connections = list(values.connections).map((n) => intOption("connections", n, 1));
+  if (values.mixes) {
+    profile.mixes = list(values.mixes) as Mix[];
+    const unknown = profile.mixes.find((m) => !Object.hasOwn(MIXES, m));
+    if (unknown !== undefined) {
+      fail(`--mixes: unknown mix ${JSON.stringify(unknown)}: one of ${Object.keys(MIXES).join(", ")}`, 2);
+    }
+  }
+  if (values.users) profile.users = intOption("users", values.users, 1);
+  if (values.rounds) profile.rounds = intOption("rounds", values.rounds, 1);
+  if (values.placements) {
+    profile.placements = list(values.placements) as Profile["placements"];
+    const unknown = profile.placements.find((p) => p !== "tmpfs" && p !== "disk");
+    if (unknown !== undefined) fail(`--placements: unknown placement ${JSON.stringify(unknown)}: tmpfs or disk`, 2);
+  }
   if (values.seconds) {
-    profile.steadySec = profile.dupSec = profile.firstTouchSec = profile.rateSec = Number(values.seconds);
+    profile.steadySec =
+      profile.dupSec =
+      profile.firstTouchSec =
+      profile.rateSec =
+        intOption("seconds", values.seconds, 1);
   }
   if (values["skip-extras"]) profile.extras = { tencentQuery: false, reconcile: null, watch: null };
   return { smoke: values.smoke, strict: values.strict, out: values.out, profile };

@@ -36,6 +36,13 @@ export interface StateEvent {
   customStatus?: string;
 }
 
+/** The Worker as a failure names it when nothing answers (scripts/lib/cli.ts `reaching`). */
+export const theWorker = (url: string) => ({
+  what: "the Worker",
+  url,
+  fix: "start it with `npm start`, or give its --url",
+});
+
 export interface CallbackTarget {
   /** Base URL of the Worker, e.g. http://127.0.0.1:8787 */
   url: string;

@@ -1,7 +1,8 @@
 // load: many users, many callbacks in flight, then every user's presence read back.
-import { queryPresence, sendCallback, type Action, type StateEvent } from "../lib/tencent-client.ts";
+import { isConnectionRefused, unreachable } from "../lib/cli.ts";
+import { queryPresence, sendCallback, theWorker, type Action, type StateEvent } from "../lib/tencent-client.ts";
 import type { Options } from "./options.ts";
-import { describe, problems, showUser, sleep, type Snapshot } from "./output.ts";
+import { describe, problems, showUser, sleep, standin, type Snapshot } from "./output.ts";
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -52,7 +53,9 @@ export async function runLoad(options: Options): Promise<void> {
       const u = i % opts.users;
       const k = Math.floor(i / opts.users);
       while (perUserDone[u]! < k) await sleep(1);
+      // A Worker that is not running stops the run with one line; any other failure is counted.
       const r = await sendCallback(opts.callback, e).catch((err: unknown) => {
+        if (isConnectionRefused(err)) throw unreachable(theWorker(opts.callback.url), err);
         console.error(`  ! ${e.account} ${describe(e)}: ${(err as Error).message}`);
         return { status: 0, ms: NaN };
       });
@@ -83,6 +86,9 @@ export async function runLoad(options: Options): Promise<void> {
       return;
     }
     for (const r of results) counts.set(r.status ?? "?", (counts.get(r.status ?? "?") ?? 0) + 1);
+    // The stand-in's truth follows at the end only: each user keeps getting callbacks until
+    // then, so no staleness check runs before (unless one round of users takes 20 s).
+    await standin(opts).follow(Object.fromEntries(results.map((r) => [r.account ?? "", r])));
   }
   const expected = cycle[(opts.events - 1) % cycle.length]!.action;
   const expectedStatus = expected === "Login" ? "online" : expected === "Disconnect" ? "disconnected" : "offline";

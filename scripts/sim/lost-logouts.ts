@@ -7,14 +7,12 @@
 // ghost is shown offline, and fails if that takes longer than the staleness interval plus a
 // margin, or if a user who is really online was touched.
 //
-//   npm run simulate:lost-logouts -- [--url http://127.0.0.1:8787] [--tencent http://127.0.0.1:8790]
-//     [--app 1400000000] [--token demo-callback-token] [--api-token demo-api-token]
-//     [--users 30] [--interval 20] [--margin 20]
-//
-// --interval must match the Worker's RECONCILE_AFTER_SECONDS (demo.env). Runs on Node 24.
-import { parseArgs } from "node:util";
+// `npm run simulate:lost-logouts -- --help` for the options; --interval must match the Worker's
+// RECONCILE_AFTER_SECONDS (demo.env). Runs on Node 24.
 import { forEachLimited } from "../../src/lib/pool.ts";
-import { queryPresence, sendCallback, type ApiTarget, type CallbackTarget } from "../lib/tencent-client.ts";
+import { intOption, reaching, readCommandLine } from "../lib/cli.ts";
+import { setTruth, type TruthEntry } from "../lib/standin-truth.ts";
+import { queryPresence, sendCallback, theWorker, type ApiTarget, type CallbackTarget } from "../lib/tencent-client.ts";
 
 export interface LostLogoutsOptions {
   readonly callback: CallbackTarget;
@@ -38,48 +36,50 @@ export async function runLostLogouts(o: LostLogoutsOptions): Promise<boolean> {
   const ghost = (i: number) => i % 3 === 0;
   const staysOnline = (i: number) => !ghost(i) && i % 5 === 1;
 
-  const tencent = async (path: string, init: RequestInit = {}): Promise<unknown> => {
-    const res = await fetch(new URL(path, o.tencent), {
-      ...init,
-      headers: { "content-type": "application/json" },
-      signal: AbortSignal.timeout(10_000),
-    });
-    if (!res.ok) throw new Error(`stand-in ${path}: HTTP ${res.status} ${await res.text()}`);
-    return res.json();
+  const standin = {
+    what: "the Tencent stand-in",
+    url: o.tencent,
+    fix: "start it with `npm run tencent`, or give its --tencent URL",
   };
-  const setTruth = async (online: Record<string, boolean>) => {
-    const entries = Object.fromEntries(
-      Object.entries(online).map(([account, on]) => [account, { platforms: on ? { iPhone: "Online" } : {} }]),
-    );
-    await tencent(`/truth/${o.callback.app}`, { method: "POST", body: JSON.stringify({ accounts: entries }) });
+  const worker = theWorker(o.callback.url);
+  const stats = async (): Promise<{ calls: number; accountsAsked: number }> => {
+    const res = await reaching(standin, fetch(new URL("/stats", o.tencent), { signal: AbortSignal.timeout(10_000) }));
+    if (!res.ok) throw new Error(`the Tencent stand-in's /stats: HTTP ${res.status} ${await res.text()}`);
+    return (await res.json()) as { calls: number; accountsAsked: number };
   };
+  const online: TruthEntry = { platforms: { iPhone: "Online" } };
+  const offline: TruthEntry = { platforms: {} };
+  const tell = (truth: Record<string, TruthEntry>) => reaching(standin, setTruth(o.tencent, o.callback.app, truth));
   const send = async (account: string, action: "Login" | "Logout") => {
-    const r = await sendCallback(o.callback, { account, action, platform: "IOS", eventTime: Date.now() });
+    const r = await reaching(
+      worker,
+      sendCallback(o.callback, { account, action, platform: "IOS", eventTime: Date.now() }),
+    );
     if (r.status !== 200) throw new Error(`${action} ${account}: HTTP ${r.status} ${r.body}`);
   };
   const snapshots = async (): Promise<Snapshot[]> => {
-    const r = await queryPresence(o.api, accounts);
+    const r = await reaching(worker, queryPresence(o.api, accounts));
     if (r.status !== 200) throw new Error(`presence query: HTTP ${r.status} ${JSON.stringify(r.json)}`);
     return (r.json as { results: Snapshot[] }).results;
   };
 
-  const before = (await tencent("/stats")) as { calls: number; accountsAsked: number };
+  const before = await stats();
   // 1. Everyone logs in, and Tencent knows it.
-  await setTruth(Object.fromEntries(accounts.map((a) => [a, true])));
+  await tell(Object.fromEntries(accounts.map((a) => [a, online])));
   await forEachLimited(accounts, 16, (a) => send(a, "Login"));
   // 2. Most log out: Tencent knows at once and sends the callback, but the ghosts' never arrive.
   const loggedOutAt = Date.now();
   await forEachLimited([...accounts.entries()], 16, async ([i, a]) => {
     if (staysOnline(i)) return;
-    await setTruth({ [a]: false });
+    await tell({ [a]: offline });
     if (!ghost(i)) await send(a, "Logout");
   });
   const ghosts = accounts.filter((_, i) => ghost(i));
-  const online = accounts.filter((_, i) => staysOnline(i));
+  const reallyOnline = accounts.filter((_, i) => staysOnline(i));
   let last = await snapshots();
   const shownOnline = last.filter((s) => ghosts.includes(s.account) && s.status === "online").length;
   console.log(
-    `${o.users} users: ${ghosts.length} Logouts dropped (ghosts shown online: ${shownOnline}), ${online.length} really online`,
+    `${o.users} users: ${ghosts.length} Logouts dropped (ghosts shown online: ${shownOnline}), ${reallyOnline.length} really online`,
   );
 
   // 3. Wait for reconciliation: every ghost offline, the real ones untouched.
@@ -97,7 +97,7 @@ export async function runLostLogouts(o: LostLogoutsOptions): Promise<boolean> {
   }
   process.stdout.write("\n");
 
-  const after = (await tencent("/stats")) as { calls: number; accountsAsked: number };
+  const after = await stats();
   console.log(
     `Tencent stand-in: ${after.calls - before.calls} calls, ${after.accountsAsked - before.accountsAsked} accounts asked`,
   );
@@ -111,7 +111,7 @@ export async function runLostLogouts(o: LostLogoutsOptions): Promise<boolean> {
       `(interval ${o.intervalMs / 1000} s); reasons: ${[...reasons].join(", ")}`,
   );
   const touched = last.filter(
-    (s) => online.includes(s.account) && (s.status !== "online" || s.platforms.iOS?.reason !== "Register"),
+    (s) => reallyOnline.includes(s.account) && (s.status !== "online" || s.platforms.iOS?.reason !== "Register"),
   );
   if (touched.length > 0) {
     console.error(`FAIL: ${touched.length} users who are really online were changed`);
@@ -122,7 +122,23 @@ export async function runLostLogouts(o: LostLogoutsOptions): Promise<boolean> {
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({
+  const { values } = readCommandLine({
+    name: "npm run simulate:lost-logouts",
+    usage: `usage: npm run simulate:lost-logouts -- [options]
+
+Drops every third Logout on its way to the Worker and waits until reconciliation with the
+Tencent stand-in heals each ghost. Needs \`npm start\` and \`npm run tencent\` running.
+
+options:
+  --url URL          the Worker (default http://127.0.0.1:8787, as npm start serves it)
+  --tencent URL      the Tencent stand-in (default http://127.0.0.1:8790, as npm run tencent serves it)
+  --app ID           SDKAppID (default 1400000000)
+  --token TOKEN      callback token (default demo-callback-token)
+  --api-token TOKEN  read API token (default demo-api-token)
+  --users N          users (default 30)
+  --interval S       the Worker's RECONCILE_AFTER_SECONDS (default 20, as in demo.env)
+  --margin S         how long past it a ghost may take to heal (default 20)
+  -h, --help`,
     options: {
       url: { type: "string", default: "http://127.0.0.1:8787" },
       tencent: { type: "string", default: "http://127.0.0.1:8790" },
@@ -138,9 +154,9 @@ if (import.meta.main) {
     callback: { url: values.url, app: values.app, token: values.token },
     api: { url: values.url, app: values.app, apiToken: values["api-token"] },
     tencent: values.tencent,
-    users: Number(values.users),
-    intervalMs: Number(values.interval) * 1000,
-    marginMs: Number(values.margin) * 1000,
+    users: intOption("users", values.users, 1),
+    intervalMs: intOption("interval", values.interval, 1) * 1000,
+    marginMs: intOption("margin", values.margin, 0) * 1000,
   });
   process.exit(ok ? 0 : 1);
 }

@@ -1,5 +1,5 @@
 // The simulator's command line: shared options and the per-scenario ones.
-import { parseArgs } from "node:util";
+import { fail, intOption, readCommandLine } from "../lib/cli.ts";
 import type { ApiTarget, CallbackTarget } from "../lib/tencent-client.ts";
 
 export interface Options {
@@ -40,49 +40,45 @@ options:
   --users N            load / lost-logouts: users  (default 100 / 30)
   --events N           load: events per user       (default 10)
   --concurrency N      load: callbacks in flight   (default 16)
-  --tencent URL        lost-logouts: the Tencent stand-in (default http://127.0.0.1:8790, npm run tencent)
+  --tencent URL        the Tencent stand-in (default http://127.0.0.1:8790, npm run tencent): when it
+                       runs, each scenario sets its users' truth there to what the Worker shows
+                       ("" leaves it alone); lost-logouts needs it
   --interval S         lost-logouts: the Worker's RECONCILE_AFTER_SECONDS (default 20, as in demo.env)
   --margin S           lost-logouts: how long past it a ghost may take to heal (default 20)
   --json               also print the raw snapshot JSON
   -h, --help`;
 }
 
-/** The scenario named (null for none or "list") and the options; exits on a usage error. */
+/** The scenario named (null for none or "list") and the options; exits on --help or a usage error. */
 export function parse(argv: string[], scenarios: string): { scenario: string | null; opts: Options } {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      url: { type: "string", default: "http://127.0.0.1:8787" },
-      app: { type: "string", default: "1400000000" },
-      token: { type: "string", default: "demo-callback-token" },
-      "api-token": { type: "string", default: "demo-api-token" },
-      user: { type: "string" },
-      delay: { type: "string", default: "0" },
-      cycles: { type: "string", default: "8" },
-      seed: { type: "string", default: "42" },
-      users: { type: "string" },
-      events: { type: "string", default: "10" },
-      concurrency: { type: "string", default: "16" },
-      tencent: { type: "string", default: "http://127.0.0.1:8790" },
-      interval: { type: "string", default: "20" },
-      margin: { type: "string", default: "20" },
-      json: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
+  const { values, positionals } = readCommandLine(
+    {
+      name: "npm run simulate",
+      usage: usage(scenarios),
+      positionals: true,
+      options: {
+        url: { type: "string", default: "http://127.0.0.1:8787" },
+        app: { type: "string", default: "1400000000" },
+        token: { type: "string", default: "demo-callback-token" },
+        "api-token": { type: "string", default: "demo-api-token" },
+        user: { type: "string" },
+        delay: { type: "string", default: "0" },
+        cycles: { type: "string", default: "8" },
+        seed: { type: "string", default: "42" },
+        users: { type: "string" },
+        events: { type: "string", default: "10" },
+        concurrency: { type: "string", default: "16" },
+        tencent: { type: "string", default: "http://127.0.0.1:8790" },
+        interval: { type: "string", default: "20" },
+        margin: { type: "string", default: "20" },
+        json: { type: "boolean", default: false },
+      },
     },
-  });
-  if (values.help || positionals.length > 1) {
-    console.log(usage(scenarios));
-    process.exit(values.help ? 0 : 2);
+    argv,
+  );
+  if (positionals.length > 1) {
+    fail(`one scenario at a time, got ${positionals.join(" ")} (npm run simulate -- --help for the usage)`, 2);
   }
-  const int = (name: string, v: string, min: number): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) {
-      console.error(`--${name} must be an integer >= ${min}, got ${JSON.stringify(v)}`);
-      process.exit(2);
-    }
-    return n;
-  };
   const url = values.url;
   const app = values.app;
   const named = positionals[0];
@@ -92,15 +88,15 @@ export function parse(argv: string[], scenarios: string): { scenario: string | n
       callback: { url, app, token: values.token === "" ? null : values.token },
       api: { url, app, apiToken: values["api-token"] },
       user: values.user,
-      delay: int("delay", values.delay, 0),
-      cycles: int("cycles", values.cycles, 1),
-      seed: int("seed", values.seed, 0),
-      users: values.users === undefined ? null : int("users", values.users, 1),
-      events: int("events", values.events, 1),
-      concurrency: int("concurrency", values.concurrency, 1),
+      delay: intOption("delay", values.delay, 0),
+      cycles: intOption("cycles", values.cycles, 1),
+      seed: intOption("seed", values.seed, 0),
+      users: values.users === undefined ? null : intOption("users", values.users, 1),
+      events: intOption("events", values.events, 1),
+      concurrency: intOption("concurrency", values.concurrency, 1),
       tencent: values.tencent,
-      interval: int("interval", values.interval, 1),
-      margin: int("margin", values.margin, 0),
+      interval: intOption("interval", values.interval, 1),
+      margin: intOption("margin", values.margin, 0),
       json: values.json,
     },
   };

@@ -1,5 +1,8 @@
 // What the simulator prints: one line per callback sent, and the presence read back.
-import { getEvents, getUser, REQUEST_TIMEOUT_MS, sendCallback, type StateEvent } from "../lib/tencent-client.ts";
+import { reaching } from "../lib/cli.ts";
+import type { PresenceSnapshot } from "../lib/presence-text.ts";
+import { truthMirror, type TruthMirror } from "../lib/standin-truth.ts";
+import { getEvents, getUser, sendCallback, theWorker, type StateEvent } from "../lib/tencent-client.ts";
 import type { Options } from "./options.ts";
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -24,17 +27,18 @@ function replySummary(status: number, body: string): string {
   return `${status} ${body.slice(0, 60).replace(/\s+/g, " ")}`;
 }
 
+let mirror: TruthMirror | null = null;
+
+/**
+ * The Tencent stand-in's truth for the scenario's users, following what the Worker shows (so
+ * reconciliation confirms what the scenario sent); nothing when the stand-in does not run.
+ */
+export function standin(opts: Options): TruthMirror {
+  return (mirror ??= truthMirror(opts.tencent, opts.callback.app));
+}
+
 export async function send(opts: Options, e: StateEvent, label = ""): Promise<void> {
-  const r = await sendCallback(opts.callback, e).catch((err: unknown) => {
-    const error = err as Error;
-    if (error.name === "TimeoutError") {
-      console.error(`  ! ${e.account} ${describe(e)}: no reply within ${REQUEST_TIMEOUT_MS / 1000} s`);
-    } else {
-      console.error(`  ! ${e.account} ${describe(e)}: ${error.message}`);
-      console.error(`    is the Worker running at ${opts.callback.url}? (npm start)`);
-    }
-    process.exit(1);
-  });
+  const r = await reaching(theWorker(opts.callback.url), sendCallback(opts.callback, e));
   if (r.status !== 200) problems.count++;
   const when = e.eventTime === null ? "no EventTime" : new Date(e.eventTime).toISOString().slice(11, 23);
   const extra = [r.outcome, r.rowsWritten !== null ? `rows w=${r.rowsWritten} r=${r.rowsRead}` : null]
@@ -43,10 +47,15 @@ export async function send(opts: Options, e: StateEvent, label = ""): Promise<vo
   console.log(
     `  → ${label.padEnd(6)}${e.account} ${describe(e).padEnd(46)} t=${when}  ${replySummary(r.status, r.body)} ${r.ms.toFixed(1)}ms${extra ? ` [${extra}]` : ""}`,
   );
+  if (await standin(opts).running()) {
+    const read = await getUser(opts.api, e.account);
+    if (read.status === 200) await standin(opts).follow({ [e.account]: read.json as PresenceSnapshot });
+  }
   if (opts.delay > 0) await sleep(opts.delay);
 }
 
 export interface Snapshot {
+  account?: string;
   status?: string;
   customStatus?: string | null;
   onlineSince?: number | null;

@@ -1,9 +1,23 @@
 // `npm run simulate:smoke`: the simulator end to end, for CI. Runs the Worker as `npm start`
 // does (wrangler dev with demo.env, fresh storage, on free ports) beside the Tencent stand-in,
-// and runs every scenario against it with small sizes. Exits non-zero if any scenario fails.
+// runs every scenario against it with small sizes, and then checks that reconciliation left the
+// scenarios' users as they were sent (the stand-in's truth followed them: issue #19). Exits
+// non-zero if any of it fails.
 import { spawn } from "node:child_process";
 import { join } from "node:path";
+import { readCommandLine } from "../lib/cli.ts";
 import { freePort, ROOT, startLocalWorker, startTencentStandin } from "../lib/local-worker.ts";
+import { getUser } from "../lib/tencent-client.ts";
+
+readCommandLine({
+  name: "npm run simulate:smoke",
+  usage: `usage: npm run simulate:smoke
+
+Runs the Worker (wrangler dev, demo.env, fresh storage, free ports) and the Tencent stand-in,
+runs every simulator scenario against them with small sizes, and checks that reconciliation
+confirmed what the scenarios sent. Takes about a minute; exits 1 if anything failed.`,
+  options: {},
+});
 
 const standin = await startTencentStandin();
 const worker = await startLocalWorker({
@@ -35,6 +49,27 @@ const runs: string[][] = [
   ["lost-logouts", "--users", "12", "--interval", String(interval)],
 ];
 
+/**
+ * sim-flapping ends online. The stand-in answers Offline for an account it was never told
+ * about, so before its truth followed the simulator, the first staleness check "healed" it to
+ * offline. Waits until the stand-in has been asked about it, then expects it still online.
+ */
+async function flappingSurvivesReconcile(): Promise<string | null> {
+  const account = "sim-flapping";
+  const deadline = Date.now() + (interval + 30) * 1000; // the check comes an interval after the last callback
+  for (;;) {
+    const res = await fetch(`${standin.url}/stats/${app}/${account}`);
+    const { asked } = (await res.json()) as { asked: number };
+    if (asked > 0) break;
+    if (Date.now() > deadline) return `${account} was never checked with the stand-in`;
+    await new Promise((resolve) => setTimeout(resolve, 500)); // the polling interval
+  }
+  const { status, json } = await getUser({ url: worker.url, app, apiToken: demo.API_TOKENS ?? "" }, account);
+  const shown = (json as { status?: string }).status;
+  console.log(`\n::: ${account} after its staleness check with the stand-in: ${shown} (HTTP ${status})`);
+  return shown === "online" ? null : `${account} was changed by reconciliation to ${shown}: its truth did not follow`;
+}
+
 const failed: string[] = [];
 try {
   for (const args of runs) {
@@ -47,6 +82,8 @@ try {
     });
     if (code !== 0) failed.push(args[0]!);
   }
+  const changed = await flappingSurvivesReconcile();
+  if (changed !== null) failed.push(changed);
 } finally {
   await worker.stop();
   await standin.stop();
