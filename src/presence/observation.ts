@@ -27,6 +27,7 @@ import type {
   ConnectionState,
   Effect,
   EpochMs,
+  Kick,
   Observation,
   Platform,
   PlatformState,
@@ -118,9 +119,17 @@ function shownDiffers(a: PresenceState, b: PresenceState): boolean {
     a.lastSeen !== b.lastSeen ||
     a.updatedAt !== b.updatedAt ||
     a.customStatus !== b.customStatus ||
-    a.kicks !== b.kicks ||
+    kicksDiffer(a.kicks, b.kicks) ||
     JSON.stringify(sortedPlatforms(a.platforms)) !== JSON.stringify(sortedPlatforms(b.platforms))
   );
+}
+
+// By value, not by reference: a state loaded from storage holds its kick list and its
+// callbacks' kick list as two parsed copies of one list, and compose() takes the latter.
+function kicksDiffer(a: readonly Kick[], b: readonly Kick[]): boolean {
+  if (a === b) return false;
+  if (a.length !== b.length) return true;
+  return a.some((k, i) => k.at !== b[i]!.at || k.platform !== b[i]!.platform || k.by !== b[i]!.by);
 }
 
 function sortedPlatforms(platforms: Platforms): [string, PlatformState | undefined][] {

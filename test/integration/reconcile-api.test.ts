@@ -4,7 +4,7 @@ import { reconcileStatsResponse } from "../../src/api/get-reconcile";
 import { apiFetch } from "../support/api";
 import { RECONCILE_APP, TEST_APP } from "../support/bindings";
 import type { FakeTencent } from "../support/fake-tencent";
-import { callback, HOUR, installFakeTencent, nextSecond, userStub } from "../support/reconcile";
+import { callback, HOUR, installFakeTencent, nextSecond, snapshot, usage, userStub } from "../support/reconcile";
 import { uniqueAccount } from "../support/storage";
 
 let fake: FakeTencent;
@@ -55,6 +55,31 @@ describe("POST /v1/apps/{app}/reconcile", () => {
     expect(JSON.parse(await userStub(account).snapshotJson(RECONCILE_APP as never, account as never)).status).toBe(
       "online",
     );
+  });
+
+  it("an answer that agrees with what is shown writes nothing, also after the object was evicted", async () => {
+    // The repro of issue #19: Login → Disconnect → healed offline → Login → Logout → verify.
+    const { evictDurableObject } = await import("cloudflare:test");
+    const account = uniqueAccount("api-agree");
+    await callback(account, 10 * 60_000);
+    await callback(account, 9 * 60_000, { action: "Disconnect", reason: "LinkClose" });
+    const healed = (await (await verify([account])).json()) as { results: { corrected: boolean }[] };
+    expect(healed.results[0]!.corrected).toBe(true);
+    await callback(account, 0);
+    await callback(account, 0, { action: "Logout", reason: "Unregister", eventTime: Date.now() + 1 });
+    const entries = (await userStub(account).history(20, null)).length;
+    const shown = await snapshot(account);
+    expect(shown.platforms.iOS).toMatchObject({ status: "offline", reason: "Unregister" });
+    // The "wait" of the repro: the object is evicted, and loads its state from storage again.
+    await evictDurableObject(userStub(account));
+    await nextSecond();
+    const before = await usage(account);
+    const res = await verify([account]);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { results: { corrected: boolean; snapshot: unknown }[] };
+    expect(body.results[0]).toMatchObject({ corrected: false, snapshot: shown });
+    expect(await userStub(account).history(20, null)).toHaveLength(entries);
+    expect((await usage(account)).rowsWritten - before.rowsWritten).toBe(0);
   });
 
   it("takes 1 to 500 accounts, valid ids only; an app with no secret key is a 409 naming the variable", async () => {

@@ -7,10 +7,13 @@ import {
   reduceUnderObservations,
 } from "../../src/presence/observation";
 import { EMPTY_STATE } from "../../src/presence/reducer";
-import type { Observation } from "../../src/presence/types";
+import type { Observation, PresenceState } from "../../src/presence/types";
+import * as core from "../../src/presence";
 import { ev, fold, foldMixed } from "../support/events";
 
 const seen = (at: number, platforms: Observation["platforms"]): Observation => ({ at, platforms });
+/** The state as the shell loads it after an eviction: parsed from the history row's JSON. */
+const reloaded = (s: PresenceState): PresenceState => JSON.parse(JSON.stringify(s)) as PresenceState;
 
 describe("reconcile answers: corrections", () => {
   it("a ghost (Logout lost) is healed: offline at Q, reason Reconciled, one user.status_changed", () => {
@@ -121,6 +124,43 @@ describe("reconcile answers: corrections", () => {
     const s = applyObservation(fold([ev({ eventTime: 10 })]), seen(100, {})).state;
     const r = applyObservation(s, seen(100, {}));
     expect(r.state).toBe(s);
+    expect(r.changed).toBe(false);
+  });
+});
+
+describe("reconcile answers: an agreeing answer writes nothing (issue #19)", () => {
+  // Login → Disconnect → healed offline → Login → Logout → verified again, through the front door.
+  const sequence = () => {
+    let s = core.reduce(core.EMPTY_STATE, ev({ eventTime: 10 })).state;
+    s = core.reduce(s, ev({ action: "Disconnect", reason: "LinkClose", eventTime: 20 })).state;
+    const healed = core.observe(s, seen(100, {}));
+    expect(healed.changed).toBe(true);
+    s = core.reduce(healed.state, ev({ eventTime: 200 })).state;
+    return core.reduce(s, ev({ action: "Logout", reason: "Unregister", eventTime: 300 })).state;
+  };
+
+  it("is a confirmation in memory", () => {
+    const s = sequence();
+    const r = core.observe(s, seen(400, {}));
+    expect(r).toMatchObject({ changed: false, effects: [] });
+    expect(r.state.version).toBe(s.version);
+  });
+
+  it("is a confirmation after the state was loaded from storage again", () => {
+    const s = reloaded(sequence());
+    const r = core.observe(s, seen(400, {}));
+    expect(r).toMatchObject({ changed: false, effects: [] });
+    expect(core.snapshot("1" as never, "lee" as never, r.state)).toEqual(
+      core.snapshot("1" as never, "lee" as never, s),
+    );
+  });
+
+  it("a kick list is compared by value: a reloaded user with kicks is confirmed too", () => {
+    const kicked = core.reduce(
+      core.observe(fold([ev({ platform: "Web", eventTime: 5 })]), seen(50, { Web: "online" })).state,
+      ev({ eventTime: 60, kicked: ["Web"] }),
+    ).state;
+    const r = core.observe(reloaded(kicked), seen(70, { iOS: "online" }));
     expect(r.changed).toBe(false);
   });
 });
