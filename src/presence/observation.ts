@@ -19,6 +19,8 @@
 // - a platform never seen that Tencent lists offline (or omits) stays unseen.
 // onlineSince, lastSeen and updatedAt are derived from the walk the same way the reducer
 // derives them from callbacks; the callbacks' own values are kept in `reconcile.callbacks`.
+// A callback's outcome is what it did to what is shown (SPEC §3): one whose change a newer
+// answer hides is `stale`, publishes nothing and leaves `version` (the changes shown) alone.
 // Two bounds on "any order": a user keeps OBSERVATION_LIMIT answers (the oldest that no longer
 // change what is shown go first), and the shell writes a confirmation only with the next
 // change; either is noticed only by a callback delayed past later answers.
@@ -74,6 +76,16 @@ function compareObservations(a: Observation, b: Observation): number {
 const maxOf = (a: EpochMs | null, b: EpochMs | null): EpochMs | null =>
   a === null ? b : b === null ? a : Math.max(a, b);
 
+// A memory is rebuilt field by field, not spread: a state stored by an earlier version carries
+// fields this one no longer keeps (a `corrections` count), and they should not live on.
+const memoryOf = (callbacks: PresenceState, observations: readonly Observation[]): ReconcileMemory => ({
+  callbacks,
+  observations,
+});
+const withObservations = (memory: ReconcileMemory, observations: readonly Observation[]) =>
+  memoryOf(memory.callbacks, observations);
+const withCallbacks = (memory: ReconcileMemory, callbacks: PresenceState) => memoryOf(callbacks, memory.observations);
+
 /** The platforms, lastSeen and updatedAt shown for the callbacks' state plus the observations. */
 function overlay(callbacks: PresenceState, observations: readonly Observation[]): Overlay {
   const platforms: Platforms = { ...callbacks.platforms };
@@ -96,7 +108,8 @@ function overlay(callbacks: PresenceState, observations: readonly Observation[])
   return { platforms, lastSeen, updatedAt };
 }
 
-function compose(memory: ReconcileMemory): PresenceState {
+/** What is shown for `memory`; `version` is the caller's: it counts changes shown, in arrival order. */
+function compose(memory: ReconcileMemory, version: number): PresenceState {
   const shown = overlay(memory.callbacks, memory.observations);
   const { callbacks } = memory;
   return {
@@ -106,7 +119,7 @@ function compose(memory: ReconcileMemory): PresenceState {
     onlineSince: onlineSince(shown.platforms),
     lastSeen: shown.lastSeen,
     updatedAt: shown.updatedAt,
-    version: callbacks.version + memory.corrections,
+    version,
     kicks: callbacks.kicks,
     reconcile: memory,
   };
@@ -114,11 +127,20 @@ function compose(memory: ReconcileMemory): PresenceState {
 
 /** True when anything a reader sees differs (every snapshot field but version). */
 function shownDiffers(a: PresenceState, b: PresenceState): boolean {
+  return a.lastSeen !== b.lastSeen || movedBesidesLastSeen(a, b);
+}
+
+/**
+ * True when a callback did something: what is shown moved, `lastSeen` aside (the reducer's rule:
+ * a late leave moves `lastSeen` and is still stale), or the custom status register moved (the
+ * reducer applies a newer custom status equal to the old one, and observations never touch it).
+ */
+function movedBesidesLastSeen(a: PresenceState, b: PresenceState): boolean {
   return (
     a.onlineSince !== b.onlineSince ||
-    a.lastSeen !== b.lastSeen ||
     a.updatedAt !== b.updatedAt ||
     a.customStatus !== b.customStatus ||
+    a.customStatusAt !== b.customStatusAt ||
     kicksDiffer(a.kicks, b.kicks) ||
     JSON.stringify(sortedPlatforms(a.platforms)) !== JSON.stringify(sortedPlatforms(b.platforms))
   );
@@ -164,7 +186,17 @@ function bounded(memory: ReconcileMemory, shown: PresenceState): readonly Observ
   while (observations.length > OBSERVATION_LIMIT) {
     const list = observations;
     const removable = list.findIndex(
-      (_, i) => !shownDiffers(shown, compose({ ...memory, observations: list.filter((_o, j) => j !== i) })),
+      (_, i) =>
+        !shownDiffers(
+          shown,
+          compose(
+            withObservations(
+              memory,
+              list.filter((_o, j) => j !== i),
+            ),
+            0,
+          ),
+        ),
     );
     observations = list.filter((_o, j) => j !== (removable === -1 ? 0 : removable));
   }
@@ -175,34 +207,35 @@ function bounded(memory: ReconcileMemory, shown: PresenceState): readonly Observ
  * Applies one callback to a user Tencent was asked about: the reducer's own registers move as
  * they always do, then the observations are laid over them again (index.ts calls this only
  * when there are observations; without, the registers alone are the state).
+ *
+ * The outcome is what the callback did to what is shown (SPEC §3): a change the registers took
+ * but a newer observation hides (a late Login at t < Q after "offline at Q") is `stale`, with no
+ * effect and no version, as it would be had the answer been a callback at Q.
  */
 export function reduceUnderObservations(state: PresenceState, event: PresenceEvent): Reduction {
   const memory = state.reconcile;
   if (memory === undefined) return reduce(state, event);
   const r = reduce(memory.callbacks, event);
   if (r.state === memory.callbacks) return { state, outcome: r.outcome, effects: [] };
-  const next = compose({ ...memory, callbacks: r.state });
+  const next = compose(withCallbacks(memory, r.state), state.version);
   if (r.outcome !== "applied") return { state: next, outcome: r.outcome, effects: [] };
+  if (!movedBesidesLastSeen(state, next)) return { state: next, outcome: "stale", effects: [] };
+  const shown = { ...next, version: state.version + 1 };
   // Kicks and custom status come from the callback; status changes are those now shown.
   const own = r.effects.filter((e) => e.kind === "device.kicked" || e.kind === "user.custom_status_changed");
-  return { state: next, outcome: r.outcome, effects: [...own, ...statusEffects(state, next, event.eventTime)] };
+  return { state: shown, outcome: "applied", effects: [...own, ...statusEffects(state, shown, event.eventTime)] };
 }
 
 /** Applies Tencent's answer for this user, observed at `observation.at` (Q). */
 export function applyObservation(state: PresenceState, observation: Observation): ObservationResult {
-  const memory: ReconcileMemory = state.reconcile ?? {
-    callbacks: state,
-    observations: [],
-    corrections: 0,
-  };
+  const memory: ReconcileMemory = state.reconcile ?? memoryOf(state, []);
   const known = memory.observations;
   if (known.some((o) => compareObservations(o, observation) === 0)) return { state, changed: false, effects: [] };
-  const observations = [...known, observation].sort(compareObservations);
-  const candidate = compose({ ...memory, observations });
+  const grown = withObservations(memory, [...known, observation].sort(compareObservations));
+  const candidate = compose(grown, state.version);
   const changed = shownDiffers(state, candidate);
-  const corrections = memory.corrections + (changed ? 1 : 0);
-  const grown: ReconcileMemory = { ...memory, observations, corrections };
-  const next = compose({ ...grown, observations: bounded(grown, compose(grown)) });
+  const version = state.version + (changed ? 1 : 0);
+  const next = compose(withObservations(grown, bounded(grown, candidate)), version);
   return { state: next, changed, effects: changed ? statusEffects(state, next, observation.at) : [] };
 }
 

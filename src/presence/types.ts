@@ -84,8 +84,6 @@ export interface ReconcileMemory {
   readonly callbacks: PresenceState;
   /** Oldest first, deduplicated, bounded by OBSERVATION_LIMIT. */
   readonly observations: readonly Observation[];
-  /** Changes the observations made to what is shown; counted into `version`. */
-  readonly corrections: number;
 }
 
 /** What an applied change means to the outside world; webhooks are built from these. */

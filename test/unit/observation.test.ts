@@ -165,6 +165,72 @@ describe("reconcile answers: an agreeing answer writes nothing (issue #19)", () 
   });
 });
 
+describe("reconcile answers: a callback hidden by a newer answer (SPEC §3)", () => {
+  it("a late Login at t < Q after 'offline at Q' changes nothing shown: stale, no effect, no version", () => {
+    const healed = core.observe(fold([ev({ eventTime: 10 })]), seen(100, {})).state;
+    const r = core.reduce(healed, ev({ eventTime: 50, clientIp: "9.9.9.9" }));
+    expect(r.outcome).toBe("stale");
+    expect(r.effects).toEqual([]);
+    expect(r.state.version).toBe(healed.version);
+    expect(core.snapshot("1" as never, "a" as never, r.state)).toEqual(
+      core.snapshot("1" as never, "a" as never, healed),
+    );
+    // The registers took it: were the answer's platform to come back, the Login is there.
+    expect(callbacksOnly(r.state).platforms.iOS).toMatchObject({ status: "online", since: 50 });
+  });
+
+  it("a late Login whose kick of another platform shows is applied, with that kick's effects only", () => {
+    const both = fold([ev({ eventTime: 10 }), ev({ platform: "Web", eventTime: 11 })]);
+    const healed = core.observe(both, seen(100, { Web: "online" })).state;
+    const r = core.reduce(healed, ev({ eventTime: 50, kicked: ["Web"] }));
+    expect(r.outcome).toBe("applied");
+    expect(r.state.version).toBe(healed.version + 1);
+    expect(r.state.platforms.iOS).toEqual(healed.platforms.iOS);
+    expect(r.effects.map((e) => e.kind)).toEqual(["device.kicked"]);
+  });
+
+  it("a late Disconnect hidden by 'offline at Q' moves only lastSeen, and is stale like a late leave", () => {
+    const healed = core.observe(fold([ev({ eventTime: 10 })]), seen(100, {})).state;
+    const r = core.reduce(healed, ev({ action: "Disconnect", reason: "LinkClose", eventTime: 50 }));
+    expect(r.outcome).toBe("stale");
+    expect(r.state.version).toBe(healed.version);
+    expect(r.state.platforms).toEqual(healed.platforms);
+  });
+});
+
+describe("reconcile answers: the race at exactly Q (a callback with EventTime = Q wins)", () => {
+  const Q = 100;
+  const logoutAtQ = ev({ action: "Logout", reason: "Unregister", eventTime: Q });
+  const onlineAtQ = { observation: seen(Q, { iOS: "online" }) };
+
+  it("a Logout at Q beats 'online at Q', whichever arrives first", () => {
+    const login = { callback: ev({ eventTime: 10 }) };
+    const answerFirst = foldMixed([login, onlineAtQ, { callback: logoutAtQ }]);
+    const callbackFirst = foldMixed([login, { callback: logoutAtQ }, onlineAtQ]);
+    for (const s of [answerFirst, callbackFirst]) {
+      expect(s.platforms.iOS).toEqual({ status: "offline", reason: "Unregister", since: Q, clientIp: null, by: null });
+    }
+    expect(core.observe(fold([ev({ eventTime: 10 }), logoutAtQ]), seen(Q, { iOS: "online" })).changed).toBe(false);
+  });
+
+  it("a Login at Q beats 'offline at Q', whichever arrives first", () => {
+    const logout = { callback: ev({ action: "Logout", reason: "Unregister", eventTime: 10 }) };
+    const loginAtQ = { callback: ev({ eventTime: Q, clientIp: "9.9.9.9" }) };
+    const offlineAtQ = { observation: seen(Q, {}) };
+    const answerFirst = foldMixed([logout, offlineAtQ, loginAtQ]);
+    const callbackFirst = foldMixed([logout, loginAtQ, offlineAtQ]);
+    for (const s of [answerFirst, callbackFirst]) {
+      expect(s.platforms.iOS).toEqual({
+        status: "online",
+        reason: "Register",
+        since: Q,
+        clientIp: "9.9.9.9",
+        by: null,
+      });
+    }
+  });
+});
+
 describe("reconcile answers: the bounded memory", () => {
   it("keeps at most OBSERVATION_LIMIT answers, never changing what is shown to stay within it", () => {
     let s = applyObservation(
