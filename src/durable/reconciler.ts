@@ -13,7 +13,7 @@ import type { AccountId, AppId, EpochMs } from "../presence/types";
 import { batchAnswer } from "../reconcile/answer";
 import { retryDelay } from "../reconcile/backoff";
 import { applyEach, type Applied } from "../reconcile/apply-answers";
-import { VerificationQueue, type Pending } from "../reconcile/queue";
+import { VerificationQueue, type Pending, type WaitingRetry } from "../reconcile/queue";
 import { freeSlots, inWindow, nextSlotAt } from "../reconcile/rate";
 import {
   EMPTY_STATS,
@@ -86,14 +86,24 @@ export class Reconciler extends DurableObject<Env> {
     this.gatherMs = Math.min(MAX_GATHER_MS, (this.config.reconcileAfterMs ?? 10 * MAX_GATHER_MS) / 10);
   }
 
-  /** Users whose alarm found them stale. Returns at once: the answers go to each user. */
-  async enqueue(app: AppId, accounts: readonly AccountId[]): Promise<void> {
-    if (!this.config.secretKeys.has(app)) return;
+  /**
+   * Users whose alarm found them stale. Returns at once: the answers go to each user. An account
+   * waiting for a retry after a failure keeps waiting (the backoff holds whatever asks): those
+   * come back with the time of their retry, so that their users do not ask before it.
+   */
+  async enqueue(app: AppId, accounts: readonly AccountId[]): Promise<WaitingRetry[]> {
+    if (!this.config.secretKeys.has(app)) return [];
     this.app = app;
     const now = Date.now();
-    for (const account of accounts) if (this.queue.size < MAX_QUEUED) this.queue.add(account, now);
+    const waiting: WaitingRetry[] = [];
+    for (const account of accounts) {
+      if (this.queue.size >= MAX_QUEUED) break;
+      const retryAt = this.queue.add(account, now);
+      if (retryAt !== null) waiting.push({ account, retryAt });
+    }
     const wake = this.nextWake(now);
     if (wake !== null) await this.wakeAt(wake);
+    return waiting;
   }
 
   /** Verifies up to 500 accounts now (the on-demand endpoint): the call, then each answer. */
@@ -106,9 +116,11 @@ export class Reconciler extends DurableObject<Env> {
       now = Date.now();
       at = nextSlotAt(this.starts, now, this.config.reconcileMaxRps);
     }
+    // On demand goes at once, also for an account waiting for its retry: it is taken out of the
+    // queue (this call answers it) and keeps its failure count, should this call fail too.
     const outcome = await this.call(
       app,
-      accounts.map((account) => ({ account, failures: 0 })),
+      accounts.map((account) => ({ account, failures: this.queue.remove(account) })),
       now,
       true,
     );

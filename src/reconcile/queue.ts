@@ -1,12 +1,23 @@
 // The reconciler's queue of accounts to verify: in memory only. Rows written are the bill,
 // and a queue lost with an evicted reconciler is re-filled by the users' own alarms (each
 // asks again an interval later), so nothing here is stored.
+//
+// The failure backoff lives here and holds whatever asks (SPEC §7): a user's own alarm that
+// asks while its account waits for a retry does not bring the retry forward (with an interval
+// shorter than the backoff it would ask every interval); it is told when the retry is due, and
+// waits for it. Only the on-demand endpoint goes at once, and it takes the account out.
 import type { AccountId, EpochMs } from "../presence/types";
 
 export interface Pending {
   readonly account: AccountId;
   /** Failed attempts so far (0 for a first try). */
   readonly failures: number;
+}
+
+/** An account held for a retry after a failed verification, and when the retry is due. */
+export interface WaitingRetry {
+  readonly account: AccountId;
+  readonly retryAt: EpochMs;
 }
 
 export class VerificationQueue {
@@ -24,18 +35,34 @@ export class VerificationQueue {
     return this.ready.size;
   }
 
-  /** Adds an account due now; one already queued keeps its place (and a retry is brought forward). */
-  add(account: AccountId, now: EpochMs): void {
-    if (this.ready.has(account)) return;
+  /**
+   * Adds an account due now; one already queued keeps its place. One waiting for a retry keeps
+   * waiting: the answer is when its retry is due (null when the account is queued now).
+   */
+  add(account: AccountId, now: EpochMs): EpochMs | null {
+    if (this.ready.has(account)) return null;
     const waiting = this.waiting.get(account);
+    if (waiting !== undefined && waiting[0] > now) return waiting[0];
     this.waiting.delete(account);
     this.ready.set(account, [waiting?.[1] ?? 0, now]);
+    return null;
   }
 
-  /** Holds an account until `dueAt` (a retry after `failures` failures). */
+  /**
+   * Holds an account until `dueAt` (a retry after `failures` failures), also one asked for again
+   * while its call was going: the backoff holds whatever asks.
+   */
   retryAt(account: AccountId, dueAt: EpochMs, failures: number): void {
-    if (this.ready.has(account)) return;
+    this.ready.delete(account);
     this.waiting.set(account, [dueAt, failures]);
+  }
+
+  /** Takes an account out (the on-demand endpoint asks about it now): its failures so far. */
+  remove(account: AccountId): number {
+    const failures = this.waiting.get(account)?.[1] ?? this.ready.get(account)?.[0] ?? 0;
+    this.waiting.delete(account);
+    this.ready.delete(account);
+    return failures;
   }
 
   /** Removes and returns up to `max` accounts due at `now`, oldest first. */

@@ -1,6 +1,10 @@
 // Reconcile's deadline in the user's one alarm (a UserConcern): a user online or disconnected
 // with no callback for RECONCILE_AFTER_SECONDS asks its app's reconciler to verify it, and asks
 // again every interval while it stays so. Offline users never set the alarm for this.
+// A user whose verification failed waits for the reconciler's retry (1, 5, 30 min): when it asks
+// meanwhile, the reconciler keeps the retry and says when it is due, and the user's next ask
+// comes an interval after it, as after any check. Memory only, no row: after an eviction the
+// alarm time stands in, and the reconciler still refuses to ask Tencent earlier.
 import type { Config } from "../config";
 import { log } from "../lib/log";
 import { userStatus } from "../presence";
@@ -13,7 +17,10 @@ import type { CommittedChange, UserConcern } from "../user/concern";
 const ENQUEUE_RETRY_MS = 60_000;
 
 export class StalenessCheck implements UserConcern {
-  /** When this instance last asked (memory only: after an eviction the alarm time stands in). */
+  /**
+   * When this instance last asked, or when the reconciler will retry it after a failure (memory
+   * only: after an eviction the alarm time stands in).
+   */
   private lastCheckAt: number | null = null;
 
   constructor(
@@ -36,8 +43,9 @@ export class StalenessCheck implements UserConcern {
     if (due === null || due > now || !alive()) return due;
     try {
       // Ingestion never waits on this: only the alarm asks, and the answer comes back by RPC.
-      await this.env.RECONCILER.getByName(user.app).enqueue(user.app, [user.account]);
-      this.lastCheckAt = now;
+      const waiting = await this.env.RECONCILER.getByName(user.app).enqueue(user.app, [user.account]);
+      // The retry the reconciler holds is this user's next check: asking before it would be refused.
+      this.lastCheckAt = Math.max(now, ...waiting.map((w) => w.retryAt));
     } catch (error) {
       log({ msg: "reconcile enqueue failed", app: user.app, error: String(error) });
       return now + ENQUEUE_RETRY_MS;

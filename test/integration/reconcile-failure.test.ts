@@ -4,7 +4,8 @@ import { runInDurableObject } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { UserPresence } from "../../src/durable/user-presence";
-import type { AccountId } from "../../src/presence/types";
+import type { Config } from "../../src/config";
+import type { AccountId, AppId } from "../../src/presence/types";
 import { RECONCILE_APP, RECONCILE_SECRET_KEY } from "../support/bindings";
 import type { FakeTencent } from "../support/fake-tencent";
 import {
@@ -30,6 +31,9 @@ beforeEach(async () => {
 afterEach(() => vi.restoreAllMocks());
 
 const MINUTE = 60_000;
+/** The user's staleness concern, opened up for time travel (its interval, its last check). */
+const staleness = (instance: UserPresence) =>
+  (instance as unknown as { staleness: { config: Config; lastCheckAt: number | null } }).staleness;
 const retryOf = (account: string) =>
   runInDurableObject(reconciler(), (instance) => instance.queue.retryOf(account as AccountId));
 
@@ -83,6 +87,51 @@ describe("reconcile: failures", () => {
     const alarm = await runInDurableObject(userStub(account), (_i, state) => state.storage.getAlarm());
     expect(alarm).toBeGreaterThan(Date.now() + HOUR - 5 * MINUTE);
     expect((await snapshot(account)).status).toBe("online");
+  });
+
+  it("the backoff holds when the user's own interval is shorter: its alarm waits for the retry", async () => {
+    const account = await ghost("short");
+    // RECONCILE_AFTER_SECONDS=3 for this user's staleness check (the Worker's is an hour).
+    const SHORT = 3_000;
+    await runInDurableObject(userStub(account), (instance: UserPresence) => {
+      const check = staleness(instance);
+      check.config = { ...check.config, reconcileAfterMs: SHORT };
+    });
+    fake.failure = { kind: "fail", code: 70500 };
+    await runReconciler();
+    expect(fake.calls).toHaveLength(1);
+    const retry = await retryOf(account);
+    expect(retry?.failures).toBe(1);
+
+    // An interval passes (time travel: the user's last check moves 3 s back) and its alarm asks again.
+    await runInDurableObject(userStub(account), (instance: UserPresence) => {
+      staleness(instance).lastCheckAt = Date.now() - SHORT;
+    });
+    await runUserAlarm(account);
+    await nextSecond();
+    await runReconciler();
+    expect(fake.calls).toHaveLength(1); // not asked again before its retry
+    expect(await retryOf(account)).toEqual(retry);
+    // The user was told when the retry is due and asks next an interval after it, not every 3 s.
+    const alarm = await runInDurableObject(userStub(account), (_i, state) => state.storage.getAlarm());
+    expect(alarm).toBe(retry!.dueAt + SHORT);
+
+    // The retry itself still goes when due; on demand goes at once, keeping the failure count.
+    await retriesDueNow([account]);
+    await nextSecond();
+    await runReconciler();
+    expect(fake.calls).toHaveLength(2);
+    expect((await retryOf(account))?.failures).toBe(2);
+    await nextSecond();
+    const verified = await reconciler().verifyNow(RECONCILE_APP as AppId, [account as AccountId]);
+    expect(verified.ok).toBe(false);
+    expect(fake.calls).toHaveLength(3);
+    expect((await retryOf(account))?.failures).toBe(3);
+    fake.failure = null;
+    await nextSecond();
+    expect(await reconciler().verifyNow(RECONCILE_APP as AppId, [account as AccountId])).toMatchObject({ ok: true });
+    expect(await retryOf(account)).toBeUndefined(); // answered: no retry left behind
+    expect((await snapshot(account)).status).toBe("offline");
   });
 
   it("a rejected key logs Tencent's code (never the key), shows on /healthz, and clears on success", async () => {

@@ -56,15 +56,46 @@ describe("verification queue", () => {
     expect(q.nextDueAt(0)).toBeNull();
   });
 
-  it("keeps retries until due, with their failure count; a fresh request brings one forward", () => {
+  it("keeps retries until due, with their failure count", () => {
     const q = new VerificationQueue();
     q.retryAt(a("x"), 60_000, 1);
     q.retryAt(a("y"), 300_000, 2);
     expect(q.take(59_999, 10)).toEqual([]);
     expect(q.nextDueAt(0)).toBe(60_000);
     expect(q.take(60_000, 10)).toEqual([{ account: "x", failures: 1 }]);
+    expect(q.take(300_000, 10)).toEqual([{ account: "y", failures: 2 }]);
+  });
+
+  it("the backoff holds whatever asks: a user's own request does not bring its retry forward", () => {
+    const q = new VerificationQueue();
+    q.retryAt(a("x"), 60_000, 1);
+    // The user's alarm asks 3 s later (a short interval): it is told when the retry is due.
+    expect(q.add(a("x"), 3_000)).toBe(60_000);
+    expect(q.take(3_000, 10)).toEqual([]);
+    expect(q.retryOf(a("x"))).toEqual({ dueAt: 60_000, failures: 1 });
+    // Once due, a request joins the retry itself: one call, with its failure count.
+    expect(q.add(a("x"), 60_000)).toBeNull();
+    expect(q.take(60_000, 10)).toEqual([{ account: "x", failures: 1 }]);
+  });
+
+  it("a failed call holds an account asked for again while the call was going", () => {
+    const q = new VerificationQueue();
+    q.add(a("x"), 0);
+    expect(q.take(0, 10)).toEqual([{ account: "x", failures: 0 }]);
+    q.add(a("x"), 3_000); // the user's alarm, while its verification is in flight
+    q.retryAt(a("x"), 60_000, 1); // that verification failed
+    expect(q.take(3_000, 10)).toEqual([]);
+    expect(q.nextDueAt(3_000)).toBe(60_000);
+  });
+
+  it("the on-demand endpoint takes an account out, keeping its failure count for its own retry", () => {
+    const q = new VerificationQueue();
+    q.retryAt(a("x"), 300_000, 2);
     q.add(a("y"), 0);
-    expect(q.take(0, 10)).toEqual([{ account: "y", failures: 2 }]);
+    expect(q.remove(a("x"))).toBe(2);
+    expect(q.remove(a("y"))).toBe(0);
+    expect(q.remove(a("z"))).toBe(0);
+    expect(q.size).toBe(0);
   });
 });
 
