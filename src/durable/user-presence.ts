@@ -128,7 +128,7 @@ export class UserPresence extends DurableObject<Env> {
     }
     const entry = reconcileEntry(observation, effects, Date.now());
     const seq = this.commit(app, account, current, entry, { state, outcome: "applied", effects }, alarmAt);
-    log(correctionLine(app, seq, entry, state));
+    log(correctionLine(app, account, seq, entry, state));
     return { corrected: true, snapshot: this.snapshotJson(app, account) };
   }
 

@@ -2,7 +2,7 @@
 // source "reconcile", at Q (the observation's time), on the first platform it changed.
 import type { EntryInput } from "../user/history-store";
 import { RECONCILED_REASON, userStatus } from "../presence";
-import type { AppId, Effect, EpochMs, Observation, PresenceState } from "../presence/types";
+import type { AccountId, AppId, Effect, EpochMs, Observation, PresenceState } from "../presence/types";
 
 export const RECONCILE_ACTION = "Reconcile";
 
@@ -21,7 +21,17 @@ export function reconcileEntry(observation: Observation, effects: readonly Effec
   };
 }
 
-/** The log line of a correction (always logged, like a rejected callback): no account, no secret. */
-export function correctionLine(app: AppId, seq: number, entry: EntryInput, state: PresenceState) {
-  return { msg: "reconcile correction", app, seq, platform: entry.platform, status: userStatus(state.platforms) };
+/**
+ * The log line of a correction (always logged, like a rejected callback). It names the account,
+ * so that an operator can look the user up; nothing of the app's key or UserSig is in reach here.
+ */
+export function correctionLine(app: AppId, account: AccountId, seq: number, entry: EntryInput, state: PresenceState) {
+  return {
+    msg: "reconcile correction",
+    app,
+    account,
+    seq,
+    platform: entry.platform,
+    status: userStatus(state.platforms),
+  };
 }

@@ -3,9 +3,10 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import type { UserPresence } from "../../src/durable/user-presence";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { AccountId, AppId } from "../../src/presence/types";
-import { RECONCILE_APP } from "../support/bindings";
+import { RECONCILE_APP, RECONCILE_SECRET_KEY } from "../support/bindings";
+import { captureLogs } from "../support/logs";
 import type { FakeTencent } from "../support/fake-tencent";
 import {
   callback,
@@ -25,6 +26,7 @@ let fake: FakeTencent;
 beforeEach(async () => {
   fake = await installFakeTencent();
 });
+afterEach(() => vi.restoreAllMocks());
 
 const history = (account: string) => userStub(account).history(10, null);
 
@@ -61,6 +63,18 @@ describe("reconcile: healing from the user's own alarm", () => {
     expect(older.map((e) => e.action)).toEqual(["Login"]);
     // One correction is one row, as a callback: the history entry that carries the state.
     expect((await usage(account)).rowsWritten - before.rowsWritten).toBe(1);
+  });
+
+  it("a correction is one log line naming the app and the account, never the key", async () => {
+    const lines = captureLogs();
+    const account = uniqueAccount("logged");
+    await callback(account, 2 * HOUR);
+    await verifyStale(account);
+    const corrections = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === "reconcile correction");
+    expect(corrections).toEqual([
+      { msg: "reconcile correction", app: RECONCILE_APP, account, seq: 2, platform: "iOS", status: "offline" },
+    ]);
+    expect(lines.join("\n")).not.toContain(RECONCILE_SECRET_KEY);
   });
 
   it("a user Tencent confirms online is untouched: no history entry, no row written", async () => {
