@@ -62,8 +62,26 @@ export function createRouter(routes: readonly Route[] = ROUTES) {
 
 const router = createRouter();
 
+/**
+ * Every /v1 answer but a WebSocket's (a 101 carries no body, and its headers are the socket's):
+ * never stored by a cache (presence is personal and goes stale at once), and never sniffed as
+ * anything but the type it says. Set here, once, so no handler or error can miss them.
+ */
+function apiHeaders(response: Response): Response {
+  if (response.status === 101) return response;
+  const out = new Response(response.body, response);
+  out.headers.set("cache-control", "no-store");
+  out.headers.set("x-content-type-options", "nosniff");
+  return out;
+}
+
 /** Every route but the callback: the router, and HEAD answered as a GET without its body. */
 export async function routed(request: Request, env: Env): Promise<Response> {
+  const answer = await answered(request, env);
+  return new URL(request.url).pathname.startsWith("/v1/") ? apiHeaders(answer) : answer;
+}
+
+async function answered(request: Request, env: Env): Promise<Response> {
   if (request.method !== "HEAD") return router.fetch(request, env);
   // Load balancers probe with HEAD: the GET's status and headers, without its body.
   const reply: Response = await router.fetch(new Request(request, { method: "GET" }), env);

@@ -47,5 +47,6 @@ export async function createWatchToken(request: ApiRequest, _env: Env): Promise<
       `accounts: too many for one token (${token.length} characters, at most ${MAX_TOKEN_CHARS} to fit in a URL): split them over several tokens, or omit accounts`,
     );
   }
-  return Response.json({ token, expiresAt }, { headers: { "cache-control": "no-store" } });
+  // Never cached: src/api/router.ts sets no-store on every /v1 answer.
+  return Response.json({ token, expiresAt });
 }

@@ -108,3 +108,36 @@ describe("a bad configuration", () => {
     });
   });
 });
+
+describe("every /v1 answer is neither cached nor sniffed", () => {
+  const expectApiHeaders = (res: Response, what: string) => {
+    expect(res.headers.get("cache-control"), what).toBe("no-store");
+    expect(res.headers.get("x-content-type-options"), what).toBe("nosniff");
+  };
+
+  it("answers of every /v1 path and method: successes, refusals, 404s and 405s", async () => {
+    const v1 = ROUTES.filter((r) => r.name.startsWith("/v1/"));
+    expect(v1.length).toBeGreaterThan(5);
+    for (const { name, path, allow } of v1) {
+      for (const method of METHODS) {
+        const res = await apiFetch(path, { method });
+        expectApiHeaders(res, `${method} ${name} (${allow.includes(method) ? res.status : "405"})`);
+        await res.body?.cancel();
+        const anonymous = await apiFetch(path, { method }, null);
+        expectApiHeaders(anonymous, `${method} ${name} without a token (${anonymous.status})`);
+        await anonymous.body?.cancel();
+      }
+    }
+    const body = await apiFetch(`/v1/apps/${TEST_APP}/presence/query`, { method: "POST", body: "{" });
+    expect(body.status).toBe(400);
+    expectApiHeaders(body, "a malformed body");
+    expectApiHeaders(await apiFetch("/v1/nope"), "an unknown /v1 path");
+  });
+
+  it("a server error too", async () => {
+    const broken = { ...env, IM_SDKAPPIDS: "" } as Env;
+    const res = await routed(new Request(`https://presence.test${userPath("route-user")}`), broken);
+    expect(res.status).toBe(500);
+    expectApiHeaders(res, "a 500");
+  });
+});
