@@ -12,6 +12,7 @@ import { validate } from "../lib/validation";
 import { ACCOUNT_RULE, validAccount } from "../presence/account";
 import type { AccountId, AppId } from "../presence/types";
 import { MAX_WATCHED } from "../watch/messages";
+import { bearerCredential, keyFingerprint, watchTokenCredential } from "../watch/credential";
 import { verifyWatchToken, type WatchClaims } from "../watch/token";
 import { bearerToken, requireBearer } from "./auth";
 import { parseApp } from "./params";
@@ -29,12 +30,16 @@ const sseAccounts = z.object({
     .check(z.maxLength(MAX_WATCHED, `must hold at most ${MAX_WATCHED} accounts`)),
 });
 
-type Credentials = { ok: true; claims: WatchClaims | null } | { ok: false; response: Response };
+type Credentials =
+  { ok: true; claims: WatchClaims | null; key: string; credential: string } | { ok: false; response: Response };
 
 async function authenticate(request: Request, url: URL, config: Config): Promise<Credentials> {
-  if (bearerToken(request) !== null) {
+  const bearer = bearerToken(request);
+  if (bearer !== null) {
     const denied = await requireBearer(request, config);
-    return denied === null ? { ok: true, claims: null } : { ok: false, response: denied };
+    if (denied !== null) return { ok: false, response: denied };
+    const key = await keyFingerprint(bearer);
+    return { ok: true, claims: null, key, credential: bearerCredential(key) };
   }
   const token = url.searchParams.get("token");
   if (token === null) {
@@ -45,7 +50,7 @@ async function authenticate(request: Request, url: URL, config: Config): Promise
   }
   const check = await verifyWatchToken(config.apiTokens, token, Date.now());
   if (!check.ok) return { ok: false, response: apiError(401, "unauthorized", check.message) };
-  return { ok: true, claims: check.claims };
+  return { ok: true, claims: check.claims, key: check.key, credential: await watchTokenCredential(token) };
 }
 
 /** `?accounts=a,b`: split on literal commas, then decoded, so an id may hold an encoded comma. */
@@ -93,6 +98,8 @@ export async function watch(request: IRequest, env: Env): Promise<Response> {
     app: app.value as AppId,
     expiresAt: claims?.expiresAt ?? null,
     scope: claims?.accounts ?? null,
+    key: credentials.key,
+    credential: credentials.credential,
   };
   if (sse) {
     const raw = accountsParam(url);

@@ -11,33 +11,26 @@
 import { DurableObject } from "cloudflare:workers";
 import { log } from "../lib/log";
 import { forEachLimited } from "../lib/pool";
-import type { AccountId, AppId } from "../presence/types";
+import type { AccountId } from "../presence/types";
 import { errorMessage, parseClientMessage, PING, PONG, snapshotMessage, type WatchErrorCode } from "../watch/messages";
 import { Sequencer } from "../watch/sequencer";
 import { KEEPALIVE_MS, SSE_HEADERS, sseComment, sseFrame } from "../watch/sse";
+import { loadConfig } from "../config";
+import { configuredKeys } from "../watch/credential";
 import { HUB_OPEN_HEADER, type HubOpen } from "../watch/hub-open";
+import {
+  attachmentOf,
+  connectionOf,
+  restore,
+  STORED_KEY,
+  storedOf,
+  type Attachment,
+  type Connection,
+  type Stored,
+} from "../watch/hub-state";
 import { planSubscribe, planUnsubscribe } from "../watch/subscriptions";
 import { presenceStub } from "../user/stub";
 
-interface Attachment {
-  readonly app: AppId;
-  readonly expiresAt: number | null;
-}
-
-interface Stored {
-  readonly scope: AccountId[] | null;
-  readonly accounts: AccountId[];
-}
-
-interface Connection {
-  readonly mode: HubOpen["mode"];
-  readonly app: AppId;
-  readonly expiresAt: number | null;
-  readonly scope: ReadonlySet<AccountId> | null;
-  accounts: ReadonlySet<AccountId>;
-}
-
-const STORED_KEY = "watch";
 /** User objects called at once while subscribing. */
 const CONCURRENT_CALLS = 50;
 
@@ -59,17 +52,12 @@ export class WatchHub extends DurableObject<Env> {
   override async fetch(request: Request): Promise<Response> {
     const open = JSON.parse(request.headers.get(HUB_OPEN_HEADER) ?? "null") as HubOpen | null;
     if (open === null) return new Response("not a watch connection", { status: 400 });
-    this.connection = {
-      mode: open.mode,
-      app: open.app,
-      expiresAt: open.expiresAt,
-      scope: open.scope === null ? null : new Set(open.scope),
-      accounts: new Set(),
-    };
+    const connection = connectionOf(open);
+    this.connection = connection;
     if (open.mode === "websocket") {
       const pair = new WebSocketPair();
       this.ctx.acceptWebSocket(pair[1]);
-      pair[1].serializeAttachment({ app: open.app, expiresAt: open.expiresAt } satisfies Attachment);
+      pair[1].serializeAttachment(attachmentOf(connection));
       if (open.scope !== null) this.persist();
       return new Response(null, { status: 101, webSocket: pair[0] });
     }
@@ -153,6 +141,13 @@ export class WatchHub extends DurableObject<Env> {
         `this connection's watch token expired at ${new Date(connection.expiresAt).toISOString()}: reconnect with a new token`,
       );
     }
+    // Rotation revokes: the API token that let this connection in must still be configured.
+    if (!(await configuredKeys(loadConfig(this.env).apiTokens)).has(connection.key)) {
+      return this.error(
+        "token_revoked",
+        "the API token that authorised this connection was removed from API_TOKENS: reconnect with a current credential",
+      );
+    }
     const plan = planSubscribe(connection.accounts, connection.scope, accounts);
     if (!plan.ok) return this.error(plan.error, plan.message);
     connection.accounts = plan.next;
@@ -230,15 +225,13 @@ export class WatchHub extends DurableObject<Env> {
       return null;
     }
     if (this.connection === null) {
-      const attachment = socket.deserializeAttachment() as Attachment;
-      const stored = this.ctx.storage.kv.get<Stored>(STORED_KEY);
-      this.connection = {
-        mode: "websocket",
-        app: attachment.app,
-        expiresAt: attachment.expiresAt,
-        scope: stored?.scope ? new Set(stored.scope) : null,
-        accounts: new Set(stored?.accounts ?? []),
-      };
+      this.connection = restore(socket.deserializeAttachment() as Attachment, this.ctx.storage.kv.get(STORED_KEY));
+      if (this.connection === null) {
+        // Fail closed: a scoped connection whose scope is lost watches nothing; the client reconnects.
+        log({ msg: "watch hub lost its stored scope: closing the connection" });
+        socket.close(1011, "this connection lost its state: reconnect");
+        this.close();
+      }
     }
     return this.connection;
   }
@@ -247,8 +240,7 @@ export class WatchHub extends DurableObject<Env> {
   private persist(): void {
     // A stream cannot outlive the hub's memory: nothing to keep for it.
     if (this.connection === null || this.connection.mode === "sse") return;
-    const { scope, accounts } = this.connection;
-    this.ctx.storage.kv.put<Stored>(STORED_KEY, { scope: scope && [...scope], accounts: [...accounts] });
+    this.ctx.storage.kv.put<Stored>(STORED_KEY, storedOf(this.connection));
   }
 
   /** The client is gone. Registrations at users' objects are dropped at their next change. */

@@ -11,6 +11,10 @@ export interface HubOpen {
   readonly expiresAt: number | null;
   /** The watch token's accounts; null when it has none (or for an API token). */
   readonly scope: readonly AccountId[] | null;
+  /** The fingerprint of the API token that authorised the connection (src/watch/credential.ts). */
+  readonly key: string;
+  /** What users' objects count this connection's share of their watchers by: the token used. */
+  readonly credential: string;
   /** SSE only: the accounts of the URL. */
   readonly accounts?: readonly AccountId[];
 }

@@ -8,6 +8,7 @@
 import { base64ToBytes, bytesToBase64 } from "../lib/base64";
 import { throughStream } from "../lib/compression";
 import type { AccountId, AppId } from "../presence/types";
+import { keyFingerprint } from "./credential";
 
 export const TOKEN_PREFIX = "pw1";
 /** A token must fit in a URL (16 KB on Cloudflare) with room for the rest of it. */
@@ -24,7 +25,8 @@ export interface WatchClaims {
 }
 
 export type TokenCheck =
-  | { readonly ok: true; readonly claims: WatchClaims }
+  /** `key`: the fingerprint of the API token whose key verified it (src/watch/credential.ts). */
+  | { readonly ok: true; readonly claims: WatchClaims; readonly key: string }
   | { readonly ok: false; readonly reason: "malformed" | "signature" | "expired"; readonly message: string };
 
 const encoder = new TextEncoder();
@@ -86,12 +88,12 @@ export async function verifyWatchToken(apiTokens: readonly string[], token: stri
   const payload = fromBase64Url(parts[1]!);
   if (signature === null || payload === null) return malformed;
   const signed = encoder.encode(`${parts[0]}.${parts[1]}`);
-  let valid = false;
+  let signer: string | null = null;
   // Every key is tried (no early exit), so timing does not tell which token signed.
   for (const apiToken of apiTokens) {
-    if (await crypto.subtle.verify("HMAC", await keyFor(apiToken), signature, signed)) valid = true;
+    if (await crypto.subtle.verify("HMAC", await keyFor(apiToken), signature, signed)) signer = apiToken;
   }
-  if (!valid) {
+  if (signer === null) {
     return {
       ok: false,
       reason: "signature",
@@ -113,5 +115,5 @@ export async function verifyWatchToken(apiTokens: readonly string[], token: stri
       message: `watch token expired at ${new Date(claims.expiresAt).toISOString()}: mint a new one with POST /v1/apps/{app}/watch-tokens`,
     };
   }
-  return { ok: true, claims };
+  return { ok: true, claims, key: await keyFingerprint(signer) };
 }

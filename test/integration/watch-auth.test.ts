@@ -1,6 +1,7 @@
 // Who may watch: the bearer API token, or a watch token minted by POST …/watch-tokens:
 // signed, scoped to its app and (optionally) accounts, at most 24 hours, refused when
 // expired, altered, minted with a removed API token, or used for another app or account.
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import type { AccountId, AppId } from "../../src/presence/types";
 import { mintWatchToken } from "../../src/watch/token";
@@ -8,7 +9,8 @@ import { apiFetch } from "../support/api";
 import { OTHER_APP, ROTATED_API_TOKEN, TEST_API_TOKEN, TEST_APP } from "../support/bindings";
 import { sendStateChange } from "../support/callback";
 import { uniqueAccount } from "../support/storage";
-import { openWatch, upgrade } from "../support/watch";
+import { hubState, hubStub, openHub, openWatch, registeredHubs, upgrade } from "../support/watch";
+import { keyFingerprint } from "../../src/watch/credential";
 
 const tokensPath = (app = TEST_APP) => `/v1/apps/${app}/watch-tokens`;
 
@@ -127,8 +129,6 @@ describe("watch authentication", () => {
   });
 
   it("a scoped token keeps its scope across hibernation", async () => {
-    const { evictDurableObject } = await import("cloudflare:test");
-    const { registeredHubs, hubStub } = await import("../support/watch");
     const [alice, bob] = [uniqueAccount("alice"), uniqueAccount("bob")];
     const { body } = await mint({ accounts: [alice] });
     const client = await openWatch({ token: body.token });
@@ -177,5 +177,52 @@ describe("watch authentication", () => {
     // 1 000 ids of the usual shape fit.
     const usual = Array.from({ length: 1000 }, (_, i) => `user${100000 + i}`) as AccountId[];
     expect((await mint({ accounts: usual })).status).toBe(200);
+  });
+});
+
+describe("what a connection keeps of its credential", () => {
+  it("a scoped connection whose stored scope is lost closes instead of watching anyone", async () => {
+    const [alice, bob] = [uniqueAccount("alice"), uniqueAccount("bob")];
+    const { body } = await mint({ accounts: [alice] });
+    const client = await openWatch({ token: body.token });
+    await client.subscribed([alice]);
+    const [hub] = await registeredHubs(alice);
+    await runInDurableObject(hubStub(hub!), (_instance, state) => state.storage.kv.delete("watch"));
+    await evictDurableObject(hubStub(hub!)); // it wakes from the socket's attachment and finds no row
+    client.subscribe([bob]);
+    await expect(client.next()).rejects.toThrow(/^socket closed \(1011\)/); // and no snapshot of bob came first
+    expect(client.closed).toEqual({ code: 1011, reason: "this connection lost its state: reconnect" });
+  });
+
+  it("keeps which API token let it in, never the token; a removed one revokes subscribing", async () => {
+    const { body } = await mint({ ttlSeconds: 60 }, TEST_APP, ROTATED_API_TOKEN);
+    const viaToken = await openWatch({ token: body.token });
+    const account = uniqueAccount("key");
+    await viaToken.subscribed([account]);
+    const [hub] = await registeredHubs(account);
+    const { attachment } = await hubState(hub!);
+    expect(attachment).toMatchObject({ key: await keyFingerprint(ROTATED_API_TOKEN) });
+    for (const secret of [TEST_API_TOKEN, ROTATED_API_TOKEN, body.token]) {
+      expect(JSON.stringify(attachment)).not.toContain(secret);
+    }
+    viaToken.close();
+
+    // A connection let in by an API token that was configured then and is not any more.
+    const removed = await keyFingerprint("removed-api-token");
+    const { client } = await openHub({
+      mode: "websocket",
+      app: TEST_APP as AppId,
+      expiresAt: Date.now() + 60_000,
+      scope: null,
+      key: removed,
+      credential: `key:${removed}`,
+    });
+    client.subscribe([uniqueAccount("revoked")]);
+    expect(await client.next()).toEqual({
+      type: "error",
+      error: "token_revoked",
+      message: expect.stringMatching(/^the API token that authorised this connection was removed from API_TOKENS/),
+    });
+    client.close();
   });
 });

@@ -3,6 +3,7 @@
 import { env, exports } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
 import type { UserPresence } from "../../src/durable/user-presence";
+import { HUB_OPEN_HEADER, type HubOpen } from "../../src/watch/hub-open";
 import { TEST_API_TOKEN, TEST_APP } from "./bindings";
 import { stubFor } from "./storage";
 
@@ -106,6 +107,26 @@ export function registeredHubs(account: string, app = TEST_APP): Promise<string[
 }
 
 export const hubStub = (hub: string) => env.WATCH_HUB.get(env.WATCH_HUB.idFromString(hub));
+
+/**
+ * Opens a WebSocket on a new hub directly, as the Worker does after its checks: for a
+ * connection the Worker let in under a configuration that has changed since.
+ */
+export async function openHub(open: HubOpen): Promise<{ client: WatchClient; hub: string }> {
+  const hub = env.WATCH_HUB.newUniqueId().toString();
+  const res = await hubStub(hub).fetch("https://watch-hub/open", {
+    headers: { upgrade: "websocket", [HUB_OPEN_HEADER]: JSON.stringify(open) },
+  });
+  if (res.status !== 101 || res.webSocket === null) throw new Error(`hub: ${res.status} ${await res.text()}`);
+  return { client: new WatchClient(res.webSocket), hub };
+}
+
+/** The attachment of a hub's open WebSocket and its stored row. */
+export const hubState = (hub: string) =>
+  runInDurableObject(hubStub(hub), (_instance, state) => ({
+    attachment: state.getWebSockets()[0]?.deserializeAttachment() as Record<string, unknown> | undefined,
+    stored: state.storage.kv.get<Record<string, unknown>>("watch"),
+  }));
 
 export const usage = (account: string, app = TEST_APP) =>
   runInDurableObject(stubFor(account, app), (instance: UserPresence) => instance.storageUsage());

@@ -1,6 +1,7 @@
 // Watch tokens: signed claims, verified against every configured API token.
 import { describe, expect, it } from "vitest";
 import type { AccountId, AppId } from "../../src/presence/types";
+import { keyFingerprint } from "../../src/watch/credential";
 import { mintWatchToken, verifyWatchToken } from "../../src/watch/token";
 
 const app = "1400000001" as AppId;
@@ -12,6 +13,7 @@ describe("watch tokens", () => {
     expect(await verifyWatchToken(["k1", "k2"], scoped, now)).toEqual({
       ok: true,
       claims: { app, expiresAt: now + 1000, accounts: ["a", "b,c"] },
+      key: await keyFingerprint("k2"), // which API token verified it, not the token itself
     });
     const open = await mintWatchToken("k1", { app, expiresAt: now + 1000, accounts: null });
     expect(await verifyWatchToken(["k1"], open, now)).toMatchObject({ ok: true, claims: { accounts: null } });
@@ -28,5 +30,12 @@ describe("watch tokens", () => {
     for (const bad of ["", "pw1", "pw1..", "pw2.a.b", "pw1.a.b.c", "pw1.@@.b"]) {
       expect(await verifyWatchToken(["k1"], bad, now)).toMatchObject({ ok: false, reason: expect.any(String) });
     }
+  });
+
+  it("fingerprints tell API tokens apart and name none of them", async () => {
+    const [k1, k2] = [await keyFingerprint("k1"), await keyFingerprint("k2")];
+    expect(k1).toMatch(/^[0-9a-f]{32}$/);
+    expect(k1).not.toBe(k2);
+    expect(await keyFingerprint("k1")).toBe(k1);
   });
 });

@@ -1,0 +1,76 @@
+// What a WatchHub remembers of its connection, and where (docs/WATCH.md, "How it works"):
+// - the socket's attachment (serializeAttachment: it survives hibernation with the socket and
+//   costs no row): the app, the token's expiry, whether the token is scoped, the key and the
+//   credential (src/watch/credential.ts);
+// - one storage row: the token's scope and the watched accounts (up to 1 000 ids of 128 bytes:
+//   far more than an attachment holds), written on subscribe and unsubscribe (and at open for a
+//   scoped token), never per change.
+// Pure: the hub reads and writes them.
+import type { AccountId, AppId } from "../presence/types";
+import type { HubOpen } from "./hub-open";
+
+export interface Attachment {
+  readonly app: AppId;
+  readonly expiresAt: number | null;
+  /** The token has a scope, so a row must hold it: without the row, the hub fails closed. */
+  readonly scoped: boolean;
+  readonly key: string;
+  readonly credential: string;
+}
+
+export interface Stored {
+  readonly scope: AccountId[] | null;
+  readonly accounts: AccountId[];
+}
+
+export interface Connection {
+  readonly mode: HubOpen["mode"];
+  readonly app: AppId;
+  readonly expiresAt: number | null;
+  readonly key: string;
+  readonly credential: string;
+  readonly scope: ReadonlySet<AccountId> | null;
+  accounts: ReadonlySet<AccountId>;
+}
+
+export const STORED_KEY = "watch";
+
+export function connectionOf(open: HubOpen): Connection {
+  return {
+    mode: open.mode,
+    app: open.app,
+    expiresAt: open.expiresAt,
+    key: open.key,
+    credential: open.credential,
+    scope: open.scope === null ? null : new Set(open.scope),
+    accounts: new Set(),
+  };
+}
+
+export function attachmentOf(connection: Connection): Attachment {
+  const { app, expiresAt, key, credential } = connection;
+  return { app, expiresAt, scoped: connection.scope !== null, key, credential };
+}
+
+export function storedOf(connection: Connection): Stored {
+  return { scope: connection.scope && [...connection.scope], accounts: [...connection.accounts] };
+}
+
+/**
+ * A hibernated WebSocket's connection, from its attachment and row. Null when a scoped token's
+ * row is missing: its scope is unknown, and an unknown scope is no licence to watch anyone.
+ */
+export function restore(attachment: Attachment, stored: Stored | undefined): Connection | null {
+  const scope = stored?.scope ?? null;
+  if (attachment.scoped && scope === null) return null;
+  const { app, expiresAt, key, credential } = attachment;
+  return {
+    mode: "websocket",
+    app,
+    expiresAt,
+    key,
+    credential,
+    scope: attachment.scoped && scope !== null ? new Set(scope) : null,
+    accounts: new Set(stored?.accounts ?? []),
+  };
+}
