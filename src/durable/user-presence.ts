@@ -144,8 +144,8 @@ export class UserPresence extends DurableObject<Env> {
   }
 
   /** A watching connection's hub starts watching this user: registered, with the snapshot it starts from. */
-  async watch(app: AppId, account: AccountId, hub: string): Promise<WatchAnswer> {
-    const added = await this.watchers.add(hub, account);
+  watch(app: AppId, account: AccountId, hub: string, credential: string): WatchAnswer {
+    const added = this.watchers.add(hub, credential);
     if (!added.ok) return added;
     return { ok: true, snapshot: this.snapshotJson(app, account), seq: this.load()?.seq ?? 0 };
   }

@@ -95,11 +95,6 @@ export class WatchHub extends DurableObject<Env> {
     void this.enqueue(() => this.snapshots(connection, [account], []));
   }
 
-  /** Whether this connection (still) watches the account: asked by a user's object at its cap. */
-  watches(account: AccountId): boolean {
-    return this.load()?.accounts.has(account) ?? false;
-  }
-
   override webSocketMessage(_ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
     return this.enqueue(async () => {
       const parsed = parseClientMessage(data);
@@ -165,7 +160,7 @@ export class WatchHub extends DurableObject<Env> {
       if (this.connection !== connection) return; // the client left meanwhile: register no more
       try {
         const user = presenceStub(this.env, connection.app, account);
-        const answer = await user.watch(connection.app, account, hub);
+        const answer = await user.watch(connection.app, account, hub, connection.credential);
         if (!answer.ok) {
           refused = answer.message;
           failed.push(account);

@@ -7,15 +7,14 @@
 //   once per object load, a read row);
 // - the fan-out runs after the commit and is not awaited by the callback: Tencent's OK never
 //   waits for a watcher. Calls to one hub go through one cached stub, so they arrive in order.
-// - a hub that no longer watches this user says so, and its registration is dropped.
+// - a hub that no longer watches this user says so, and its registration is dropped;
+// - who may join is decided in memory (src/watch/registry.ts): a refusal costs no call and no row.
 import { log } from "../lib/log";
 import type { AccountId } from "../presence/types";
 import { tableExists, type Sql } from "../lib/sql";
 import type { CommittedChange, UserConcern } from "../user/concern";
 import { changeMessages } from "./change-messages";
-
-/** Hubs (connections) one user may have: each is one call per change. */
-export const MAX_WATCHERS_PER_USER = 1000;
+import { Registry } from "./registry";
 
 export type WatchResult = { readonly ok: true } | { readonly ok: false; readonly message: string };
 
@@ -25,8 +24,8 @@ export type WatchAnswer =
   | { readonly ok: false; readonly message: string };
 
 export class Watchers implements UserConcern {
-  /** Hub ids (hex); null until read from storage. */
-  private hubs: Set<string> | null = null;
+  /** Hub ids (hex) and their credentials; null until read from storage. */
+  private hubs: Registry | null = null;
   private readonly stubs = new Map<string, ReturnType<Env["WATCH_HUB"]["get"]>>();
   /** Calls made to hubs by this instance: zero for a user nobody watches. */
   requests = 0;
@@ -40,45 +39,26 @@ export class Watchers implements UserConcern {
     private readonly name: string | undefined,
   ) {}
 
-  /** Registers a hub (idempotent). One row the first time, none after. */
-  async add(hub: string, account: AccountId): Promise<WatchResult> {
-    if (this.load().size >= MAX_WATCHERS_PER_USER && !this.load().has(hub)) await this.prune(account);
+  /**
+   * Registers a hub opened with `credential` (idempotent): one row the first time, none after.
+   * Refused, with the reason, when the user or the credential has no watcher left to give.
+   */
+  add(hub: string, credential: string): WatchResult {
     const hubs = this.load();
     if (hubs.has(hub)) return { ok: true };
-    if (hubs.size >= MAX_WATCHERS_PER_USER) {
-      return {
-        ok: false,
-        message: `this user already has ${MAX_WATCHERS_PER_USER} watching connections: share a connection`,
-      };
+    const refusal = hubs.refusal(credential);
+    if (refusal !== null) return { ok: false, message: refusal };
+    if (hubs.size === 0) {
+      this.sql`CREATE TABLE IF NOT EXISTS watchers (hub TEXT PRIMARY KEY, credential TEXT NOT NULL) WITHOUT ROWID`;
     }
-    if (hubs.size === 0) this.sql`CREATE TABLE IF NOT EXISTS watchers (hub TEXT PRIMARY KEY) WITHOUT ROWID`;
-    this.sql`INSERT INTO watchers (hub) VALUES (${hub}) ON CONFLICT DO NOTHING`;
-    hubs.add(hub);
+    this.sql`INSERT INTO watchers (hub, credential) VALUES (${hub}, ${credential}) ON CONFLICT DO NOTHING`;
+    hubs.add(hub, credential);
     return { ok: true };
-  }
-
-  /**
-   * At the cap: asks every registered hub whether it still watches this user and drops those
-   * that do not. Closed connections are otherwise dropped at the user's next change, so a user
-   * that never changes keeps them; this bounds them without a call per close.
-   */
-  private async prune(account: AccountId): Promise<void> {
-    const hubs = [...this.load()];
-    const watching = await Promise.all(
-      hubs.map((hub) =>
-        this.stub(hub)
-          .watches(account)
-          .catch(() => true),
-      ),
-    );
-    hubs.forEach((hub, i) => {
-      if (!watching[i]) this.remove(hub);
-    });
   }
 
   remove(hub: string): void {
     const hubs = this.load();
-    if (!hubs.delete(hub)) return;
+    if (!hubs.remove(hub)) return;
     this.sql`DELETE FROM watchers WHERE hub = ${hub}`;
     this.stubs.delete(hub);
   }
@@ -89,11 +69,11 @@ export class Watchers implements UserConcern {
    */
   publish(change: CommittedChange): void {
     if (change.entry.outcome !== "applied") return;
-    let hubs: Set<string>;
+    let hubs: string[];
     let messages: string[];
     try {
-      hubs = this.load();
-      if (hubs.size === 0) return;
+      if (this.load().size === 0) return;
+      hubs = this.load().ids();
       const { user, entry, effects, state } = change;
       messages = changeMessages({ ...entry, app: user.app, account: user.account, effects, state });
     } catch (error) {
@@ -127,7 +107,7 @@ export class Watchers implements UserConcern {
   forget(): void {
     let hubs: string[] = [];
     try {
-      hubs = [...this.load()];
+      hubs = this.load().ids();
     } catch (error) {
       log({ msg: "watch registry unreadable at erasure", error: String(error) });
     }
@@ -159,14 +139,23 @@ export class Watchers implements UserConcern {
    * nobody watches and the registry needs no query of its own.
    */
   registryFound(exists: boolean): void {
-    if (!exists && this.hubs === null) this.hubs = new Set();
+    if (!exists && this.hubs === null) this.hubs = new Registry();
   }
 
-  private load(): Set<string> {
-    if (this.hubs === null) {
-      const exists = tableExists(this.sql, "watchers");
-      this.hubs = new Set(exists ? this.sql<{ hub: string }>`SELECT hub FROM watchers`.map((r) => r.hub) : []);
-    }
+  private load(): Registry {
+    this.hubs ??= new Registry(tableExists(this.sql, "watchers") ? this.rows() : []);
     return this.hubs;
+  }
+
+  private rows(): { hub: string; credential: string }[] {
+    try {
+      return this.sql<{ hub: string; credential: string }>`SELECT hub, credential FROM watchers`;
+    } catch (error) {
+      if (!String(error).includes("no such column")) throw error;
+      // A registry from before credentials: deploying this version closed every connection in
+      // it (a deploy closes WebSockets), so none of its rows is a watcher any more.
+      this.sql`DROP TABLE watchers`;
+      return [];
+    }
   }
 }
