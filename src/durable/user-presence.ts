@@ -150,8 +150,9 @@ export class UserPresence extends DurableObject<Env> {
     return { ok: true, snapshot: this.snapshotJson(app, account), seq: this.load()?.seq ?? 0 };
   }
 
-  unwatch(hub: string): void {
-    this.watchers.remove(hub);
+  /** A hub stops watching this user. A watch is a read: the last one out of a never-seen user leaves nothing. */
+  async unwatch(hub: string): Promise<void> {
+    if (this.watchers.remove(hub) && this.load() === null) await this.ctx.storage.deleteAll();
   }
 
   history(limit: number, beforeSeq: number | null): HistoryEntry[] {

@@ -4,10 +4,13 @@
 //
 // WebSockets use the Hibernation API: between messages the hub leaves memory and costs no
 // duration while the socket stays open. What it must remember survives that: the socket's
-// attachment holds the app and the token's expiry (a few bytes); the watched accounts and the
-// token's scope (up to 1 000 ids of 128 bytes, too big for an attachment) are one storage row,
-// written on subscribe and unsubscribe only. SSE streams cannot hibernate: the hub stays in
-// memory while one is open. See docs/WATCH.md.
+// attachment and one storage row (src/watch/hub-state.ts). SSE streams cannot hibernate: the
+// hub stays in memory while one is open.
+//
+// A watch is a read: once the client is gone, nothing it caused remains. The hub unregisters
+// from every user it watched (a user never seen is left with no storage at all), then deletes
+// its own row. A connection lost without a close event (a restart) is found by the hub's alarm,
+// which looks every CHECK_MS while the connection lasts. See docs/WATCH.md.
 import { DurableObject } from "cloudflare:workers";
 import { log } from "../lib/log";
 import { forEachLimited } from "../lib/pool";
@@ -24,15 +27,20 @@ import {
   restore,
   STORED_KEY,
   storedOf,
+  toRelease,
   type Attachment,
   type Connection,
   type Stored,
 } from "../watch/hub-state";
-import { planSubscribe, planUnsubscribe } from "../watch/subscriptions";
+import { gateSubscribe } from "../watch/subscribe-gate";
+import { planUnsubscribe, unavailableMessage } from "../watch/subscriptions";
 import { presenceStub } from "../user/stub";
+import { CONCURRENT_CALLS, unregister } from "../watch/unregister";
 
-/** User objects called at once while subscribing. */
-const CONCURRENT_CALLS = 50;
+/** How often the alarm checks that the connection is still there (a lost one is released then). */
+const CHECK_MS = 10 * 60_000;
+/** When the alarm tries again to unregister from users whose objects did not answer. */
+const RETRY_MS = 60_000;
 
 export class WatchHub extends DurableObject<Env> {
   /** Memory's copy of the connection; rebuilt from attachment and storage after hibernation. */
@@ -42,6 +50,8 @@ export class WatchHub extends DurableObject<Env> {
   private work: Promise<void> = Promise.resolve();
   private sse: WritableStreamDefaultWriter<Uint8Array> | null = null;
   private keepalive: ReturnType<typeof setInterval> | null = null;
+  /** The client is gone and the release is under way (or done). */
+  private releasing = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -54,6 +64,7 @@ export class WatchHub extends DurableObject<Env> {
     if (open === null) return new Response("not a watch connection", { status: 400 });
     const connection = connectionOf(open);
     this.connection = connection;
+    await this.ctx.storage.setAlarm(Date.now() + CHECK_MS);
     if (open.mode === "websocket") {
       const pair = new WebSocketPair();
       this.ctx.acceptWebSocket(pair[1]);
@@ -118,6 +129,13 @@ export class WatchHub extends DurableObject<Env> {
     this.close();
   }
 
+  /** While the connection lasts, looks again later; once it is gone (however), releases it. */
+  override async alarm(): Promise<void> {
+    if (this.load() !== null) return this.ctx.storage.setAlarm(Date.now() + CHECK_MS);
+    this.close();
+    await this.work;
+  }
+
   private enqueue(task: () => Promise<void>): Promise<void> {
     const run = this.work.then(task).catch((error: unknown) => {
       log({ msg: "watch hub error", error: String(error) });
@@ -128,22 +146,10 @@ export class WatchHub extends DurableObject<Env> {
   }
 
   private async subscribe(accounts: readonly AccountId[]): Promise<void> {
+    const keys = await configuredKeys(loadConfig(this.env).apiTokens);
     const connection = this.load();
     if (connection === null) return;
-    if (connection.expiresAt !== null && Date.now() >= connection.expiresAt) {
-      return this.error(
-        "token_expired",
-        `this connection's watch token expired at ${new Date(connection.expiresAt).toISOString()}: reconnect with a new token`,
-      );
-    }
-    // Rotation revokes: the API token that let this connection in must still be configured.
-    if (!(await configuredKeys(loadConfig(this.env).apiTokens)).has(connection.key)) {
-      return this.error(
-        "token_revoked",
-        "the API token that authorised this connection was removed from API_TOKENS: reconnect with a current credential",
-      );
-    }
-    const plan = planSubscribe(connection.accounts, connection.scope, accounts);
+    const plan = gateSubscribe(connection, keys, accounts, Date.now());
     if (!plan.ok) return this.error(plan.error, plan.message);
     connection.accounts = plan.next;
     if (plan.added.length > 0) this.persist();
@@ -155,6 +161,7 @@ export class WatchHub extends DurableObject<Env> {
     for (const account of accounts) this.sequencer.begin(account);
     const hub = this.ctx.id.toString();
     const failed: AccountId[] = [];
+    const lost: AccountId[] = [];
     let refused: string | null = null;
     await forEachLimited(accounts, CONCURRENT_CALLS, async (account) => {
       if (this.connection !== connection) return; // the client left meanwhile: register no more
@@ -171,6 +178,7 @@ export class WatchHub extends DurableObject<Env> {
       } catch (error) {
         log({ msg: "watch subscribe failed", error: String(error) });
         failed.push(account);
+        lost.push(account);
         this.sequencer.abandon(account);
       }
     });
@@ -178,17 +186,11 @@ export class WatchHub extends DurableObject<Env> {
     const dropped = new Set(failed.filter((account) => added.includes(account)));
     if (dropped.size > 0) {
       connection.accounts = new Set([...connection.accounts].filter((account) => !dropped.has(account)));
+      // A call that failed may have registered all the same: released with the rest at the end.
+      connection.leftovers = new Set([...connection.leftovers, ...lost.filter((account) => dropped.has(account))]);
       this.persist();
     }
-    const names = failed
-      .slice(0, 5)
-      .map((account) => JSON.stringify(account))
-      .join(", ");
-    const more = failed.length > 5 ? ` and ${failed.length - 5} more` : "";
-    this.error(
-      "unavailable",
-      `could not watch ${names}${more}: ${refused ?? "the user's object did not answer"}; subscribe to them again later`,
-    );
+    this.error("unavailable", unavailableMessage(failed, refused));
   }
 
   private async unsubscribe(accounts: readonly AccountId[]): Promise<void> {
@@ -199,13 +201,30 @@ export class WatchHub extends DurableObject<Env> {
     connection.accounts = plan.next;
     this.persist();
     for (const account of plan.removed) this.sequencer.forget(account);
-    const hub = this.ctx.id.toString();
-    // A failed call leaves a registration behind; the user's next change drops it (deliver → false).
-    await forEachLimited(plan.removed, CONCURRENT_CALLS, (account) =>
-      presenceStub(this.env, connection.app, account)
-        .unwatch(hub)
-        .catch((error: unknown) => log({ msg: "watch unsubscribe failed", error: String(error) })),
-    );
+    const failed = await unregister(this.env, connection.app, this.ctx.id.toString(), plan.removed);
+    // A registration left behind is dropped at the user's next change (deliver → false), and
+    // by the release at the end, for a user that never changes.
+    if (failed.length > 0 && this.connection === connection) {
+      connection.leftovers = new Set([...connection.leftovers, ...failed]);
+      this.persist();
+    }
+  }
+
+  /**
+   * The client is gone: unregisters from every user the row lists, then deletes the row and the
+   * alarm (deleteAll leaves not even an empty database behind). Users whose objects did not
+   * answer stay in the row for the alarm to try again.
+   */
+  private async release(): Promise<void> {
+    const stored = this.ctx.storage.kv.get<Stored>(STORED_KEY);
+    const failed =
+      stored === undefined ? [] : await unregister(this.env, stored.app, this.ctx.id.toString(), toRelease(stored));
+    if (stored !== undefined && failed.length > 0) {
+      this.ctx.storage.kv.put<Stored>(STORED_KEY, { ...stored, accounts: failed, leftovers: [] });
+      await this.ctx.storage.setAlarm(Date.now() + RETRY_MS);
+      return;
+    }
+    await this.ctx.storage.deleteAll(); // the alarm too (compatibility date 2026-02-24 on)
   }
 
   /**
@@ -231,21 +250,24 @@ export class WatchHub extends DurableObject<Env> {
     return this.connection;
   }
 
-  /** One row: written on subscribe and unsubscribe (and at open for a scoped token), never per change. */
+  /**
+   * One row: written on subscribe and unsubscribe (and at open for a scoped token), never per
+   * change. A stream's too: its hub may be restarted, and the row is what it must release.
+   */
   private persist(): void {
-    // A stream cannot outlive the hub's memory: nothing to keep for it.
-    if (this.connection === null || this.connection.mode === "sse") return;
+    if (this.connection === null) return;
     this.ctx.storage.kv.put<Stored>(STORED_KEY, storedOf(this.connection));
   }
 
-  /** The client is gone. Registrations at users' objects are dropped at their next change. */
+  /** The client is gone: the release runs once, after the message being handled. */
   private close(): void {
-    // deleteAll leaves not even the empty database behind (a few KB of billed storage).
-    if (this.connection?.mode !== "sse") void this.ctx.storage.deleteAll();
     this.connection = null;
     if (this.keepalive !== null) clearInterval(this.keepalive);
     this.keepalive = null;
     this.sse = null;
+    if (this.releasing) return;
+    this.releasing = true;
+    void this.enqueue(() => this.release());
   }
 
   private error(error: WatchErrorCode, message: string): void {

@@ -2,9 +2,10 @@
 // - the socket's attachment (serializeAttachment: it survives hibernation with the socket and
 //   costs no row): the app, the token's expiry, whether the token is scoped, the key and the
 //   credential (src/watch/credential.ts);
-// - one storage row: the token's scope and the watched accounts (up to 1 000 ids of 128 bytes:
-//   far more than an attachment holds), written on subscribe and unsubscribe (and at open for a
-//   scoped token), never per change.
+// - one storage row: the app, the token's scope and the watched accounts (up to 1 000 ids of
+//   128 bytes: far more than an attachment holds), written on subscribe and unsubscribe (and at
+//   open for a scoped token), never per change. It outlives the socket: a hub whose client is
+//   gone unregisters from the users the row lists, then deletes it (a watch leaves nothing).
 // Pure: the hub reads and writes them.
 import type { AccountId, AppId } from "../presence/types";
 import type { HubOpen } from "./hub-open";
@@ -19,8 +20,11 @@ export interface Attachment {
 }
 
 export interface Stored {
+  readonly app: AppId;
   readonly scope: AccountId[] | null;
   readonly accounts: AccountId[];
+  /** Users this hub may still be registered with though it no longer watches them (a call failed). */
+  readonly leftovers?: AccountId[];
 }
 
 export interface Connection {
@@ -31,6 +35,7 @@ export interface Connection {
   readonly credential: string;
   readonly scope: ReadonlySet<AccountId> | null;
   accounts: ReadonlySet<AccountId>;
+  leftovers: ReadonlySet<AccountId>;
 }
 
 export const STORED_KEY = "watch";
@@ -44,6 +49,7 @@ export function connectionOf(open: HubOpen): Connection {
     credential: open.credential,
     scope: open.scope === null ? null : new Set(open.scope),
     accounts: new Set(),
+    leftovers: new Set(),
   };
 }
 
@@ -53,7 +59,8 @@ export function attachmentOf(connection: Connection): Attachment {
 }
 
 export function storedOf(connection: Connection): Stored {
-  return { scope: connection.scope && [...connection.scope], accounts: [...connection.accounts] };
+  const { app, scope, accounts, leftovers } = connection;
+  return { app, scope: scope && [...scope], accounts: [...accounts], leftovers: [...leftovers] };
 }
 
 /**
@@ -72,5 +79,11 @@ export function restore(attachment: Attachment, stored: Stored | undefined): Con
     credential,
     scope: attachment.scoped && scope !== null ? new Set(scope) : null,
     accounts: new Set(stored?.accounts ?? []),
+    leftovers: new Set(stored?.leftovers ?? []),
   };
 }
+
+/** Every user a closed connection may still be registered with: what it must release. */
+export const toRelease = (stored: Stored): AccountId[] => [
+  ...new Set([...stored.accounts, ...(stored.leftovers ?? [])]),
+];

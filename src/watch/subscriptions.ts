@@ -54,3 +54,13 @@ export function planUnsubscribe(current: ReadonlySet<AccountId>, requested: read
   for (const account of removed) next.delete(account);
   return { next, removed };
 }
+
+/** The `unavailable` error after some users could not be watched: names a few, and the fix. */
+export function unavailableMessage(failed: readonly AccountId[], refused: string | null): string {
+  const names = failed
+    .slice(0, 5)
+    .map((account) => JSON.stringify(account))
+    .join(", ");
+  const more = failed.length > 5 ? ` and ${failed.length - 5} more` : "";
+  return `could not watch ${names}${more}: ${refused ?? "the user's object did not answer"}; subscribe to them again later`;
+}

@@ -7,7 +7,8 @@
 //   once per object load, a read row);
 // - the fan-out runs after the commit and is not awaited by the callback: Tencent's OK never
 //   waits for a watcher. Calls to one hub go through one cached stub, so they arrive in order.
-// - a hub that no longer watches this user says so, and its registration is dropped;
+// - a hub that no longer watches this user says so, and its registration is dropped; a hub
+//   whose client is gone unregisters itself; the last one out drops the table;
 // - who may join is decided in memory (src/watch/registry.ts): a refusal costs no call and no row.
 import { log } from "../lib/log";
 import type { AccountId } from "../presence/types";
@@ -56,11 +57,20 @@ export class Watchers implements UserConcern {
     return { ok: true };
   }
 
-  remove(hub: string): void {
+  /**
+   * Unregisters a hub. The last one takes the table with it, so a user nobody watches any more
+   * holds no registry (and loads without reading one). True when that happened.
+   */
+  remove(hub: string): boolean {
     const hubs = this.load();
-    if (!hubs.remove(hub)) return;
-    this.sql`DELETE FROM watchers WHERE hub = ${hub}`;
+    if (!hubs.remove(hub)) return false;
     this.stubs.delete(hub);
+    if (hubs.size > 0) {
+      this.sql`DELETE FROM watchers WHERE hub = ${hub}`;
+      return false;
+    }
+    this.sql`DROP TABLE watchers`;
+    return true;
   }
 
   /**

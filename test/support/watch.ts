@@ -2,6 +2,7 @@
 // server sends, and lets a test wait for messages without sleeping.
 import { env, exports } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
+import { expect, vi } from "vitest";
 import type { UserPresence } from "../../src/durable/user-presence";
 import { HUB_OPEN_HEADER, type HubOpen } from "../../src/watch/hub-open";
 import { TEST_API_TOKEN, TEST_APP } from "./bindings";
@@ -136,3 +137,18 @@ export const drained = (account: string, app = TEST_APP) =>
   runInDurableObject(stubFor(account, app), (instance: UserPresence) =>
     (instance as unknown as { watchers: { drained(): Promise<void> } }).watchers.drained(),
   );
+
+/** Whether a hub still holds anything: its row or its alarm. */
+export const hubHolds = (hub: string) =>
+  runInDurableObject(
+    hubStub(hub),
+    async (_instance, state) =>
+      state.storage.kv.get("watch") !== undefined || (await state.storage.getAlarm()) !== null,
+  );
+
+/**
+ * Waits until a closed connection's hub has released everything (its row goes last). Polls:
+ * the close reaches the hub on its own, and then one unregister call per watched user.
+ */
+export const released = (hub: string) =>
+  vi.waitFor(async () => expect(await hubHolds(hub)).toBe(false), { timeout: 30_000, interval: 20 });

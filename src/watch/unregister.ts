@@ -1,0 +1,29 @@
+// A hub's calls that take it off users' registries (unsubscribe, and the release once its
+// client is gone), a bounded number at a time. A failed call is logged and answered back, so
+// the hub can try that user again (src/durable/watch-hub.ts).
+import { log } from "../lib/log";
+import { forEachLimited } from "../lib/pool";
+import type { AccountId, AppId } from "../presence/types";
+import { presenceStub } from "../user/stub";
+
+/** User objects called at once. */
+export const CONCURRENT_CALLS = 50;
+
+/** Unregisters `hub` from each account's user object; answers the accounts whose object did not answer. */
+export async function unregister(
+  env: Env,
+  app: AppId,
+  hub: string,
+  accounts: readonly AccountId[],
+): Promise<AccountId[]> {
+  const failed: AccountId[] = [];
+  await forEachLimited(accounts, CONCURRENT_CALLS, (account) =>
+    presenceStub(env, app, account)
+      .unwatch(hub)
+      .catch((error: unknown) => {
+        log({ msg: "watch unregister failed", error: String(error) });
+        failed.push(account);
+      }),
+  );
+  return failed;
+}
