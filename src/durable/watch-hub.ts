@@ -62,7 +62,7 @@ export class WatchHub extends DurableObject<Env> {
   override async fetch(request: Request): Promise<Response> {
     const open = JSON.parse(request.headers.get(HUB_OPEN_HEADER) ?? "null") as HubOpen | null;
     if (open === null) return new Response("not a watch connection", { status: 400 });
-    const connection = connectionOf(open);
+    const connection = connectionOf(open, Date.now());
     this.connection = connection;
     await this.ctx.storage.setAlarm(Date.now() + CHECK_MS);
     if (open.mode === "websocket") {
@@ -151,6 +151,11 @@ export class WatchHub extends DurableObject<Env> {
     if (connection === null) return;
     const plan = gateSubscribe(connection, keys, accounts, Date.now());
     if (!plan.ok) return this.error(plan.error, plan.message);
+    connection.budget = plan.budget;
+    // The budget rides in the attachment: rewritten with it, it survives hibernation, for no row.
+    for (const ws of this.ctx.getWebSockets()) {
+      if (ws.readyState === WebSocket.OPEN) ws.serializeAttachment(attachmentOf(connection));
+    }
     connection.accounts = plan.next;
     if (plan.added.length > 0) this.persist();
     await this.snapshots(connection, plan.snapshots, plan.added);

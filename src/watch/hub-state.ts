@@ -1,7 +1,8 @@
 // What a WatchHub remembers of its connection, and where (docs/WATCH.md, "How it works"):
 // - the socket's attachment (serializeAttachment: it survives hibernation with the socket and
 //   costs no row): the app, the token's expiry, whether the token is scoped, the key and the
-//   credential (src/watch/credential.ts);
+//   credential (src/watch/credential.ts), and the snapshot budget (src/watch/snapshot-budget.ts),
+//   rewritten at each subscribe;
 // - one storage row: the app, the token's scope and the watched accounts (up to 1 000 ids of
 //   128 bytes: far more than an attachment holds), written on subscribe and unsubscribe (and at
 //   open for a scoped token), never per change. It outlives the socket: a hub whose client is
@@ -9,6 +10,7 @@
 // Pure: the hub reads and writes them.
 import type { AccountId, AppId } from "../presence/types";
 import type { HubOpen } from "./hub-open";
+import { fullBudget, type Budget } from "./snapshot-budget";
 
 export interface Attachment {
   readonly app: AppId;
@@ -17,6 +19,7 @@ export interface Attachment {
   readonly scoped: boolean;
   readonly key: string;
   readonly credential: string;
+  readonly budget: Budget;
 }
 
 export interface Stored {
@@ -36,11 +39,12 @@ export interface Connection {
   readonly scope: ReadonlySet<AccountId> | null;
   accounts: ReadonlySet<AccountId>;
   leftovers: ReadonlySet<AccountId>;
+  budget: Budget;
 }
 
 export const STORED_KEY = "watch";
 
-export function connectionOf(open: HubOpen): Connection {
+export function connectionOf(open: HubOpen, now: number): Connection {
   return {
     mode: open.mode,
     app: open.app,
@@ -50,12 +54,13 @@ export function connectionOf(open: HubOpen): Connection {
     scope: open.scope === null ? null : new Set(open.scope),
     accounts: new Set(),
     leftovers: new Set(),
+    budget: fullBudget(now),
   };
 }
 
 export function attachmentOf(connection: Connection): Attachment {
-  const { app, expiresAt, key, credential } = connection;
-  return { app, expiresAt, scoped: connection.scope !== null, key, credential };
+  const { app, expiresAt, key, credential, budget } = connection;
+  return { app, expiresAt, scoped: connection.scope !== null, key, credential, budget };
 }
 
 export function storedOf(connection: Connection): Stored {
@@ -70,7 +75,7 @@ export function storedOf(connection: Connection): Stored {
 export function restore(attachment: Attachment, stored: Stored | undefined): Connection | null {
   const scope = stored?.scope ?? null;
   if (attachment.scoped && scope === null) return null;
-  const { app, expiresAt, key, credential } = attachment;
+  const { app, expiresAt, key, credential, budget } = attachment;
   return {
     mode: "websocket",
     app,
@@ -80,6 +85,7 @@ export function restore(attachment: Attachment, stored: Stored | undefined): Con
     scope: attachment.scoped && scope !== null ? new Set(scope) : null,
     accounts: new Set(stored?.accounts ?? []),
     leftovers: new Set(stored?.leftovers ?? []),
+    budget,
   };
 }
 

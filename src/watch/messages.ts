@@ -29,7 +29,13 @@ export const clientMessage = z.discriminatedUnion("type", [subscribeMessage, uns
 export type ClientMessage = { type: "subscribe" | "unsubscribe"; accounts: AccountId[] };
 
 export type WatchErrorCode =
-  "bad_message" | "forbidden" | "too_many_accounts" | "token_expired" | "token_revoked" | "unavailable";
+  | "bad_message"
+  | "forbidden"
+  | "rate_limited"
+  | "too_many_accounts"
+  | "token_expired"
+  | "token_revoked"
+  | "unavailable";
 
 export type Parsed = { ok: true; message: ClientMessage } | { ok: false; error: string };
 
