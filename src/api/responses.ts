@@ -9,6 +9,7 @@ export type ApiErrorCode =
   | "upgrade_required"
   | "not_configured"
   | "bad_gateway"
+  | "tencent_error"
   | "server_error";
 
 export function apiError(status: number, error: ApiErrorCode, message: string, headers?: HeadersInit): Response {

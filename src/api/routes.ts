@@ -13,6 +13,7 @@ import { eventsQuery, getEvents } from "./get-events";
 import { getReconcile, reconcileStatsResponse } from "./get-reconcile";
 import { getUser } from "./get-user";
 import { healthz } from "./healthz";
+import { kickResponse, postKick } from "./post-kick";
 import { postReconcile, reconcileRequest } from "./post-reconcile";
 import { batchBody, queryPresence } from "./query-presence";
 import { configSummarySchema, deliverySchema, historyEntrySchema, snapshotSchema, tencentReplySchema } from "./schemas";
@@ -83,6 +84,7 @@ export const ROUTES: readonly Route[] = [
   { method: "get", path: "/v1/apps/{app}/users/{account}/events", summary: "A user's history, newest first", query: eventsQuery, ok: list("events", historyEntrySchema), handler: getEvents },
   { method: "get", path: "/v1/apps/{app}/users/{account}/deliveries", summary: "Pending and dead-lettered webhook deliveries", ok: list("deliveries", deliverySchema), handler: getDeliveries },
   { method: "post", path: "/v1/apps/{app}/users/{account}/deliveries/redeliver", summary: "Requeue the dead letters", ok: z.object({ requeued: z.int() }), handler: redeliver },
+  { method: "post", path: "/v1/apps/{app}/users/{account}/kick", summary: "Kick a user through Tencent's REST API, then verify it with Tencent (docs/API.md)", ok: kickResponse, errors: { 409: "The app has no secret key (IM_SECRET_KEY)", 502: "Tencent refused the kick or did not answer (`errorCode`: Tencent's, or null): nothing was changed" }, description: "Calls Tencent's `v4/im_open_login_svc/kick`, then `query_online_status` for the user, the answer applied as any reconcile answer; both calls count against RECONCILE_MAX_RPS. Once Tencent has kicked the answer is 200: `verified: false` (with the snapshot presence-edge holds and a `message`) when the query right after failed.", handler: postKick },
   { method: "post", path: "/v1/apps/{app}/presence/query", summary: "Up to 500 users at once, in request order", body: batchBody, ok: list("results", snapshotSchema), handler: queryPresence },
   { method: "get", path: "/v1/apps/{app}/watch", summary: "Live presence: a WebSocket, or Server-Sent Events", auth: "bearer-or-watch-token", query: watchQuery, status: 101, okDescription: "Switching to a WebSocket (`Upgrade: websocket`); with `Accept: text/event-stream` and `?accounts=a,b`, 200 and an SSE stream. Messages in docs/WATCH.md.", errors: { 403: "A watch token for another app, or accounts outside its scope", 426: "Neither a WebSocket upgrade nor an SSE request" }, handler: watch },
   { method: "post", path: "/v1/apps/{app}/watch-tokens", summary: "A short-lived watch token for browsers' WebSockets", body: watchTokenRequest, ok: watchTokenResponse, handler: createWatchToken },

@@ -98,10 +98,16 @@ const API_ERROR_CODES = [
   "upgrade_required",
   "not_configured",
   "bad_gateway",
+  "tencent_error",
   "server_error",
 ] as const satisfies readonly ApiErrorCode[];
 
-export const apiErrorSchema = z.object({ error: z.enum(API_ERROR_CODES), message: z.string() });
+export const apiErrorSchema = z.object({
+  error: z.enum(API_ERROR_CODES),
+  message: z.string(),
+  /** Tencent's ErrorCode where a Tencent call failed (502s), null when it gave none. */
+  errorCode: z.optional(nullable(z.int())),
+});
 
 /** Tencent's reply envelope, which /callback answers with whatever happened. */
 export const tencentReplySchema = z.object({

@@ -23,8 +23,10 @@ import {
   type CallReport,
   type ReconcileStats,
 } from "../reconcile/stats";
+import { kickAccountFor } from "../tencent/rest/kick";
 import { queryOnlineStatus } from "../tencent/rest/query-online-status";
 import { MAX_QUERY_ACCOUNTS } from "../tencent/rest/query-online-status-wire";
+import type { RestFailure } from "../tencent/rest/rest-call";
 import { userSigFor } from "../tencent/rest/usersig-cache";
 import { sqlOf, tableExists, type Sql } from "../lib/sql";
 
@@ -50,6 +52,11 @@ export interface ReconcileReport extends ReconcileStats {
 export type VerifyResult =
   | { readonly ok: true; readonly results: readonly Applied[] }
   | { readonly ok: false; readonly error: string; readonly errorCode: number | null };
+
+/** An operator's kick: Tencent refused it (nothing changed), or it was done and then verified. */
+export type KickOutcome =
+  | { readonly kicked: false; readonly failure: RestFailure }
+  | { readonly kicked: true; readonly verified: VerifyResult };
 
 interface CallOutcome {
   readonly ok: boolean;
@@ -130,6 +137,29 @@ export class Reconciler extends DurableObject<Env> {
     if (next !== null) await this.wakeAt(next);
     if (!outcome.ok) return { ok: false, error: outcome.error ?? "failed", errorCode: outcome.errorCode ?? null };
     return { ok: true, results: outcome.applied };
+  }
+
+  /**
+   * An operator's kick (SPEC §13), then the account verified at once as verifyNow does. Both
+   * calls take a slot of RECONCILE_MAX_RPS: Tencent's 200 calls a second are app-wide.
+   */
+  async kick(app: AppId, account: AccountId): Promise<KickOutcome> {
+    this.app = app;
+    const { restBaseUrl: baseUrl, adminIdentifier: identifier, reconcileMaxRps: maxRps } = this.config;
+    const admin = { baseUrl, identifier, key: this.config.secretKeys.get(app) };
+    let now = Date.now();
+    // Without a key nothing is sent (kickAccountFor answers no_key), so no slot is taken.
+    if (admin.key !== undefined) {
+      for (let at = nextSlotAt(this.starts, now, maxRps); at > now; at = nextSlotAt(this.starts, now, maxRps)) {
+        await new Promise((resolve) => setTimeout(resolve, at - now));
+        now = Date.now();
+      }
+      this.starts = [...inWindow(this.starts, now), now];
+    }
+    const result = await kickAccountFor(admin, app, account, now, { fetcher: this.fetcher });
+    // A failed kick is not retried: the operator reads why and decides.
+    if (!result.ok) return { kicked: false, failure: result };
+    return { kicked: true, verified: await this.verifyNow(app, [account]) };
   }
 
   /** Rows read and written by this instance (SQL cursor counters): the storage bill. */

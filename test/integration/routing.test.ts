@@ -24,6 +24,7 @@ it("the table lists the routes this test expects (the derived Allow is not vacuo
     "/healthz": "GET, HEAD",
     "/v1/apps/{app}/users/{account}": "GET, HEAD, DELETE",
     "/v1/apps/{app}/users/{account}/deliveries/redeliver": "POST",
+    "/v1/apps/{app}/users/{account}/kick": "POST",
     "/v1/apps/{app}/reconcile": "GET, HEAD, POST",
     "/v4/openim/query_online_status": "POST",
   });
