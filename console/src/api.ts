@@ -6,6 +6,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** Tencent's ErrorCode, where a call to Tencent failed (a 502); null otherwise or when it gave none. */
+    readonly errorCode: number | null = null,
   ) {
     super(message);
     this.name = "ApiError";
@@ -41,8 +43,14 @@ export function apiClient(token: string): Api {
       // not JSON: reported below by status
     }
     if (!response.ok) {
-      const error = json as { error?: string; message?: string } | null;
-      throw new ApiError(response.status, error?.error ?? "http", error?.message ?? `HTTP ${response.status}`);
+      const error = json as { error?: string; message?: string; errorCode?: unknown } | null;
+      const errorCode = typeof error?.errorCode === "number" ? error.errorCode : null;
+      throw new ApiError(
+        response.status,
+        error?.error ?? "http",
+        error?.message ?? `HTTP ${response.status}`,
+        errorCode,
+      );
     }
     return json as T;
   }

@@ -33,6 +33,8 @@ export interface State {
     status: Status;
     redeliver: Status;
     verify: Status;
+    /** The last kick of this user: its progress, the result or Tencent's error. */
+    kick: Status;
     activeMark: number | null;
     /** Follows the shown user live, so the page reloads when the user changes. */
     feed: LiveFeed | null;
@@ -65,6 +67,7 @@ export const state: State = {
     status: IDLE,
     redeliver: IDLE,
     verify: IDLE,
+    kick: IDLE,
     activeMark: null,
     feed: null,
   },

@@ -49,6 +49,17 @@ export interface Delivery {
   lastError: string | null;
 }
 
+/** POST …/users/{account}/kick: Tencent kicked; `verified` says whether the query right after answered. */
+export interface KickAnswer {
+  kicked: true;
+  verified: boolean;
+  corrected: boolean;
+  snapshot: Snapshot | null;
+  /** When not verified: why, and what happens next. */
+  message?: string;
+  errorCode?: number | null;
+}
+
 export interface ConfigSummary {
   apps: { app: string; callbackAuth: string; callbackTokens: number; reconcile: boolean }[];
   webhooks: { subscribers: { id: string; origin: string; events: string[] | null }[]; offlineGraceSeconds: number };

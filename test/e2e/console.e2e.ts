@@ -53,6 +53,21 @@ async function lookUp(page: Page, account: string) {
   await page.getByRole("heading", { name: account }).waitFor();
 }
 
+/** Runs axe-core on the page as it is and expects no violation. */
+async function expectNoAxeViolations(page: Page, name: string) {
+  // Evaluated through the debugging protocol, which the page's CSP does not apply to.
+  await page.evaluate(readFileSync(require.resolve("axe-core/axe.min.js"), "utf8"));
+  const violations = await page.evaluate(async () => {
+    const result = await (
+      window as unknown as {
+        axe: { run(): Promise<{ violations: { id: string; nodes: { target: unknown }[] }[] }> };
+      }
+    ).axe.run();
+    return result.violations.map((v) => `${v.id}: ${JSON.stringify(v.nodes.map((n) => n.target))}`);
+  });
+  expect(violations, name).toEqual([]);
+}
+
 beforeAll(async () => {
   subscriber = await startSubscriber(SUBSCRIBER_PORT, 410);
   standin = await startTencentStandin({ port: STANDIN_PORT });
@@ -316,24 +331,94 @@ describe("console", () => {
     await page.close();
   });
 
+  it("kicks a user who is online in Tencent's truth: a named confirmation, then offline", async () => {
+    const mallory = user("mallory");
+    await callback({ account: mallory, action: "Login", platform: "IOS" });
+    const truthUrl = `${standin.url}/truth/${APP}/${encodeURIComponent(mallory)}`;
+    const truthStatus = async () => ((await (await fetch(truthUrl)).json()) as { status: string }).status;
+    const put = await fetch(truthUrl, { method: "PUT", body: JSON.stringify({ platforms: { iOS: "Online" } }) });
+    expect(put.status).toBeLessThan(300);
+    const page = await signedIn();
+    await lookUp(page, mallory);
+    await expect.poll(() => page.locator("#user-h .badge").textContent()).toBe("online");
+
+    // The confirmation is a labelled modal dialog naming the account; focus starts on Cancel, Escape cancels.
+    const kick = page.getByRole("button", { name: "Kick", exact: true });
+    const dialog = page.getByRole("dialog", { name: `Kick ${mallory} out of Tencent IM?` });
+    await kick.click();
+    await dialog.waitFor();
+    expect(await dialog.textContent()).toContain("cannot be undone");
+    const focused = () => page.evaluate(() => document.activeElement?.textContent?.trim());
+    expect(await focused()).toBe("Cancel");
+    await expectNoAxeViolations(page, "kick dialog");
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "hidden" });
+    expect(await truthStatus()).toBe("online");
+
+    // By keyboard: the button, Tab from Cancel to the kick, Enter.
+    await kick.focus();
+    await page.keyboard.press("Enter");
+    await dialog.waitFor();
+    await page.keyboard.press("Tab");
+    expect(await focused()).toBe(`Kick ${mallory}`);
+    await page.keyboard.press("Enter");
+    await dialog.waitFor({ state: "hidden" });
+    await expect.poll(() => page.locator("#kick-status").textContent(), SLOW).toContain("Tencent says offline now");
+    await expect.poll(() => page.locator("#user-h .badge").textContent()).toBe("offline");
+    expect(await truthStatus()).toBe("offline");
+    // The refreshed user: the correction is in the events table, from reconcile.
+    await expect
+      .poll(() => page.locator("table.events tbody tr").first().textContent())
+      .toMatch(/Reconcile.*reconcile/s);
+    await page.close();
+  });
+
+  it("shows Tencent's refusal of a kick with its ErrorCode, and changes nothing", async () => {
+    const trent = user("trent");
+    await callback({ account: trent, action: "Login", platform: "Android" });
+    const page = await signedIn();
+    await lookUp(page, trent);
+    const fail = await fetch(`${standin.url}/behaviour`, {
+      method: "PUT",
+      body: JSON.stringify({ failWith: { errorCode: 70500, errorInfo: "stand-in: server error" }, times: 1 }),
+    });
+    expect(fail.status).toBeLessThan(300);
+    await page.getByRole("button", { name: "Kick", exact: true }).click();
+    await page
+      .getByRole("dialog", { name: `Kick ${trent} out of Tencent IM?` })
+      .getByRole("button", { name: `Kick ${trent}` })
+      .click();
+    await expect
+      .poll(() => page.locator("#kick-status").textContent(), SLOW)
+      .toMatch(/Kick failed \(Tencent, ErrorCode 70500\): Tencent refused the kick: .*stand-in: server error/);
+    expect(await page.locator("#user-h .badge").textContent()).toBe("online");
+    await page.close();
+  });
+
+  it("offers no Kick where the app has no secret key (the configuration summary says so)", async () => {
+    const page = await browser.context.newPage();
+    await page.route("**/v1/config", async (route) => {
+      const response = await route.fetch();
+      const summary = (await response.json()) as { apps: { reconcile: boolean }[] };
+      for (const app of summary.apps) app.reconcile = false;
+      await route.fulfill({ response, json: summary });
+    });
+    await page.goto(`${worker.url}/console/`);
+    await page.getByLabel("API token").fill(API_TOKEN);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("navigation", { name: "Pages" }).waitFor();
+    await lookUp(page, user("nokey"));
+    await page.getByRole("button", { name: "Refresh" }).waitFor();
+    expect(await page.getByRole("button", { name: "Kick", exact: true }).count()).toBe(0);
+    expect(await page.locator("dialog").count()).toBe(0);
+    await page.close();
+  });
+
   it("has no accessibility violations axe-core can find on any page", async () => {
     const erin = user("erin");
     await callback({ account: erin, action: "Login", platform: "IOS", kicked: ["Android"] });
     const page = await signedIn();
-    const axe = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
-    const audit = async (name: string) => {
-      // Evaluated through the debugging protocol, which the page's CSP does not apply to.
-      await page.evaluate(axe);
-      const violations = await page.evaluate(async () => {
-        const result = await (
-          window as unknown as {
-            axe: { run(): Promise<{ violations: { id: string; nodes: { target: unknown }[] }[] }> };
-          }
-        ).axe.run();
-        return result.violations.map((v) => `${v.id}: ${JSON.stringify(v.nodes.map((n) => n.target))}`);
-      });
-      expect(violations, name).toEqual([]);
-    };
+    const audit = (name: string) => expectNoAxeViolations(page, name);
     await lookUp(page, erin);
     await page.locator(".timeline .mark").first().waitFor();
     await audit("user");

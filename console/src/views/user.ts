@@ -1,5 +1,6 @@
 // One user: status, platform cards, custom status, kicks, onlineSince / lastSeen, the
-// timeline, the events table with outcomes, and webhook deliveries with Redeliver.
+// timeline, the events table with outcomes, webhook deliveries with Redeliver, and the
+// operator's Kick (kick.ts).
 import { html, nothing } from "lit-html";
 import { userPath } from "../api";
 import { startFeed } from "../live-feed";
@@ -9,6 +10,7 @@ import { timeline } from "../timeline";
 import type { Delivery, HistoryEntry, Snapshot } from "../types";
 import { hasHiddenCharacters } from "../account-text";
 import { accountName } from "./account";
+import { kickButton, kickPanel } from "./kick";
 import { canVerify, verifyNow } from "./reconcile";
 
 /**
@@ -24,7 +26,7 @@ export async function loadUser(account: string, quiet = false): Promise<void> {
     followUser(account);
   }
   u.account = account;
-  if (!quiet) Object.assign(u, { status: { busy: true, error: null }, redeliver: IDLE, verify: IDLE });
+  if (!quiet) Object.assign(u, { status: { busy: true, error: null }, redeliver: IDLE, verify: IDLE, kick: IDLE });
   rerender();
   try {
     const path = userPath(app, account);
@@ -275,10 +277,12 @@ export function userPage() {
             </button>`
           : nothing
       }
+      ${u.account !== null ? kickButton() : nothing}
     </form>
     <p role="status" class=${u.status.error || u.verify.error ? "error" : "note"}>
       ${u.status.busy ? "Loading…" : (u.status.error ?? u.verify.error ?? u.verify.note ?? "")}
     </p>
+    ${u.account !== null ? kickPanel(u.account, () => loadUser(u.account!, true)) : nothing}
     ${
       u.snapshot
         ? html`${summary(u.snapshot, now)}
