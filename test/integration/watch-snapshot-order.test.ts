@@ -4,36 +4,39 @@
 // unit tests cover the other orders). The race is made certain, not waited for: the user's
 // object registers the hub, commits a change, waits until the hub has it, and only then
 // answers the hub's watch call.
-import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { UserPresence } from "../../src/durable/user-presence";
+import { UserPresence } from "../../src/durable/user-presence";
 import type { AccountId, AppId } from "../../src/presence/types";
 import { TEST_APP } from "../support/bindings";
 import { sendStateChange } from "../support/callback";
 import { ev } from "../support/events";
-import { stubFor, uniqueAccount } from "../support/storage";
+import { uniqueAccount } from "../support/storage";
 import { openWatch } from "../support/watch";
 
 const ok = async (res: Promise<Response>) => expect((await res).status).toBe(200);
 
-interface WatchersInside {
-  add(hub: string, account: AccountId): Promise<unknown>;
-  drained(): Promise<void>;
+interface Inside {
+  watchers: { drained(): Promise<void> };
+  load(): { seq: number } | null;
 }
 
-/** The user's next registration of a hub is followed by a Logout delivered to that hub. */
-function changeWhileRegistering(account: string, eventTime: number) {
-  return runInDurableObject(stubFor(account), (instance: UserPresence) => {
-    const watchers = (instance as unknown as { watchers: WatchersInside }).watchers;
-    const add = watchers.add.bind(watchers);
-    watchers.add = async (hub, who) => {
-      watchers.add = add; // once
-      const registered = await add(hub, who);
-      await instance.ingest(TEST_APP as AppId, who, ev({ action: "Logout", reason: "Unregister", eventTime }));
-      await watchers.drained(); // the hub has the change before it has the snapshot
-      return registered;
-    };
-  });
+/**
+ * The user's next watch call registers the hub, then a Logout is committed and delivered to
+ * that hub, and only then is the call answered, with a snapshot that includes the Logout. RPC
+ * looks methods up on the class, so the class's `watch` is wrapped, for one call.
+ */
+function changeWhileRegistering(eventTime: number) {
+  const proto = UserPresence.prototype;
+  const original = proto.watch;
+  proto.watch = async function (this: UserPresence, app: AppId, who: AccountId, hub: string, credential: string) {
+    proto.watch = original; // once
+    const registered = original.call(this, app, who, hub, credential);
+    if (!registered.ok) return registered;
+    await this.ingest(app, who, ev({ action: "Logout", reason: "Unregister", eventTime }));
+    const inside = this as unknown as Inside;
+    await inside.watchers.drained(); // the hub has the change before it has the snapshot
+    return { ok: true, snapshot: this.snapshotJson(app, who), seq: inside.load()?.seq ?? 0 };
+  } as unknown as typeof original;
 }
 
 describe("live watch: the snapshot of an account comes before any change of it", () => {
@@ -41,7 +44,7 @@ describe("live watch: the snapshot of an account comes before any change of it",
     const account = uniqueAccount("watch-order");
     const t = Date.now() - 60_000;
     await ok(sendStateChange({ account, action: "Login", eventTime: t }));
-    await changeWhileRegistering(account, t + 10);
+    changeWhileRegistering(t + 10);
     const client = await openWatch();
     const [first] = await client.subscribed([account]);
     expect(first).toMatchObject({ type: "snapshot", snapshot: { account, status: "offline", version: 2 } });
