@@ -15,20 +15,14 @@ import { retryDelay } from "../reconcile/backoff";
 import { applyEach, type Applied } from "../reconcile/apply-answers";
 import { VerificationQueue, type Pending, type WaitingRetry } from "../reconcile/queue";
 import { freeSlots, inWindow, nextSlotAt } from "../reconcile/rate";
-import {
-  EMPTY_STATS,
-  failuresOf,
-  recordCall,
-  type CallFailure,
-  type CallReport,
-  type ReconcileStats,
-} from "../reconcile/stats";
+import { failuresOf, type CallFailure, type CallReport, type ReconcileStats } from "../reconcile/stats";
+import { StatsStore } from "../reconcile/stats-store";
 import { kickAccountFor } from "../tencent/rest/kick";
 import { queryOnlineStatus } from "../tencent/rest/query-online-status";
 import { MAX_QUERY_ACCOUNTS } from "../tencent/rest/query-online-status-wire";
 import type { RestFailure } from "../tencent/rest/rest-call";
 import { userSigFor } from "../tencent/rest/usersig-cache";
-import { sqlOf, tableExists, type Sql } from "../lib/sql";
+import { sqlOf, type Sql } from "../lib/sql";
 
 /** The longest a queued account waits for others to share its call. */
 const MAX_GATHER_MS = 30_000;
@@ -72,7 +66,7 @@ export class Reconciler extends DurableObject<Env> {
   readonly queue = new VerificationQueue();
   /** Start times of recent calls to Tencent (the rate window). */
   starts: EpochMs[] = [];
-  private stats: ReconcileStats | undefined;
+  private readonly stats: StatsStore;
   /** The app this object serves; learnt from the first call (the queue is empty before). */
   private app: AppId | null = null;
   private alarmAt: EpochMs | null | undefined = undefined;
@@ -89,6 +83,7 @@ export class Reconciler extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = sqlOf(ctx.storage.sql);
+    this.stats = new StatsStore(this.sql);
     this.config = loadConfig(env);
     this.gatherMs = Math.min(MAX_GATHER_MS, (this.config.reconcileAfterMs ?? 10 * MAX_GATHER_MS) / 10);
   }
@@ -116,13 +111,8 @@ export class Reconciler extends DurableObject<Env> {
   /** Verifies up to 500 accounts now (the on-demand endpoint): the call, then each answer. */
   async verifyNow(app: AppId, accounts: readonly AccountId[]): Promise<VerifyResult> {
     this.app = app;
-    let now = Date.now();
     // On-demand calls share the rate limit with the queue; they wait for a slot, never skip it.
-    for (let at = nextSlotAt(this.starts, now, this.config.reconcileMaxRps); at > now;) {
-      await new Promise((resolve) => setTimeout(resolve, at - now));
-      now = Date.now();
-      at = nextSlotAt(this.starts, now, this.config.reconcileMaxRps);
-    }
+    const now = await this.slot();
     // On demand goes at once, also for an account waiting for its retry: it is taken out of the
     // queue (this call answers it) and keeps its failure count, should this call fail too.
     const outcome = await this.call(
@@ -131,7 +121,7 @@ export class Reconciler extends DurableObject<Env> {
       now,
       true,
     );
-    await this.saveStats();
+    this.stats.save();
     // Accounts that failed wait for their retry in the queue, like the background's.
     const next = this.nextWake(Date.now());
     if (next !== null) await this.wakeAt(next);
@@ -145,17 +135,11 @@ export class Reconciler extends DurableObject<Env> {
    */
   async kick(app: AppId, account: AccountId): Promise<KickOutcome> {
     this.app = app;
-    const { restBaseUrl: baseUrl, adminIdentifier: identifier, reconcileMaxRps: maxRps } = this.config;
+    const { restBaseUrl: baseUrl, adminIdentifier: identifier } = this.config;
     const admin = { baseUrl, identifier, key: this.config.secretKeys.get(app) };
-    let now = Date.now();
     // Without a key nothing is sent (kickAccountFor answers no_key), so no slot is taken.
-    if (admin.key !== undefined) {
-      for (let at = nextSlotAt(this.starts, now, maxRps); at > now; at = nextSlotAt(this.starts, now, maxRps)) {
-        await new Promise((resolve) => setTimeout(resolve, at - now));
-        now = Date.now();
-      }
-      this.starts = [...inWindow(this.starts, now), now];
-    }
+    const now = admin.key === undefined ? Date.now() : await this.slot();
+    if (admin.key !== undefined) this.starts = [...inWindow(this.starts, now), now];
     const result = await kickAccountFor(admin, app, account, now, { fetcher: this.fetcher });
     // A failed kick is not retried: the operator reads why and decides.
     if (!result.ok) return { kicked: false, failure: result };
@@ -168,7 +152,7 @@ export class Reconciler extends DurableObject<Env> {
   }
 
   async report(): Promise<ReconcileReport> {
-    return { ...this.loadStats(), queueLength: this.queue.size };
+    return { ...this.stats.current(), queueLength: this.queue.size };
   }
 
   override async alarm(): Promise<void> {
@@ -199,7 +183,7 @@ export class Reconciler extends DurableObject<Env> {
     try {
       await Promise.all(calls.map((batch) => this.call(app, batch, now)));
     } finally {
-      await this.saveStats();
+      this.stats.save();
       const next = this.nextWake(Date.now());
       if (next !== null) await this.wakeAt(next);
     }
@@ -275,7 +259,7 @@ export class Reconciler extends DurableObject<Env> {
     for (const f of failuresOf(report)) {
       log({ msg: "reconcile failed", app: this.app, errorCode: f.errorCode, error: f.message, accounts: f.accounts });
     }
-    this.stats = recordCall(this.loadStats(), report);
+    this.stats.record(report);
   }
 
   /** Back off 1 min, 5 min, 30 min; then let go: the user's own alarm asks again later. */
@@ -286,28 +270,15 @@ export class Reconciler extends DurableObject<Env> {
     }
   }
 
-  private loadStats(): ReconcileStats {
-    if (this.stats === undefined) {
-      const row = tableExists(this.sql, "stats")
-        ? this.sql<{ data: string }>`SELECT data FROM stats WHERE id = 1`[0]
-        : undefined;
-      this.stats = row === undefined ? EMPTY_STATS : { ...EMPTY_STATS, ...(JSON.parse(row.data) as ReconcileStats) };
+  /** Waits until a call may start within RECONCILE_MAX_RPS; the time it may start. */
+  private async slot(): Promise<EpochMs> {
+    let now = Date.now();
+    for (let at = nextSlotAt(this.starts, now, this.config.reconcileMaxRps); at > now;) {
+      await new Promise((resolve) => setTimeout(resolve, at - now));
+      now = Date.now();
+      at = nextSlotAt(this.starts, now, this.config.reconcileMaxRps);
     }
-    return this.stats;
-  }
-
-  private saved: ReconcileStats | undefined;
-
-  /** One row, written only when the stats moved. */
-  private async saveStats(): Promise<void> {
-    const stats = this.stats;
-    if (stats === undefined || stats === this.saved) return;
-    if (this.saved === undefined) {
-      this.sql`CREATE TABLE IF NOT EXISTS stats (id INTEGER PRIMARY KEY CHECK (id = 1), data TEXT NOT NULL)`;
-    }
-    this.sql`INSERT INTO stats (id, data) VALUES (1, ${JSON.stringify(stats)})
-             ON CONFLICT (id) DO UPDATE SET data = excluded.data`;
-    this.saved = stats;
+    return now;
   }
 
   /** When the next call may go: a full batch as soon as the rate allows, else after the gathering wait. */
