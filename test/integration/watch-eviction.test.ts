@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { sendStateChange } from "../support/callback";
 import { stubFor, uniqueAccount } from "../support/storage";
 import { drained, hubStub, openWatch, registeredHubs, usage } from "../support/watch";
+import type { AccountId } from "../../src/presence/types";
 
 const ok = async (res: Promise<Response>) => expect((await res).status).toBe(200);
 
@@ -30,6 +31,21 @@ describe("watch across evictions", () => {
     client.send({ type: "unsubscribe", accounts: [account] });
     await client.subscribed([other]);
     expect(await registeredHubs(account)).toEqual([]);
+    client.close();
+  });
+
+  it("an unsubscribe is kept across the hub's eviction: the hub no longer takes that account's changes", async () => {
+    const a = uniqueAccount("evict-unsub-a");
+    const b = uniqueAccount("evict-unsub-b");
+    const client = await openWatch();
+    await client.subscribed([a, b]);
+    const [hub] = await registeredHubs(a);
+    client.send({ type: "unsubscribe", accounts: [a] });
+    await client.subscribed([b]); // messages are handled in order: the unsubscribe is done
+    await evictDurableObject(hubStub(hub!));
+    // What the rebuilt hub answers a user's object that delivers a change: false drops it.
+    expect(await hubStub(hub!).deliver(a as AccountId, 99, ["{}"])).toBe(false);
+    expect(await hubStub(hub!).deliver(b as AccountId, 99, ['{"type":"snapshot"}'])).toBe(true);
     client.close();
   });
 
