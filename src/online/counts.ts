@@ -29,15 +29,16 @@ export function emptyCounts(): OnlineCounts {
   return { online: 0, disconnected: 0, platforms: zeroPlatforms() };
 }
 
+/** Adds `times` users with entry `e` (−1 takes one away). */
 function add(
   into: { online: number; disconnected: number; platforms: Record<Platform, number> },
-  e: IndexEntry,
-  sign: 1 | -1,
+  e: Pick<IndexEntry, "status" | "platforms">,
+  times: number,
 ) {
-  if (e.status === "online") into.online += sign;
-  else into.disconnected += sign;
+  if (e.status === "online") into.online += times;
+  else into.disconnected += times;
   for (let i = 0; i < PLATFORMS.length; i++) {
-    if ((e.platforms & (1 << i)) !== 0) into.platforms[PLATFORMS[i]!] += sign;
+    if ((e.platforms & (1 << i)) !== 0) into.platforms[PLATFORMS[i]!] += times;
   }
 }
 
@@ -56,6 +57,15 @@ export function applyChange(counts: OnlineCounts, before: IndexEntry | null, aft
 export function countEntries(entries: Iterable<IndexEntry>): OnlineCounts {
   const counts = { online: 0, disconnected: 0, platforms: zeroPlatforms() };
   for (const e of entries) add(counts, e, 1);
+  return counts;
+}
+
+/** The counts of rows grouped by status and platforms, each group with its number of rows. */
+export function countGroups(
+  groups: Iterable<{ readonly entry: Pick<IndexEntry, "status" | "platforms">; readonly rows: number }>,
+): OnlineCounts {
+  const counts = { online: 0, disconnected: 0, platforms: zeroPlatforms() };
+  for (const g of groups) add(counts, g.entry, g.rows);
   return counts;
 }
 

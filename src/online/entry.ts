@@ -83,3 +83,15 @@ export function indexKey(shards: number, entry: IndexEntry | null): string {
 export function keyIsIndexed(key: string | null): boolean {
   return key !== null && !key.endsWith(":offline");
 }
+
+/**
+ * Whether the user's shard must hear of `entry` (the user's entry now; null: not in the index),
+ * given `acked`, the key the shard last acknowledged (null: never, as far as storage tells). An
+ * entry whose key the shard has not acknowledged is sent; no entry is sent (as a removal) only
+ * when the acknowledged key put the user in this index (the same shard count): a user never
+ * indexed, or indexed under another shard count, has nothing to remove here.
+ */
+export function mustSend(shards: number, entry: IndexEntry | null, acked: string | null): boolean {
+  if (entry !== null) return indexKey(shards, entry) !== acked;
+  return acked !== null && keyIsIndexed(acked) && acked.startsWith(`${shards}:`);
+}

@@ -82,10 +82,16 @@ export function trackerPoint(tracker: MinuteTracker): SeriesPoint {
   return { t: tracker.minute, online: tracker.end, peak: tracker.peak, min: tracker.min };
 }
 
-// A minute that only held its start value says nothing the reader's carry-forward does not.
+/**
+ * Whether the tracker's minute holds a change to store when it ends: a minute that only held its
+ * start value says nothing the reader's carry-forward does not.
+ */
+export function minuteHoldsChange(tracker: MinuteTracker): boolean {
+  return tracker.start === null || tracker.peak !== tracker.start || tracker.min !== tracker.start;
+}
+
 function storable(tracker: MinuteTracker): SeriesPoint | null {
-  const unchanged = tracker.start !== null && tracker.peak === tracker.start && tracker.min === tracker.start;
-  return unchanged ? null : trackerPoint(tracker);
+  return minuteHoldsChange(tracker) ? trackerPoint(tracker) : null;
 }
 
 /** Finishes the tracker's minute if `t` is in a later one; the new minute begins at the old end. */

@@ -55,3 +55,29 @@ export function shardName(app: AppId, shards: number, index: number): string {
 export function totalsName(app: AppId, shards: number): string {
   return `${app}:${shards}`;
 }
+
+/** Where a shard stands, read back from its name (its object knows only its name). */
+export interface ShardPlace {
+  readonly app: AppId;
+  readonly shards: number;
+  readonly index: number;
+}
+
+/** The app, shard count and index a shard name holds; null for a name shardName does not make. */
+export function parseShardName(name: string | undefined): ShardPlace | null {
+  const match = /^(\d{1,20}):(\d{1,3}):(\d{1,3})$/.exec(name ?? "");
+  if (match === null) return null;
+  const shards = Number(match[2]);
+  const index = Number(match[3]);
+  if (shards < MIN_SHARDS || shards > MAX_SHARDS || index >= shards) return null;
+  return { app: match[1] as AppId, shards, index };
+}
+
+/** The app and shard count a totals name holds; null for a name totalsName does not make. */
+export function parseTotalsName(name: string | undefined): Omit<ShardPlace, "index"> | null {
+  const match = /^(\d{1,20}):(\d{1,3})$/.exec(name ?? "");
+  if (match === null) return null;
+  const shards = Number(match[2]);
+  if (shards < MIN_SHARDS || shards > MAX_SHARDS) return null;
+  return { app: match[1] as AppId, shards };
+}

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import {
   applyChange,
   countEntries,
+  countGroups,
   emptyCounts,
   onlineAnswer,
   sameCounts,
@@ -63,6 +64,21 @@ describe("counts", () => {
       fc.property(fc.array(fc.array(entry), { maxLength: 8 }), (shards) => {
         const rows = shards.map((s) => s.filter((e): e is IndexEntry => e !== null));
         expect(sumCounts(rows.map((r) => countEntries(r)))).toEqual(countEntries(rows.flat()));
+      }),
+    );
+  });
+
+  it("property: counting rows grouped by status and platforms (the shard's load query) counts each row", () => {
+    fc.assert(
+      fc.property(fc.array(entry), (entries) => {
+        const rows = entries.filter((e): e is IndexEntry => e !== null);
+        const groups = new Map<string, { entry: IndexEntry; rows: number }>();
+        for (const e of rows) {
+          const key = `${e.status}:${e.platforms}`;
+          const group = groups.get(key) ?? { entry: e, rows: 0 };
+          groups.set(key, { ...group, rows: group.rows + 1 });
+        }
+        expect(countGroups(groups.values())).toEqual(countEntries(rows));
       }),
     );
   });

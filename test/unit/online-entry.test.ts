@@ -8,6 +8,7 @@ import {
   indexKey,
   keyIsIndexed,
   maskToPlatforms,
+  mustSend,
   platformBit,
   platformsToMask,
 } from "../../src/online/entry";
@@ -177,5 +178,22 @@ describe("indexKey", () => {
     expect(keyIsIndexed("16:offline")).toBe(false);
     expect(keyIsIndexed("16:online:5")).toBe(true);
     expect(keyIsIndexed("16:disconnected:0")).toBe(true);
+  });
+
+  it("mustSend: an entry the shard has not acknowledged; a removal only from this index", () => {
+    const online = { status: "online", platforms: 5, since: 1 } as const;
+    const gone = { status: "disconnected", platforms: 0, since: 2 } as const;
+    expect(mustSend(16, online, null)).toBe(true); // never indexed (or stored before the index)
+    expect(mustSend(16, online, "16:online:5")).toBe(false);
+    expect(mustSend(16, { ...online, since: 7 }, "16:online:5")).toBe(false); // since alone: nothing
+    expect(mustSend(16, gone, "16:online:5")).toBe(true);
+    expect(mustSend(16, online, "8:online:5")).toBe(true); // another shard count: join this index
+    // Not in the index now: a removal only if this index holds the user.
+    expect(mustSend(16, null, "16:online:5")).toBe(true);
+    expect(mustSend(16, null, "16:disconnected:0")).toBe(true);
+    expect(mustSend(16, null, "16:offline")).toBe(false);
+    expect(mustSend(16, null, null)).toBe(false); // a never-indexed offline user sends nothing
+    expect(mustSend(16, null, "8:online:5")).toBe(false); // held by an index no longer read
+    expect(mustSend(16, null, "160:online:5")).toBe(false);
   });
 });

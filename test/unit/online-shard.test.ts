@@ -2,7 +2,15 @@
 // values are pinned here: a change of hash must fail this test, not silently move users.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { fnv1a32, MAX_SHARDS, shardName, shardOf, totalsName } from "../../src/online/shard";
+import {
+  fnv1a32,
+  MAX_SHARDS,
+  parseShardName,
+  parseTotalsName,
+  shardName,
+  shardOf,
+  totalsName,
+} from "../../src/online/shard";
 import type { AppId } from "../../src/presence/types";
 
 describe("shardOf", () => {
@@ -71,5 +79,23 @@ describe("object names", () => {
     const app = "1400000000" as AppId;
     expect(shardName(app, 16, 3)).toBe("1400000000:16:3");
     expect(totalsName(app, 16)).toBe("1400000000:16");
+  });
+
+  it("read back: a shard's and the totals object's place, from their names only", () => {
+    const app = "1400000000" as AppId;
+    for (const [n, i] of [
+      [1, 0],
+      [16, 3],
+      [256, 255],
+    ] as const) {
+      expect(parseShardName(shardName(app, n, i))).toEqual({ app, shards: n, index: i });
+      expect(parseTotalsName(totalsName(app, n))).toEqual({ app, shards: n });
+    }
+    for (const name of [undefined, "", "1400000000:16", "1400000000:16:16", "1400000000:0:0", "x:16:1", "1:300:1"]) {
+      expect(parseShardName(name), String(name)).toBeNull();
+    }
+    for (const name of [undefined, "1400000000:16:3", "1400000000:0", "1400000000:257"]) {
+      expect(parseTotalsName(name), String(name)).toBeNull();
+    }
   });
 });

@@ -1,0 +1,94 @@
+// One who-is-online shard's logic (SPEC §12), under its Durable Object (src/durable/online-shard.ts):
+// its rows (shard-store.ts) and its counts, kept in memory.
+//
+// - An update applies only when its seq is newer than the row's: retries, repeats and a late
+//   call are harmless and write nothing. An entry is an upsert, no entry a delete: one row.
+// - The counts are computed once from the rows when the shard loads (one aggregate query) and
+//   then moved by each applied change (counts.ts): they cost no row.
+// - `version` rises with every change of the counts, also across restarts (it starts from the
+//   clock), so the totals object can tell a late push from a newer one.
+import type { Sql } from "../lib/sql";
+import type { AccountId, EpochMs, Platform } from "../presence/types";
+import { applyChange, emptyCounts, sameCounts, type OnlineCounts } from "./counts";
+import type { StatusFilter } from "./cursor";
+import type { IndexEntry } from "./entry";
+import {
+  countRows,
+  createShardTable,
+  deleteRow,
+  readPage,
+  readRow,
+  shardTableExists,
+  upsertRow,
+  type ListedUser,
+} from "./shard-store";
+
+/** A shard's counts and their version (higher is newer). */
+export interface ShardCounts {
+  readonly counts: OnlineCounts;
+  readonly version: number;
+}
+
+/** Versions are microseconds of the clock, or one more than the last: rising, also after a restart. */
+const versionAt = (now: EpochMs, last: number) => Math.max(now * 1000, last + 1);
+
+export class ShardIndex {
+  private loaded: { counts: OnlineCounts; version: number; table: boolean } | null = null;
+
+  constructor(private readonly sql: Sql) {}
+
+  /**
+   * Applies the user's entry (null: not in the index) if `seq` is newer than its row's. Returns
+   * whether the counts changed.
+   */
+  update(account: AccountId, entry: IndexEntry | null, seq: number, now: EpochMs): boolean {
+    const shard = this.load(now);
+    const before = shard.table ? readRow(this.sql, account) : null;
+    if (before !== null && before.seq >= seq) return false;
+    if (entry === null) {
+      if (before === null) return false;
+      deleteRow(this.sql, account, seq);
+    } else {
+      if (!shard.table) createShardTable(this.sql);
+      shard.table = true;
+      upsertRow(this.sql, account, entry, seq);
+    }
+    return this.moved(before?.entry ?? null, entry, now);
+  }
+
+  /** Removes the user whatever its seq (an erasure). Returns whether the counts changed. */
+  remove(account: AccountId, now: EpochMs): boolean {
+    const shard = this.load(now);
+    const before = shard.table ? readRow(this.sql, account) : null;
+    if (before === null) return false;
+    deleteRow(this.sql, account, null);
+    return this.moved(before.entry, null, now);
+  }
+
+  counts(now: EpochMs): ShardCounts {
+    const { counts, version } = this.load(now);
+    return { counts, version };
+  }
+
+  page(status: StatusFilter, platform: Platform | null, after: AccountId | null, limit: number): ListedUser[] {
+    return this.load(Date.now()).table ? readPage(this.sql, status, platform, after, limit) : [];
+  }
+
+  private moved(before: IndexEntry | null, after: IndexEntry | null, now: EpochMs): boolean {
+    const shard = this.loaded!;
+    const counts = applyChange(shard.counts, before, after);
+    if (sameCounts(counts, shard.counts)) return false;
+    shard.counts = counts;
+    shard.version = versionAt(now, shard.version);
+    return true;
+  }
+
+  private load(now: EpochMs) {
+    if (this.loaded === null) {
+      // A shard never written has no table: reading it creates none.
+      const table = shardTableExists(this.sql);
+      this.loaded = { counts: table ? countRows(this.sql) : emptyCounts(), version: versionAt(now, 0), table };
+    }
+    return this.loaded;
+  }
+}
