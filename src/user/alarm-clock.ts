@@ -24,6 +24,15 @@ export class AlarmClock {
     void this.storage.setAlarm(at);
   }
 
+  /**
+   * Asks for the alarm at `at` from outside a change (a failed background call): what is
+   * scheduled is read first, so an earlier alarm of another concern is never postponed.
+   */
+  async request(at: number): Promise<void> {
+    await this.scheduled();
+    this.moveEarlier(at);
+  }
+
   /** The alarm that woke us is spent; or the object was erased. */
   clear(): void {
     this.at = null;
