@@ -7,6 +7,10 @@ interface Env {
   readonly RECONCILER: DurableObjectNamespace<import("./durable/reconciler").Reconciler>;
   /** One per watching connection (live watch), named by a unique id. */
   readonly WATCH_HUB: DurableObjectNamespace<import("./durable/watch-hub").WatchHub>;
+  /** Who is online: an app's index shards, named `<SDKAppID>:<N>:<i>` (src/online/shard.ts). */
+  readonly ONLINE_SHARD: DurableObjectNamespace<import("./durable/online-shard").OnlineShard>;
+  /** Who is online: one per app and shard count, `<SDKAppID>:<N>`: counts over time, live counts. */
+  readonly ONLINE_TOTALS: DurableObjectNamespace<import("./durable/online-totals").OnlineTotals>;
   readonly IM_SDKAPPIDS?: string;
   /** Secret. Per-app overrides arrive as IM_CALLBACK_TOKEN_<SDKAppID>. */
   readonly IM_CALLBACK_TOKEN?: string;

@@ -3,6 +3,8 @@
 import { routed } from "./api/router";
 import { handleCallback } from "./ingest/callback-route";
 
+export { OnlineShard } from "./durable/online-shard";
+export { OnlineTotals } from "./durable/online-totals";
 export { Reconciler } from "./durable/reconciler";
 export { UserPresence } from "./durable/user-presence";
 export { WatchHub } from "./durable/watch-hub";

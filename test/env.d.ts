@@ -2,6 +2,6 @@
 declare namespace Cloudflare {
   interface GlobalProps {
     mainModule: typeof import("../src/index");
-    durableNamespaces: "UserPresence" | "Reconciler" | "WatchHub";
+    durableNamespaces: "UserPresence" | "Reconciler" | "WatchHub" | "OnlineShard" | "OnlineTotals";
   }
 }

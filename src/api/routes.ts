@@ -11,12 +11,24 @@ import { getDeliveries, redeliver } from "./deliveries";
 import { getConfig } from "./get-config";
 import { eventsQuery, getEvents } from "./get-events";
 import { getReconcile, reconcileStatsResponse } from "./get-reconcile";
+import { getOnline } from "./get-online";
+import { getOnlineHistory, onlineHistoryQuery } from "./get-online-history";
+import { getOnlineUsers, onlineUsersQuery } from "./get-online-users";
 import { getUser } from "./get-user";
 import { healthz } from "./healthz";
 import { kickResponse, postKick } from "./post-kick";
 import { postReconcile, reconcileRequest } from "./post-reconcile";
 import { batchBody, queryPresence } from "./query-presence";
-import { configSummarySchema, deliverySchema, historyEntrySchema, snapshotSchema, tencentReplySchema } from "./schemas";
+import {
+  configSummarySchema,
+  deliverySchema,
+  historyEntrySchema,
+  onlineCountsSchema,
+  onlineHistorySchema,
+  onlineUsersSchema,
+  snapshotSchema,
+  tencentReplySchema,
+} from "./schemas";
 import {
   tencentQueryMethodNotAllowed,
   tencentQueryOnlineStatus,
@@ -72,6 +84,7 @@ export interface Route {
 
 const list = (key: string, item: z.ZodMiniType) => z.object({ [key]: z.array(item) });
 const verified = z.object({ account: z.string(), corrected: z.boolean(), snapshot: snapshotSchema });
+const indexOff = { 409: "The who-is-online index is off (ONLINE_INDEX=off)" };
 
 // One row per line, like a table: prettier would fold them.
 // prettier-ignore
@@ -80,7 +93,7 @@ export const ROUTES: readonly Route[] = [
   { method: "get", path: "/healthz", summary: "Configuration check (no auth)", ok: z.object({ ok: z.boolean(), error: z.optional(z.string()) }), handler: healthz },
   { method: "get", path: "/v1/config", summary: "What this deployment is configured to do (never a secret)", ok: configSummarySchema, handler: getConfig },
   { method: "get", path: "/v1/apps/{app}/users/{account}", summary: "One user's presence", ok: snapshotSchema, handler: getUser },
-  { method: "delete", path: "/v1/apps/{app}/users/{account}", summary: "Erase a user's state, history and pending deliveries", handler: deleteUser },
+  { method: "delete", path: "/v1/apps/{app}/users/{account}", summary: "Erase a user's state, history, pending deliveries and who-is-online entry", errors: { 503: "The user's who-is-online shard did not answer: nothing was erased, try again" }, handler: deleteUser },
   { method: "get", path: "/v1/apps/{app}/users/{account}/events", summary: "A user's history, newest first", query: eventsQuery, ok: list("events", historyEntrySchema), handler: getEvents },
   { method: "get", path: "/v1/apps/{app}/users/{account}/deliveries", summary: "Pending and dead-lettered webhook deliveries", ok: list("deliveries", deliverySchema), handler: getDeliveries },
   { method: "post", path: "/v1/apps/{app}/users/{account}/deliveries/redeliver", summary: "Requeue the dead letters", ok: z.object({ requeued: z.int() }), handler: redeliver },
@@ -88,6 +101,9 @@ export const ROUTES: readonly Route[] = [
   { method: "post", path: "/v1/apps/{app}/presence/query", summary: "Up to 500 users at once, in request order", body: batchBody, ok: list("results", snapshotSchema), handler: queryPresence },
   { method: "get", path: "/v1/apps/{app}/watch", summary: "Live presence: a WebSocket, or Server-Sent Events", auth: "bearer-or-watch-token", query: watchQuery, status: 101, okDescription: "Switching to a WebSocket (`Upgrade: websocket`); with `Accept: text/event-stream` and `?accounts=a,b`, 200 and an SSE stream. Messages in docs/WATCH.md.", errors: { 403: "A watch token for another app, or accounts outside its scope", 426: "Neither a WebSocket upgrade nor an SSE request" }, handler: watch },
   { method: "post", path: "/v1/apps/{app}/watch-tokens", summary: "A short-lived watch token for browsers' WebSockets", body: watchTokenRequest, ok: watchTokenResponse, handler: createWatchToken },
+  { method: "get", path: "/v1/apps/{app}/online", summary: "How many users are online and disconnected, per platform too (docs/ONLINE.md)", ok: onlineCountsSchema, errors: indexOff, handler: getOnline },
+  { method: "get", path: "/v1/apps/{app}/online/users", summary: "Who is online: a page of users, in shard and account order, with a cursor", query: onlineUsersQuery, ok: onlineUsersSchema, errors: { ...indexOff, 400: "A bad parameter, or a malformed or foreign cursor: the message says which and how to fix it" }, handler: getOnlineUsers },
+  { method: "get", path: "/v1/apps/{app}/online/history", summary: "Users online over time, per minute, hour or day (online at the end, peak, min)", query: onlineHistoryQuery, ok: onlineHistorySchema, errors: { ...indexOff, 400: "A bad parameter, or from–to spans more than 1 500 points" }, handler: getOnlineHistory },
   { method: "get", path: "/v1/apps/{app}/reconcile", summary: "Reconcile stats of the app (docs/RECONCILE.md)", ok: reconcileStatsResponse, handler: getReconcile },
   { method: "post", path: "/v1/apps/{app}/reconcile", summary: "Verify accounts with Tencent now; corrections applied", body: reconcileRequest, ok: list("results", verified), errors: { 409: "The app has no secret key (IM_SECRET_KEY)", 502: "Tencent did not answer: nothing was changed" }, handler: postReconcile },
   { method: "post", path: "/v4/openim/query_online_status", summary: "Tencent's query_online_status, answered from presence-edge's store (docs/TENCENT.md)", auth: "usersig", query: tencentQueryOnlineStatusQuery, body: tencentQueryOnlineStatusBody, ok: tencentQueryOnlineStatusResponse, okDescription: "Tencent's answer; refusals too, with ActionStatus FAIL and Tencent's ErrorCode", handler: tencentQueryOnlineStatus, notAllowed: tencentQueryMethodNotAllowed },

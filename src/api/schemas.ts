@@ -10,6 +10,9 @@ import type { DeliveryView } from "../webhooks/delivery-view";
 import type { HistoryEntry } from "../user/history-store";
 import type { Snapshot } from "../presence/snapshot";
 import { ACTIONS, PLATFORMS } from "../presence/types";
+import type { OnlineAnswer } from "../online/counts";
+import type { ListedUser } from "../online/shard-store";
+import { RESOLUTIONS, type SeriesPoint } from "../online/series";
 
 const platform = z.enum(PLATFORMS);
 const connection = z.enum(["online", "disconnected", "offline"]);
@@ -88,6 +91,32 @@ export const configSummarySchema = z.object({
   }),
 });
 
+const count = z.int().check(z.nonnegative());
+
+/** GET /online: the app's counts. */
+export const onlineCountsSchema = z.object({
+  app: z.string(),
+  online: count,
+  disconnected: count,
+  platforms: z.record(platform, count),
+  asOf: epochMs,
+});
+
+export const listedUserSchema = z.object({
+  account: z.string(),
+  status: z.enum(["online", "disconnected"]),
+  platforms: z.array(platform),
+  since: epochMs,
+});
+
+/** GET /online/users: a page, and the cursor of the next one (null: the walk is over). */
+export const onlineUsersSchema = z.object({ users: z.array(listedUserSchema), cursor: nullable(z.string()) });
+
+export const seriesPointSchema = z.object({ t: epochMs, online: count, peak: count, min: count });
+
+/** GET /online/history. */
+export const onlineHistorySchema = z.object({ resolution: z.enum(RESOLUTIONS), points: z.array(seriesPointSchema) });
+
 const API_ERROR_CODES = [
   "bad_request",
   "unauthorized",
@@ -128,4 +157,7 @@ agree<z.output<typeof snapshotSchema>, Omit<Snapshot, "app" | "account"> & { app
 agree<z.output<typeof historyEntrySchema>, HistoryEntry>(true);
 agree<z.output<typeof deliverySchema>, DeliveryView>(true);
 agree<z.output<typeof configSummarySchema>, ConfigSummary>(true);
+agree<z.output<typeof onlineCountsSchema>, Omit<OnlineAnswer, "app"> & { app: string }>(true);
+agree<z.output<typeof listedUserSchema>, Omit<ListedUser, "account"> & { account: string }>(true);
+agree<z.output<typeof seriesPointSchema>, SeriesPoint>(true);
 agree<(typeof API_ERROR_CODES)[number], ApiErrorCode>(true);

@@ -5,7 +5,7 @@
 // - one transaction: one history row that carries the state (one row written per callback);
 // - schedule: each concern (webhooks, retention, reconcile's staleness check; see
 //   src/user/concern.ts) says when it needs the one alarm, and publishing concerns (webhooks, live
-//   watchers: src/watch/watchers.ts) get the change.
+//   watchers: src/watch/watchers.ts, the who-is-online feed: src/online/feed.ts) get the change.
 // Reconcile answers (the core's observe) take the same path: a correction is one committed
 // entry, a confirmation changes nothing stored. Memory follows storage only after the commit: a
 // failed transaction changes nothing, and Tencent gets its OK only after this returns.
@@ -35,6 +35,7 @@ import { loadUser } from "../user/loader";
 import type { DeliveryView } from "../webhooks/delivery-view";
 import { WebhookOutbox } from "../webhooks/outbox";
 import { Watchers, type WatchAnswer } from "../watch/watchers";
+import { OnlineFeed } from "../online/feed";
 
 /** When a failed alarm run comes back at the latest. */
 const ALARM_FALLBACK_MS = 10_000;
@@ -46,6 +47,7 @@ export class UserPresence extends DurableObject<Env> {
   private readonly resends: ResendFilter;
   private readonly staleness: StalenessCheck;
   private readonly watchers: Watchers;
+  private readonly feed: OnlineFeed;
   /** Every concern, in the order their alarm work runs. */
   private readonly concerns: readonly UserConcern[];
   /** What storage holds; undefined until loaded, null when nothing is stored. */
@@ -65,6 +67,8 @@ export class UserPresence extends DurableObject<Env> {
     this.clock = new AlarmClock(ctx.storage);
     this.staleness = new StalenessCheck(env, this.config);
     this.watchers = new Watchers(this.sql, env, (work) => ctx.waitUntil(work), ctx.id.name);
+    const requestAlarm = (at: number) => this.clock.request(at);
+    this.feed = new OnlineFeed(env, this.config, { waitUntil: (work) => ctx.waitUntil(work), requestAlarm });
     const retention = new RetentionDeadline(
       this.config.retentionMs,
       () => this.user ?? null,
@@ -72,7 +76,7 @@ export class UserPresence extends DurableObject<Env> {
       () => this.erase(),
     );
     // Deliveries run first in the alarm, retention last (pending deliveries hold it back).
-    this.concerns = [this.outbox, this.staleness, this.watchers, retention];
+    this.concerns = [this.outbox, this.staleness, this.watchers, this.feed, retention];
   }
 
   /**
@@ -175,16 +179,19 @@ export class UserPresence extends DurableObject<Env> {
     return count;
   }
 
-  /** Data-subject erasure: state, history and everything pending, in one step. */
+  /** Data-subject erasure: the index entry first (if that fails nothing is deleted), then all the rest. */
   async erase(): Promise<void> {
+    const user = this.load();
+    if (user !== null) await this.feed.leave(user);
     this.forget();
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
   }
 
-  /** Rows read and written (SQL cursor counters), alarms set and calls to watchers by this instance so far. */
-  storageUsage(): { rowsRead: number; rowsWritten: number; alarmsSet: number; watchRequests: number } {
-    return { ...this.sql.usage, alarmsSet: this.clock.set, watchRequests: this.watchers.requests };
+  /** Rows read and written (SQL cursor counters), alarms set and calls to watchers and the index by this instance. */
+  storageUsage() {
+    const { clock, watchers, feed } = this;
+    return { ...this.sql.usage, alarmsSet: clock.set, watchRequests: watchers.requests, indexRequests: feed.requests };
   }
 
   override async alarm(): Promise<void> {
@@ -220,6 +227,7 @@ export class UserPresence extends DurableObject<Env> {
       state,
       stateText,
       audience: this.outbox.audience(effects),
+      indexKey: this.feed.acknowledged(),
     };
     const spill = current === null ? null : this.outbox.spillNeeded(seq);
     if (current === null || spill !== null) {
@@ -233,7 +241,7 @@ export class UserPresence extends DurableObject<Env> {
       writeEntry(this.sql, this.config.historyLimit, entry);
     }
     const lastActivity = Math.max(current?.lastActivity ?? 0, input.receivedAt);
-    const user: LoadedUser = { app, account, state, stateText, seq, lastActivity };
+    const user: LoadedUser = { app, account, state, stateText, seq, lastActivity, indexKey: entry.indexKey };
     this.user = user;
 
     const change: CommittedChange = { user, entry, effects, state };
@@ -284,6 +292,7 @@ export class UserPresence extends DurableObject<Env> {
       const loaded = loadUser(this.sql, this.ctx.storage, this.config.historyLimit, (s) => this.outbox.beforeTrim(s));
       this.watchers.registryFound(loaded.watched);
       this.user = loaded.user;
+      this.feed.loaded(loaded.user);
     }
     return this.user;
   }

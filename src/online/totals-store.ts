@@ -56,7 +56,8 @@ function readPoint(sql: Sql, resolution: Resolution, t: EpochMs): SeriesPoint | 
 }
 
 function writePoint(sql: Sql, resolution: Resolution, p: SeriesPoint): void {
-  sql`INSERT INTO points (resolution, t, online, peak, min) VALUES (${resolution}, ${p.t}, ${p.online}, ${p.peak}, ${p.min})
+  sql`INSERT INTO points (resolution, t, online, peak, min)
+      VALUES (${resolution}, ${p.t}, ${p.online}, ${p.peak}, ${p.min})
       ON CONFLICT (resolution, t) DO UPDATE SET online = excluded.online, peak = excluded.peak, min = excluded.min`;
 }
 

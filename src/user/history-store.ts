@@ -45,6 +45,11 @@ export interface EntryToWrite extends HistoryEntry {
   readonly requestKey: string | null;
   /** Subscribers that wanted one of the effects when it was written (where their cursors start). */
   readonly audience: readonly string[] | null;
+  /**
+   * The who-is-online key the user's shard had acknowledged when this row was written
+   * (src/online/feed.ts): a restart between the commit and the send is caught on the next load.
+   */
+  readonly indexKey: string | null;
 }
 
 /** The parts of an entry known before reducing: what arrived, and from where. */
@@ -70,6 +75,8 @@ export interface LoadedUser {
   readonly seq: number;
   /** Receive time of the newest entry (callback of any outcome, or correction): last activity. */
   readonly lastActivity: number;
+  /** The newest row's `index_key`: what the user's index shard had acknowledged when it was written. */
+  readonly indexKey: string | null;
 }
 
 interface HistoryRow extends Record<string, string | number | null> {
@@ -92,17 +99,18 @@ const listText = (list: readonly unknown[]) => (list.length === 0 ? "[]" : JSON.
 export function writeEntry(sql: Sql, limit: number, e: EntryToWrite): void {
   // An upsert, not INSERT OR REPLACE: REPLACE deletes and inserts, two written rows.
   sql`INSERT INTO history (slot, seq, event_time, received_at, action, reason, platform, client_ip, kicked, outcome,
-                           status, effects, state_after, source, request_key, audience, app, account)
+                           status, effects, state_after, source, request_key, audience, app, account, index_key)
       VALUES (${e.seq % limit}, ${e.seq}, ${e.eventTime}, ${e.receivedAt}, ${e.action}, ${e.reason}, ${e.platform},
               ${e.clientIp}, ${listText(e.kicked)}, ${e.outcome}, ${e.status}, ${listText(e.effects)},
               ${e.stateText}, ${e.source}, ${e.requestKey},
-              ${e.audience === null ? null : JSON.stringify(e.audience)}, ${e.app}, ${e.account})
+              ${e.audience === null ? null : JSON.stringify(e.audience)}, ${e.app}, ${e.account}, ${e.indexKey})
       ON CONFLICT (slot) DO UPDATE SET seq = excluded.seq, event_time = excluded.event_time,
         received_at = excluded.received_at, action = excluded.action, reason = excluded.reason,
         platform = excluded.platform, client_ip = excluded.client_ip, kicked = excluded.kicked,
         outcome = excluded.outcome, status = excluded.status, effects = excluded.effects,
         state_after = excluded.state_after, source = excluded.source, request_key = excluded.request_key,
-        audience = excluded.audience, app = excluded.app, account = excluded.account`;
+        audience = excluded.audience, app = excluded.app, account = excluded.account,
+        index_key = excluded.index_key`;
 }
 
 /**
@@ -110,8 +118,7 @@ export function writeEntry(sql: Sql, limit: number, e: EntryToWrite): void {
  * rearranged for a changed HISTORY_LIMIT, and whether anyone ever watched this user (so the
  * watcher registry needs no query of its own), in one query. Slots are written for every seq
  * in turn, so with an unchanged limit every entry is in place: nothing misplaced means nothing
- * to trim. Throws when the table does not exist, or predates identity in the history (see
- * schema.ts).
+ * to trim. Throws when the table does not exist, or lacks a column added since (see schema.ts).
  */
 export function loadNewest(sql: Sql, limit: number): { user: LoadedUser | null; misplaced: number; watched: boolean } {
   const row = sql<{
@@ -120,9 +127,10 @@ export function loadNewest(sql: Sql, limit: number): { user: LoadedUser | null; 
     seq: number | null;
     received_at: number | null;
     state_after: string | null;
+    index_key: string | null;
     misplaced: number;
     watched: number;
-  }>`SELECT h.app, h.account, h.seq, h.received_at, h.state_after, s.misplaced,
+  }>`SELECT h.app, h.account, h.seq, h.received_at, h.state_after, h.index_key, s.misplaced,
             (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'watchers') AS watched
      FROM (SELECT max(seq) AS top, total(slot != seq % ${limit}) AS misplaced FROM history) s
      LEFT JOIN history h ON h.seq = s.top`[0];
@@ -140,6 +148,7 @@ export function loadNewest(sql: Sql, limit: number): { user: LoadedUser | null; 
       stateText: row.state_after,
       seq: row.seq,
       lastActivity: row.received_at ?? 0,
+      indexKey: row.index_key,
     },
     misplaced: row.misplaced,
     watched,

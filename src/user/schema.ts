@@ -10,7 +10,8 @@
 // - Webhook tables are created by the first delivery run, not by a callback (their DDL lives
 //   with the rest of webhook storage, src/webhooks/outbound-store.ts).
 // Objects written by earlier versions (a `state` row, then a `meta` identity row beside the
-// history) are brought up to date once, on their first load (upgradeHistory).
+// history, then a history without a column added since, such as `index_key`) are brought up to
+// date once, on their first load (upgradeHistory).
 import { tableExists, type Sql } from "../lib/sql";
 
 /** The user's one table, in the transaction of the first write. */
@@ -33,32 +34,37 @@ export function createUserTables(sql: Sql): void {
     request_key TEXT,
     audience TEXT,
     app TEXT,
-    account TEXT
+    account TEXT,
+    index_key TEXT
   )`;
 }
 
 /**
  * What an object whose history cannot be loaded as it is holds, in one query: `state` or `meta`
- * mark an object written by an earlier version (to upgrade), `watchers` a user watched before
+ * mark an object written by an earlier version, and so does a `history` that loading could not
+ * read (a column added since is missing): to upgrade. `watchers` alone is a user watched before
  * its first write.
  */
 export function tablesBeforeFirstWrite(sql: Sql): { older: boolean; watched: boolean } {
   const names = new Set(
     sql<{ name: string }>`SELECT name FROM sqlite_master
-                          WHERE type = 'table' AND name IN ('state', 'meta', 'watchers')`.map((r) => r.name),
+                          WHERE type = 'table' AND name IN ('state', 'meta', 'history', 'watchers')`.map((r) => r.name),
   );
-  return { older: names.has("state") || names.has("meta"), watched: names.has("watchers") };
+  return { older: names.has("state") || names.has("meta") || names.has("history"), watched: names.has("watchers") };
 }
 
 /**
  * Brings an object written by an earlier version up to date, once, on its first load:
  * - before one row per callback, the state and identity were a `state` row beside the history;
- * - before identity moved into the history, it was a `meta` row.
- * Either moves into the newest history slot, which carries both from then on; older slots keep
- * what they had (nothing old is replayed to a subscriber). Returns false when the object held
- * no identity, so nothing to load.
+ * - before identity moved into the history, it was a `meta` row;
+ * - before the who-is-online index, the history had no `index_key` (null: never acknowledged, so
+ *   the user joins the index on this load: src/online/feed.ts).
+ * A state or meta row moves into the newest history slot, which carries both from then on; older
+ * slots keep what they had (nothing old is replayed to a subscriber). Returns false when the
+ * object held neither a history nor an identity, so nothing to load.
  */
 export function upgradeHistory(sql: Sql): boolean {
+  const hadHistory = tableExists(sql, "history");
   const state = tableExists(sql, "state")
     ? sql<{ app: string; account: string; data: string }>`SELECT app, account, data FROM state WHERE id = 1`[0]
     : undefined;
@@ -74,6 +80,7 @@ export function upgradeHistory(sql: Sql): boolean {
   if (!columns.has("audience")) sql`ALTER TABLE history ADD COLUMN audience TEXT`;
   if (!columns.has("app")) sql`ALTER TABLE history ADD COLUMN app TEXT`;
   if (!columns.has("account")) sql`ALTER TABLE history ADD COLUMN account TEXT`;
+  if (!columns.has("index_key")) sql`ALTER TABLE history ADD COLUMN index_key TEXT`;
   if (tableExists(sql, "spill") && !columnsOf(sql, "spill").has("source")) {
     sql`ALTER TABLE spill ADD COLUMN source TEXT NOT NULL DEFAULT 'callback'`;
   }
@@ -85,7 +92,7 @@ export function upgradeHistory(sql: Sql): boolean {
   }
   sql`DROP TABLE IF EXISTS state`;
   sql`DROP TABLE IF EXISTS meta`;
-  return (state ?? meta) !== undefined;
+  return hadHistory || (state ?? meta) !== undefined;
 }
 
 function columnsOf(sql: Sql, table: "history" | "spill"): Set<string> {

@@ -35,6 +35,26 @@ describe("openapi.json", () => {
     expect(callback.properties.KickedDevice.maxItems).toBe(16);
   });
 
+  it("documents the who-is-online endpoints: their query parameters, answers and 409", () => {
+    const doc = openApiDocument() as any;
+    const users = doc.paths["/v1/apps/{app}/online/users"].get;
+    expect(users.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toEqual([
+      "path:app",
+      "query:status",
+      "query:platform",
+      "query:limit",
+      "query:cursor",
+    ]);
+    expect(users.parameters[1].schema).toMatchObject({ enum: ["online", "disconnected", "any"], default: "online" });
+    const history = doc.paths["/v1/apps/{app}/online/history"].get;
+    expect(history.parameters.map((p: { name: string }) => p.name)).toEqual(["app", "from", "to", "resolution"]);
+    const counts = doc.paths["/v1/apps/{app}/online"].get.responses["200"].content["application/json"].schema;
+    expect(counts.properties.platforms.required).toContain("iOS");
+    for (const path of ["/v1/apps/{app}/online", "/v1/apps/{app}/online/users", "/v1/apps/{app}/online/history"]) {
+      expect(doc.paths[path].get.responses["409"], path).toBeDefined();
+    }
+  });
+
   it("refuses a route listed twice", () => {
     expect(() => openApiDocument([ROUTES[0]!, ROUTES[0]!])).toThrow(/twice/);
   });

@@ -17,6 +17,7 @@ const userActiveAt = (lastActivity: number): LoadedUser => ({
   stateText: JSON.stringify(EMPTY_STATE),
   seq: 1,
   lastActivity,
+  indexKey: null,
 });
 
 const changeOf = (user: LoadedUser) => ({ user }) as unknown as CommittedChange;

@@ -1,0 +1,196 @@
+// The user object's side of the who-is-online index (SPEC §12): after each commit, the user's
+// entry goes to its shard when its key (status and online platforms, src/online/entry.ts)
+// differs from the key the shard last acknowledged. A concern of the user object
+// (src/user/concern.ts), composed by UserPresence like the others.
+//
+// - Tencent's OK never waits: the send runs in the background (waitUntil), and a duplicate, a
+//   stale callback or a change that keeps status and platforms sends nothing at all.
+// - One send in flight per user, through one cached stub (calls on one stub arrive in order);
+//   a change during a send is sent when it returns, and only the newest: coalescing.
+// - Nothing is lost:
+//   1. a failed send asks the user's one alarm for a retry with backoff, and the alarm sends
+//      again while the shard has not acknowledged the current key;
+//   2. a restart between the commit and the send: every history row stores the key acknowledged
+//      when it was written (`index_key`, in the row the commit writes anyway: no extra row), and
+//      loading sends again when the current entry's key differs from it. A user stored before
+//      the index existed has none, and joins the index on its next load;
+//   3. the shard applies an update only when its seq is newer, so a repeat costs it nothing.
+// - Erasure: the user leaves its shard, awaited, before its storage goes (leave()); if the shard
+//   cannot be reached the erasure fails, nothing is deleted, and the caller tries again.
+import type { Config } from "../config";
+import { log } from "../lib/log";
+import type { AccountId, AppId } from "../presence/types";
+import type { CommittedChange, UserConcern } from "../user/concern";
+import type { LoadedUser } from "../user/history-store";
+import { indexEntry, indexKey, mustSend, type IndexEntry } from "./entry";
+import { shardName, shardOf } from "./shard";
+import { shardStub, type ShardStub } from "./stubs";
+
+/** Waits before retry n (1-based) of a failed send; the last one repeats. */
+export const RETRY_DELAYS_MS = [1_000, 5_000, 30_000, 300_000] as const;
+
+export const retryDelay = (failures: number): number =>
+  RETRY_DELAYS_MS[Math.min(Math.max(failures, 1), RETRY_DELAYS_MS.length) - 1]!;
+
+/** What the feed needs of the object it lives in. */
+export interface FeedHost {
+  readonly waitUntil: (work: Promise<unknown>) => void;
+  /** Asks for the object's one alarm at `at`, unless it is set earlier (it reads what is set first). */
+  readonly requestAlarm: (at: number) => Promise<void>;
+}
+
+/** What the shard should hold for the user now. */
+interface Target {
+  readonly app: AppId;
+  readonly account: AccountId;
+  readonly entry: IndexEntry | null;
+  readonly seq: number;
+}
+
+export class OnlineFeed implements UserConcern {
+  /** The key the shard last acknowledged (null: never, as far as storage tells). */
+  private acked: string | null = null;
+  private target: Target | null = null;
+  private sending: Promise<void> | null = null;
+  private failures = 0;
+  /** Bumped by forget(): a send that started before an erasure must not change what comes after. */
+  private generation = 0;
+  private cached: { readonly name: string; readonly stub: ShardStub } | null = null;
+  /** Calls made to the shard by this instance (updates and removals): zero for a change that keeps the key. */
+  requests = 0;
+
+  constructor(
+    private readonly env: Env,
+    private readonly config: Config,
+    private readonly host: FeedHost,
+  ) {}
+
+  /** The key the shard last acknowledged: the `index_key` of the row being written. */
+  acknowledged(): string | null {
+    return this.acked;
+  }
+
+  /**
+   * The user as loading found it (null: nothing stored). Its newest row says what the shard had
+   * acknowledged; when the entry differs, the shard hears of it. With the index off the key is
+   * carried over as it was, so that turning it on again sends what the shard missed meanwhile.
+   */
+  loaded(user: LoadedUser | null): void {
+    this.acked = user?.indexKey ?? null;
+    if (user === null || !this.config.onlineIndex) return;
+    this.target = targetOf(user);
+    // After the current task: a callback that loaded the user commits first, and one send
+    // carries its entry rather than two sends the one before it and then its own.
+    queueMicrotask(() => this.kick());
+  }
+
+  publish(change: CommittedChange): void {
+    if (!this.config.onlineIndex) return;
+    this.target = targetOf(change.user);
+    this.kick();
+  }
+
+  /** A retry the alarm was asked for; a failure asks again by itself. */
+  async onAlarm(): Promise<number | null> {
+    if (!this.config.onlineIndex) return null;
+    this.kick();
+    await this.drained();
+    return null;
+  }
+
+  /**
+   * Before an erasure: any send in flight is answered, then the user is removed from its shard,
+   * awaited. A change committed while the removal was on its way is sent after it: removed again.
+   * Throws when the shard cannot be reached (the erasure must not go ahead).
+   */
+  async leave(user: LoadedUser): Promise<void> {
+    if (!this.config.onlineIndex) return;
+    for (;;) {
+      await this.drained();
+      const before = this.requests++;
+      await this.stubOf(user).remove(user.account);
+      if (this.sending === null && this.requests === before + 1) return;
+    }
+  }
+
+  forget(): void {
+    this.generation++;
+    this.acked = null;
+    this.target = null;
+    this.sending = null;
+    this.failures = 0;
+  }
+
+  /** True while the shard has not acknowledged the user's current entry (a send failed, or is on its way). */
+  get behind(): boolean {
+    return this.target !== null && mustSend(this.config.onlineIndexShards, this.target.entry, this.acked);
+  }
+
+  /** Resolves once no send is in flight (tests and the bench wait on it). */
+  async drained(): Promise<void> {
+    while (this.sending !== null) await this.sending;
+  }
+
+  private kick(): void {
+    if (this.sending !== null || this.target === null) return;
+    if (!mustSend(this.config.onlineIndexShards, this.target.entry, this.acked)) {
+      // Nothing for the shard to hear: it holds what the key says (e.g. a user never indexed).
+      this.acked = indexKey(this.config.onlineIndexShards, this.target.entry);
+      return;
+    }
+    const sending = this.run(this.generation);
+    this.sending = sending;
+    this.host.waitUntil(sending);
+  }
+
+  private async run(generation: number): Promise<void> {
+    const current = () => this.generation === generation;
+    const shards = this.config.onlineIndexShards;
+    let target = this.target;
+    try {
+      while (target !== null && mustSend(shards, target.entry, this.acked)) {
+        this.requests++;
+        try {
+          await this.stubOf(target).update(target.account, target.entry, target.seq);
+        } catch (error) {
+          if (current()) await this.failed(error);
+          return;
+        }
+        if (!current()) return;
+        this.acked = indexKey(shards, target.entry);
+        this.failures = 0;
+        target = this.target;
+      }
+    } finally {
+      if (current()) this.sending = null;
+    }
+    if (current()) this.kick();
+  }
+
+  private async failed(error: unknown): Promise<void> {
+    this.failures++;
+    // A stub whose call failed may stay broken: the next call gets a fresh one.
+    this.cached = null;
+    log({ msg: "online index update failed", failures: this.failures, error: String(error) });
+    try {
+      await this.host.requestAlarm(Date.now() + retryDelay(this.failures));
+    } catch (alarmError) {
+      log({ msg: "online index retry not scheduled", error: String(alarmError) });
+    }
+  }
+
+  private stubOf(user: { readonly app: AppId; readonly account: AccountId }): ShardStub {
+    const shards = this.config.onlineIndexShards;
+    const index = shardOf(user.account, shards);
+    const name = shardName(user.app, shards, index);
+    if (this.cached?.name !== name) this.cached = { name, stub: shardStub(this.env, user.app, shards, index) };
+    return this.cached.stub;
+  }
+}
+
+const targetOf = (user: LoadedUser): Target => ({
+  app: user.app,
+  account: user.account,
+  entry: indexEntry(user.state),
+  seq: user.seq,
+});
