@@ -79,6 +79,15 @@ export function indexKey(shards: number, entry: IndexEntry | null): string {
   return entry === null ? `${shards}:offline` : `${shards}:${entry.status}:${entry.platforms}`;
 }
 
+/**
+ * The stored key when the shard may hold one of two entries (a send was on its way, or failed
+ * after it may have arrived): it matches no entry, so the next chance sends the current one, and
+ * it counts as indexed, so a user no longer in the index is removed.
+ */
+export function unsureKey(shards: number): string {
+  return `${shards}:unsure`;
+}
+
 /** True when `key` says the user is in the index (so an erasure must remove it from its shard). */
 export function keyIsIndexed(key: string | null): boolean {
   return key !== null && !key.endsWith(":offline");

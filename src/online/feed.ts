@@ -11,9 +11,10 @@
 //   1. a failed send asks the user's one alarm for a retry with backoff, and the alarm sends
 //      again while the shard has not acknowledged the current key;
 //   2. a restart between the commit and the send: every history row stores the key acknowledged
-//      when it was written (`index_key`, in the row the commit writes anyway: no extra row), and
-//      loading sends again when the current entry's key differs from it. A user stored before
-//      the index existed has none, and joins the index on its next load;
+//      when it was written (`index_key`, in the row the commit writes anyway: no extra row), or
+//      "unsure" while a send was on its way. The shard then holds what that key says or the row's
+//      own entry; loading sends the current entry (or a removal) when the two differ. A user
+//      stored before the index existed has no key, and joins the index on its next load;
 //   3. the shard applies an update only when its seq is newer, so a repeat costs it nothing.
 // - Erasure: the user leaves its shard, awaited, before its storage goes (leave()); if the shard
 //   cannot be reached the erasure fails, nothing is deleted, and the caller tries again.
@@ -22,7 +23,7 @@ import { log } from "../lib/log";
 import type { AccountId, AppId } from "../presence/types";
 import type { CommittedChange, UserConcern } from "../user/concern";
 import type { LoadedUser } from "../user/history-store";
-import { indexEntry, indexKey, mustSend, type IndexEntry } from "./entry";
+import { indexEntry, indexKey, mustSend, unsureKey, type IndexEntry } from "./entry";
 import { shardName, shardOf } from "./shard";
 import { shardStub, type ShardStub } from "./stubs";
 
@@ -65,20 +66,27 @@ export class OnlineFeed implements UserConcern {
     private readonly host: FeedHost,
   ) {}
 
-  /** The key the shard last acknowledged: the `index_key` of the row being written. */
+  /**
+   * The `index_key` of the row being written: the key the shard acknowledged, or, while a send is
+   * on its way, "unsure" (the shard may hold either entry when the object restarts now).
+   */
   acknowledged(): string | null {
-    return this.acked;
+    return this.sending !== null ? unsureKey(this.config.onlineIndexShards) : this.acked;
   }
 
   /**
-   * The user as loading found it (null: nothing stored). Its newest row says what the shard had
-   * acknowledged; when the entry differs, the shard hears of it. With the index off the key is
-   * carried over as it was, so that turning it on again sends what the shard missed meanwhile.
+   * The user as loading found it (null: nothing stored). The shard holds what its newest row's key
+   * says, or that row's own entry if its send went out before a restart: when the two differ, the
+   * shard hears of the current entry (a removal too). With the index off the key is carried over
+   * as it was, so that turning it on again sends what the shard missed meanwhile.
    */
   loaded(user: LoadedUser | null): void {
-    this.acked = user?.indexKey ?? null;
+    const stored = user?.indexKey ?? null;
+    this.acked = stored;
     if (user === null || !this.config.onlineIndex) return;
     this.target = targetOf(user);
+    const shards = this.config.onlineIndexShards;
+    if (mustSend(shards, this.target.entry, stored)) this.acked = unsureKey(shards);
     // After the current task: a callback that loaded the user commits first, and one send
     // carries its entry rather than two sends the one before it and then its own.
     queueMicrotask(() => this.kick());
@@ -169,6 +177,8 @@ export class OnlineFeed implements UserConcern {
 
   private async failed(error: unknown): Promise<void> {
     this.failures++;
+    // The call may have arrived before it failed: the shard holds the old entry or the new one.
+    this.acked = unsureKey(this.config.onlineIndexShards);
     // A stub whose call failed may stay broken: the next call gets a fresh one.
     this.cached = null;
     log({ msg: "online index update failed", failures: this.failures, error: String(error) });

@@ -11,6 +11,7 @@ import {
   mustSend,
   platformBit,
   platformsToMask,
+  unsureKey,
 } from "../../src/online/entry";
 import { applyObservation } from "../../src/presence/observation";
 import { EMPTY_STATE, userStatus } from "../../src/presence/reducer";
@@ -195,5 +196,14 @@ describe("indexKey", () => {
     expect(mustSend(16, null, null)).toBe(false); // a never-indexed offline user sends nothing
     expect(mustSend(16, null, "8:online:5")).toBe(false); // held by an index no longer read
     expect(mustSend(16, null, "160:online:5")).toBe(false);
+  });
+
+  it("unsureKey: the shard may hold either entry, so any entry is sent, and so is a removal", () => {
+    expect(unsureKey(16)).toBe("16:unsure");
+    expect(keyIsIndexed(unsureKey(16))).toBe(true);
+    expect(mustSend(16, { status: "online", platforms: 5, since: 1 }, unsureKey(16))).toBe(true);
+    expect(mustSend(16, { status: "disconnected", platforms: 0, since: 1 }, unsureKey(16))).toBe(true);
+    expect(mustSend(16, null, unsureKey(16))).toBe(true);
+    expect(mustSend(16, null, unsureKey(8))).toBe(false); // an index no longer read
   });
 });
