@@ -7,7 +7,6 @@
 import { describe, expect, it } from "vitest";
 import { UserPresence } from "../../src/durable/user-presence";
 import type { AccountId, AppId } from "../../src/presence/types";
-import { TEST_APP } from "../support/bindings";
 import { sendStateChange } from "../support/callback";
 import { ev } from "../support/events";
 import { uniqueAccount } from "../support/storage";
