@@ -2,11 +2,11 @@
 // users were online over time, one point per bucket (`online` at its end, `peak` and `min` within
 // it), from the app's totals object. Defaults: the last 24 hours by minute.
 import * as z from "zod/mini";
-import { validate } from "../lib/validation";
 import { historyRangeProblem, RESOLUTIONS } from "../online/series";
 import { totalsStub } from "../online/stubs";
 import type { ApiRequest } from "./context";
-import { indexOff, wholeParam } from "./online-index";
+import { indexOff } from "./online-index";
+import { readQuery, wholeParam } from "./query-string";
 import { apiError } from "./responses";
 
 const DAY_MS = 86_400_000;
@@ -22,16 +22,7 @@ export const onlineHistoryQuery = z.object({
 export async function getOnlineHistory(request: ApiRequest, env: Env): Promise<Response> {
   const off = indexOff(request.config);
   if (off !== null) return off;
-  const params = new URL(request.url).searchParams;
-  const query = validate(
-    onlineHistoryQuery,
-    {
-      from: params.get("from") ?? undefined,
-      to: params.get("to") ?? undefined,
-      resolution: params.get("resolution") ?? undefined,
-    },
-    "query",
-  );
+  const query = readQuery(request, onlineHistoryQuery);
   if (!query.ok) return apiError(400, "bad_request", query.message);
   const { resolution } = query.data;
   const to = query.data.to ?? Date.now();

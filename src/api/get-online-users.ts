@@ -3,13 +3,13 @@
 // a shard (src/online/walk.ts), resumed by an opaque cursor (src/online/cursor.ts). A user in the
 // filtered set for the whole walk appears exactly once.
 import * as z from "zod/mini";
-import { validate } from "../lib/validation";
 import { decodeCursor, encodeCursor, STATUS_FILTERS, type Listing } from "../online/cursor";
 import { shardStub } from "../online/stubs";
 import { walkPage, WALK_START } from "../online/walk";
 import { PLATFORMS } from "../presence/types";
 import type { ApiRequest } from "./context";
-import { indexOff, wholeParam } from "./online-index";
+import { indexOff } from "./online-index";
+import { readQuery, wholeParam } from "./query-string";
 import { apiError } from "./responses";
 
 export const MAX_ONLINE_PAGE = 1000;
@@ -25,17 +25,7 @@ export const onlineUsersQuery = z.object({
 export async function getOnlineUsers(request: ApiRequest, env: Env): Promise<Response> {
   const off = indexOff(request.config);
   if (off !== null) return off;
-  const params = new URL(request.url).searchParams;
-  const query = validate(
-    onlineUsersQuery,
-    {
-      status: params.get("status") ?? undefined,
-      platform: params.get("platform") ?? undefined,
-      limit: params.get("limit") ?? undefined,
-      cursor: params.get("cursor") ?? undefined,
-    },
-    "query",
-  );
+  const query = readQuery(request, onlineUsersQuery);
   if (!query.ok) return apiError(400, "bad_request", query.message);
   const { status, platform = null, limit, cursor } = query.data;
   const { app } = request;

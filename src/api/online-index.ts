@@ -1,6 +1,4 @@
-// What the who-is-online endpoints (SPEC §12) share: their answer when the index is off, and
-// how their query parameters spell a whole number.
-import * as z from "zod/mini";
+// What the who-is-online endpoints (SPEC §12) share: their answer when the index is off.
 import { howToSet, type Config } from "../config";
 import { apiError } from "./responses";
 
@@ -13,11 +11,3 @@ export function indexOff(config: Config): Response | null {
     `the who-is-online index is off (ONLINE_INDEX=off): set ONLINE_INDEX=on; ${howToSet("ONLINE_INDEX")}`,
   );
 }
-
-/** A query parameter holding a whole number from `min` to `max`; `what` says what it is. */
-export const wholeParam = (min: number, max: number, what = "a whole number") => {
-  const message = `must be ${what} from ${min} to ${max}`;
-  return z
-    .pipe(z.string().check(z.regex(/^\d{1,16}$/, message)), z.transform(Number))
-    .check(z.refine((n) => n >= min && n <= max, message));
-};
