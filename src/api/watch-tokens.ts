@@ -1,5 +1,6 @@
-// POST /v1/apps/{app}/watch-tokens {"accounts"?:[…],"ttlSeconds"?:n} → {"token","expiresAt"}:
-// a signed, stateless credential for GET …/watch?token=, for browsers (docs/WATCH.md).
+// POST /v1/apps/{app}/watch-tokens {"accounts"?:[…],"counts"?:true,"ttlSeconds"?:n} →
+// {"token","expiresAt"}: a signed, stateless credential for GET …/watch?token=, for browsers
+// (docs/WATCH.md). `counts` lets it watch the app's counts too (SPEC §12).
 import * as z from "zod/mini";
 import { ACCOUNT_RULE, validAccount } from "../presence/account";
 import type { AccountId } from "../presence/types";
@@ -21,6 +22,7 @@ export const watchTokenRequest = z.object({
         z.maxLength(MAX_WATCHED, `must hold at most ${MAX_WATCHED} accounts`),
       ),
   ),
+  counts: z.optional(z.boolean("must be true or false (true: the token may watch the app's counts)")),
   ttlSeconds: z.optional(
     z
       .int("must be a whole number of seconds")
@@ -39,7 +41,8 @@ export async function createWatchToken(request: ApiRequest, _env: Env): Promise<
   const accounts = parsed.data.accounts ? ([...new Set(parsed.data.accounts)] as AccountId[]) : null;
   const expiresAt = Date.now() + (parsed.data.ttlSeconds ?? DEFAULT_TTL_SECONDS) * 1000;
   // withApiContext has checked the bearer token; the watch token is signed with its key.
-  const token = await mintWatchToken(bearerToken(request)!, { app: request.app, expiresAt, accounts });
+  const counts = parsed.data.counts ?? false;
+  const token = await mintWatchToken(bearerToken(request)!, { app: request.app, expiresAt, accounts, counts });
   if (token.length > MAX_TOKEN_CHARS) {
     return apiError(
       400,

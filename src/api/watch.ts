@@ -1,7 +1,7 @@
 // GET /v1/apps/{app}/watch: live presence of chosen users (docs/WATCH.md).
 // - `Upgrade: websocket`: a WebSocket; the client subscribes and unsubscribes with messages.
-// - `Accept: text/event-stream` and `?accounts=a,b`: a Server-Sent Events stream of those
-//   accounts (the same messages), for curl and EventSource.
+// - `Accept: text/event-stream` and `?accounts=a,b` and/or `?counts=1`: a Server-Sent Events
+//   stream of those accounts and the app's counts (the same messages), for curl and EventSource.
 // Auth: the bearer API token, or `?token=` with a watch token (a browser cannot put an
 // Authorization header on a WebSocket). Each connection gets its own WatchHub.
 import type { IRequest } from "itty-router";
@@ -12,16 +12,24 @@ import { validate } from "../lib/validation";
 import { ACCOUNT_RULE, validAccount } from "../presence/account";
 import type { AccountId, AppId } from "../presence/types";
 import { MAX_WATCHED } from "../watch/messages";
+import { COUNTS_FORBIDDEN } from "../watch/subscribe-gate";
 import { bearerCredential, keyFingerprint, watchTokenCredential } from "../watch/credential";
 import { verifyWatchToken, type WatchClaims } from "../watch/token";
 import { bearerToken, requireBearer } from "./auth";
+import { indexOff } from "./online-index";
 import { parseApp } from "./params";
 import { apiError } from "./responses";
+
+/** SSE: `?counts=1` watches the app's counts too (WebSocket clients subscribe with a message). */
+const countsQuery = z.object({
+  counts: z.optional(z.enum(["1", "true", "0", "false"], "must be 1 (watch the app's counts) or 0 (do not)")),
+});
 
 /** The query parameters, for the OpenAPI document (accounts are parsed from the raw query). */
 export const watchQuery = z.object({
   token: z.optional(z.string()),
   accounts: z.optional(z.string()),
+  counts: countsQuery.shape.counts,
 });
 
 const sseAccounts = z.object({
@@ -100,13 +108,23 @@ export async function watch(request: IRequest, env: Env): Promise<Response> {
     scope: claims?.accounts ?? null,
     key: credentials.key,
     credential: credentials.credential,
+    countsAllowed: claims === null || claims.counts,
   };
   if (sse) {
     const raw = accountsParam(url);
     if (!raw.ok) return apiError(400, "bad_request", raw.message);
-    if (raw.accounts.length === 0) {
-      return apiError(400, "bad_request", "accounts: list at least one account: ?accounts=alice,bob");
+    const countsParam = validate(countsQuery, { counts: url.searchParams.get("counts") ?? undefined }, "counts");
+    if (!countsParam.ok) return apiError(400, "bad_request", countsParam.message);
+    const counts = countsParam.data.counts === "1" || countsParam.data.counts === "true";
+    if (raw.accounts.length === 0 && !counts) {
+      return apiError(
+        400,
+        "bad_request",
+        "accounts: list at least one account (?accounts=alice,bob), or ask for the app's counts (?counts=1)",
+      );
     }
+    if (counts && !open.countsAllowed) return apiError(403, "forbidden", COUNTS_FORBIDDEN);
+    if (counts && indexOff(config) !== null) return indexOff(config)!;
     const parsed = validate(sseAccounts, { accounts: raw.accounts }, "accounts");
     if (!parsed.ok) return apiError(400, "bad_request", parsed.message);
     const accounts = parsed.data.accounts as AccountId[];
@@ -115,7 +133,7 @@ export async function watch(request: IRequest, env: Env): Promise<Response> {
     if (outside >= 0) {
       return apiError(403, "forbidden", `accounts.${outside}: not in this watch token's scope`);
     }
-    Object.assign(open, { accounts });
+    Object.assign(open, { accounts, counts });
   }
   const hub = env.WATCH_HUB.get(env.WATCH_HUB.newUniqueId());
   const headers: Record<string, string> = { [HUB_OPEN_HEADER]: JSON.stringify(open) };

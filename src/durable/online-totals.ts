@@ -25,6 +25,7 @@ import {
   type SeriesPoint,
 } from "../online/series";
 import { parseTotalsName } from "../online/shard";
+import { countsMessage } from "../watch/messages";
 import { shardStub } from "../online/stubs";
 import {
   createTotalsTables,
@@ -55,9 +56,9 @@ export class OnlineTotals extends DurableObject<Env> {
     this.config = loadConfig(env);
     this.watchers = new CountWatchers(
       this.sql,
-      // The WatchHub's side of live counts comes with the watch's `"counts":true`.
-      (hub) => env.WATCH_HUB.get(env.WATCH_HUB.idFromString(hub)) as unknown as CountsHub,
-      () => JSON.stringify({ type: "counts", counts: this.answer() }),
+      // The hub of a watch's `"counts":true` (src/watch/hub-counts.ts).
+      (hub): CountsHub => env.WATCH_HUB.get(env.WATCH_HUB.idFromString(hub)),
+      () => countsMessage(this.answer()),
     );
   }
 

@@ -1,6 +1,8 @@
 // One watching connection (a WebSocket or an SSE stream) lives in its own WatchHub, named by a
 // unique id. Users' objects call deliver() on it after their commits; it forwards to the
 // client, a snapshot first and then each change once, in seq order (src/watch/sequencer.ts).
+// A connection may also watch the app's counts: the app's totals object calls deliverCounts
+// (src/watch/hub-counts.ts).
 //
 // WebSockets use the Hibernation API: between messages the hub leaves memory and costs no
 // duration while the socket stays open. What it must remember survives that: the socket's
@@ -8,34 +10,41 @@
 // hub stays in memory while one is open.
 //
 // A watch is a read: once the client is gone, nothing it caused remains. The hub unregisters
-// from every user it watched (a user never seen is left with no storage at all), then deletes
-// its own row. A connection lost without a close event (a restart) is found by the hub's alarm,
-// which looks every CHECK_MS while the connection lasts. See docs/WATCH.md.
+// from every user it watched (a user never seen is left with no storage at all) and from the
+// app's counts, then deletes its own row. A connection lost without a close event (a restart)
+// is found by the hub's alarm, which looks every CHECK_MS while the connection lasts. See
+// docs/WATCH.md.
 import { DurableObject } from "cloudflare:workers";
 import { log } from "../lib/log";
-import { forEachLimited } from "../lib/pool";
 import type { AccountId } from "../presence/types";
-import { errorMessage, parseClientMessage, PING, PONG, snapshotMessage, type WatchErrorCode } from "../watch/messages";
+import {
+  errorMessage,
+  parseClientMessage,
+  PING,
+  PONG,
+  type ClientMessage,
+  type WatchErrorCode,
+} from "../watch/messages";
 import { Sequencer } from "../watch/sequencer";
 import { KEEPALIVE_MS, SSE_HEADERS, sseComment, sseFrame } from "../watch/sse";
 import { loadConfig } from "../config";
 import { configuredKeys } from "../watch/credential";
 import { HUB_OPEN_HEADER, type HubOpen } from "../watch/hub-open";
+import { HubCounts, totalsLink } from "../watch/hub-counts";
 import {
   attachmentOf,
   connectionOf,
   restore,
   STORED_KEY,
   storedOf,
-  toRelease,
   type Attachment,
   type Connection,
   type Stored,
 } from "../watch/hub-state";
 import { gateSubscribe } from "../watch/subscribe-gate";
 import { planUnsubscribe, unavailableMessage } from "../watch/subscriptions";
-import { presenceStub } from "../user/stub";
-import { CONCURRENT_CALLS, unregister } from "../watch/unregister";
+import { releaseStored, unregister } from "../watch/unregister";
+import { dropUnwatched, watchUsers } from "../watch/user-snapshots";
 
 /** How often the alarm checks that the connection is still there (a lost one is released then). */
 const CHECK_MS = 10 * 60_000;
@@ -46,6 +55,7 @@ export class WatchHub extends DurableObject<Env> {
   /** Memory's copy of the connection; rebuilt from attachment and storage after hibernation. */
   private connection: Connection | null = null;
   private readonly sequencer = new Sequencer();
+  private readonly counts = new HubCounts();
   /** Client messages are handled one at a time, in order. */
   private work: Promise<void> = Promise.resolve();
   private sse: WritableStreamDefaultWriter<Uint8Array> | null = null;
@@ -77,9 +87,10 @@ export class WatchHub extends DurableObject<Env> {
     this.sse = writer;
     // The client went away: the stream errors, and the hub stops watching.
     writer.closed.catch(() => this.close());
-    this.write(sseComment(`presence-edge watch: ${open.accounts?.length ?? 0} accounts`));
+    const counts = open.counts ? " and the app's counts" : "";
+    this.write(sseComment(`presence-edge watch: ${open.accounts?.length ?? 0} accounts${counts}`));
     this.keepalive = setInterval(() => this.write(sseComment("keepalive")), KEEPALIVE_MS);
-    this.enqueue(() => this.subscribe(open.accounts ?? []));
+    this.enqueue(() => this.subscribe({ accounts: [...(open.accounts ?? [])], counts: open.counts ?? false }));
     return new Response(readable, { headers: SSE_HEADERS });
   }
 
@@ -92,6 +103,13 @@ export class WatchHub extends DurableObject<Env> {
     if (connection === null || !connection.accounts.has(account)) return false;
     this.send(this.sequencer.offer(account, { seq, messages }));
     return true;
+  }
+
+  /** The app's counts, from its totals object; false when this connection no longer watches them. */
+  deliverCounts(json: string): boolean {
+    const messages = this.counts.deliver(this.load(), json);
+    if (messages !== null) this.send(messages);
+    return messages !== null;
   }
 
   /**
@@ -110,8 +128,7 @@ export class WatchHub extends DurableObject<Env> {
     return this.enqueue(async () => {
       const parsed = parseClientMessage(data);
       if (!parsed.ok) return this.error("bad_message", parsed.error);
-      const { type, accounts } = parsed.message;
-      return type === "subscribe" ? this.subscribe(accounts) : this.unsubscribe(accounts);
+      return parsed.message.type === "subscribe" ? this.subscribe(parsed.message) : this.unsubscribe(parsed.message);
     });
   }
 
@@ -145,11 +162,12 @@ export class WatchHub extends DurableObject<Env> {
     return run;
   }
 
-  private async subscribe(accounts: readonly AccountId[]): Promise<void> {
-    const keys = await configuredKeys(loadConfig(this.env).apiTokens);
+  private async subscribe(request: Omit<ClientMessage, "type">): Promise<void> {
+    const config = loadConfig(this.env);
+    const keys = await configuredKeys(config.apiTokens);
     const connection = this.load();
     if (connection === null) return;
-    const plan = gateSubscribe(connection, keys, accounts, Date.now());
+    const plan = gateSubscribe(connection, keys, request, Date.now(), config.onlineIndex);
     if (!plan.ok) return this.error(plan.error, plan.message);
     connection.budget = plan.budget;
     // The budget rides in the attachment: rewritten with it, it survives hibernation, for no row.
@@ -158,50 +176,33 @@ export class WatchHub extends DurableObject<Env> {
     }
     connection.accounts = plan.next;
     if (plan.added.length > 0) this.persist();
+    if (plan.counts) {
+      const link = totalsLink(this.env, config.onlineIndexShards);
+      const outcome = await this.counts.subscribe(link, connection, this.ctx.id.toString());
+      if (outcome.persist) this.persist(connection);
+      this.send(outcome.messages);
+      if (outcome.error !== null) this.error("unavailable", outcome.error);
+    }
     await this.snapshots(connection, plan.snapshots, plan.added);
   }
 
   /** Registers this hub with each user's object and sends the snapshots, as they come back. */
   private async snapshots(connection: Connection, accounts: readonly AccountId[], added: readonly AccountId[]) {
-    for (const account of accounts) this.sequencer.begin(account);
-    const hub = this.ctx.id.toString();
-    const failed: AccountId[] = [];
-    const lost: AccountId[] = [];
-    let refused: string | null = null;
-    await forEachLimited(accounts, CONCURRENT_CALLS, async (account) => {
-      if (this.connection !== connection) return; // the client left meanwhile: register no more
-      try {
-        const user = presenceStub(this.env, connection.app, account);
-        const answer = await user.watch(connection.app, account, hub, connection.credential);
-        if (!answer.ok) {
-          refused = answer.message;
-          failed.push(account);
-          this.sequencer.abandon(account);
-          return;
-        }
-        this.send(this.sequencer.snapshot(account, answer.seq, snapshotMessage(answer.snapshot)));
-      } catch (error) {
-        log({ msg: "watch subscribe failed", error: String(error) });
-        failed.push(account);
-        lost.push(account);
-        this.sequencer.abandon(account);
-      }
-    });
-    if (failed.length === 0) return;
-    const dropped = new Set(failed.filter((account) => added.includes(account)));
-    if (dropped.size > 0) {
-      connection.accounts = new Set([...connection.accounts].filter((account) => !dropped.has(account)));
-      // A call that failed may have registered all the same: released with the rest at the end.
-      connection.leftovers = new Set([...connection.leftovers, ...lost.filter((account) => dropped.has(account))]);
-      this.persist();
-    }
-    this.error("unavailable", unavailableMessage(failed, refused));
+    const out = { current: () => this.connection === connection, send: (m: readonly string[]) => this.send(m) };
+    const outcome = await watchUsers(this.env, this.ctx.id.toString(), connection, accounts, this.sequencer, out);
+    if (outcome.failed.length === 0) return;
+    if (dropUnwatched(connection, outcome, added)) this.persist();
+    this.error("unavailable", unavailableMessage(outcome.failed, outcome.refused));
   }
 
-  private async unsubscribe(accounts: readonly AccountId[]): Promise<void> {
+  private async unsubscribe(request: Omit<ClientMessage, "type">): Promise<void> {
     const connection = this.load();
     if (connection === null) return;
-    const plan = planUnsubscribe(connection.accounts, accounts);
+    if (request.counts) {
+      const link = totalsLink(this.env, loadConfig(this.env).onlineIndexShards);
+      if (await this.counts.unsubscribe(link, connection, this.ctx.id.toString())) this.persist(connection);
+    }
+    const plan = planUnsubscribe(connection.accounts, request.accounts);
     if (plan.removed.length === 0) return;
     connection.accounts = plan.next;
     this.persist();
@@ -216,18 +217,17 @@ export class WatchHub extends DurableObject<Env> {
   }
 
   /**
-   * The client is gone: unregisters from every user the row lists, then deletes the row and the
-   * alarm (deleteAll leaves not even an empty database behind). Users whose objects did not
-   * answer stay in the row for the alarm to try again.
+   * The client is gone: unregisters from every user the row lists and from the app's counts,
+   * then deletes the row and the alarm (deleteAll leaves not even an empty database behind).
+   * What did not answer stays in the row for the alarm to try again.
    */
   private async release(): Promise<void> {
     const stored = this.ctx.storage.kv.get<Stored>(STORED_KEY);
-    const failed =
-      stored === undefined ? [] : await unregister(this.env, stored.app, this.ctx.id.toString(), toRelease(stored));
-    if (stored !== undefined && failed.length > 0) {
-      this.ctx.storage.kv.put<Stored>(STORED_KEY, { ...stored, accounts: failed, leftovers: [] });
-      await this.ctx.storage.setAlarm(Date.now() + RETRY_MS);
-      return;
+    const link = totalsLink(this.env, loadConfig(this.env).onlineIndexShards);
+    const left = stored && (await releaseStored(this.env, link, this.ctx.id.toString(), stored));
+    if (left) {
+      this.ctx.storage.kv.put<Stored>(STORED_KEY, left);
+      return this.ctx.storage.setAlarm(Date.now() + RETRY_MS);
     }
     await this.ctx.storage.deleteAll(); // the alarm too (compatibility date 2026-02-24 on)
   }
@@ -259,9 +259,10 @@ export class WatchHub extends DurableObject<Env> {
    * One row: written on subscribe and unsubscribe (and at open for a scoped token), never per
    * change. A stream's too: its hub may be restarted, and the row is what it must release.
    */
-  private persist(): void {
-    if (this.connection === null) return;
-    this.ctx.storage.kv.put<Stored>(STORED_KEY, storedOf(this.connection));
+  private persist(connection = this.connection): void {
+    // A connection closed meanwhile is written too: its release, queued after, reads the row.
+    if (connection === null) return;
+    this.ctx.storage.kv.put<Stored>(STORED_KEY, storedOf(connection));
   }
 
   /** The client is gone: the release runs once, after the message being handled. */

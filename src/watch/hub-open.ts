@@ -15,6 +15,10 @@ export interface HubOpen {
   readonly key: string;
   /** What users' objects count this connection's share of their watchers by: the token used. */
   readonly credential: string;
+  /** May watch the app's counts: the API token, or a watch token minted with `"counts":true`. */
+  readonly countsAllowed: boolean;
   /** SSE only: the accounts of the URL. */
   readonly accounts?: readonly AccountId[];
+  /** SSE only: `?counts=1`, the app's counts too. */
+  readonly counts?: boolean;
 }

@@ -1,12 +1,14 @@
 // What a WatchHub remembers of its connection, and where (docs/WATCH.md, "How it works"):
 // - the socket's attachment (serializeAttachment: it survives hibernation with the socket and
 //   costs no row): the app, the token's expiry, whether the token is scoped, the key and the
-//   credential (src/watch/credential.ts), and the snapshot budget (src/watch/snapshot-budget.ts),
+//   credential (src/watch/credential.ts), whether it may watch the app's counts, and the snapshot budget (src/watch/snapshot-budget.ts),
 //   rewritten at each subscribe;
-// - one storage row: the app, the token's scope and the watched accounts (up to 1 000 ids of
-//   128 bytes: far more than an attachment holds), written on subscribe and unsubscribe (and at
+// - one storage row: the app, the token's scope, the watched accounts (up to 1 000 ids of
+//   128 bytes: far more than an attachment holds) and whether it watches the app's counts
+//   (SPEC §12), written on subscribe and unsubscribe (and at
 //   open for a scoped token), never per change. It outlives the socket: a hub whose client is
-//   gone unregisters from the users the row lists, then deletes it (a watch leaves nothing).
+//   gone unregisters from the users the row lists (and from the app's counts), then deletes it
+//   (a watch leaves nothing).
 // Pure: the hub reads and writes them.
 import type { AccountId, AppId } from "../presence/types";
 import type { HubOpen } from "./hub-open";
@@ -19,6 +21,8 @@ export interface Attachment {
   readonly scoped: boolean;
   readonly key: string;
   readonly credential: string;
+  /** Absent in attachments written before live counts: no. */
+  readonly countsAllowed?: boolean;
   readonly budget: Budget;
 }
 
@@ -28,6 +32,10 @@ export interface Stored {
   readonly accounts: AccountId[];
   /** Users this hub may still be registered with though it no longer watches them (a call failed). */
   readonly leftovers?: AccountId[];
+  /** Watches the app's counts (registered with its totals object). */
+  readonly counts?: boolean;
+  /** May still be registered for the counts though it no longer watches them (a call failed). */
+  readonly countsLeftover?: boolean;
 }
 
 export interface Connection {
@@ -37,8 +45,12 @@ export interface Connection {
   readonly key: string;
   readonly credential: string;
   readonly scope: ReadonlySet<AccountId> | null;
+  readonly countsAllowed: boolean;
   accounts: ReadonlySet<AccountId>;
   leftovers: ReadonlySet<AccountId>;
+  /** Watches the app's counts (true from the moment it asks the totals object). */
+  counts: boolean;
+  countsLeftover: boolean;
   budget: Budget;
 }
 
@@ -52,20 +64,30 @@ export function connectionOf(open: HubOpen, now: number): Connection {
     key: open.key,
     credential: open.credential,
     scope: open.scope === null ? null : new Set(open.scope),
+    countsAllowed: open.countsAllowed,
     accounts: new Set(),
     leftovers: new Set(),
+    counts: false,
+    countsLeftover: false,
     budget: fullBudget(now),
   };
 }
 
 export function attachmentOf(connection: Connection): Attachment {
-  const { app, expiresAt, key, credential, budget } = connection;
-  return { app, expiresAt, scoped: connection.scope !== null, key, credential, budget };
+  const { app, expiresAt, key, credential, countsAllowed, budget } = connection;
+  return { app, expiresAt, scoped: connection.scope !== null, key, credential, countsAllowed, budget };
 }
 
 export function storedOf(connection: Connection): Stored {
-  const { app, scope, accounts, leftovers } = connection;
-  return { app, scope: scope && [...scope], accounts: [...accounts], leftovers: [...leftovers] };
+  const { app, scope, accounts, leftovers, counts, countsLeftover } = connection;
+  return {
+    app,
+    scope: scope && [...scope],
+    accounts: [...accounts],
+    leftovers: [...leftovers],
+    counts,
+    countsLeftover,
+  };
 }
 
 /**
@@ -83,11 +105,17 @@ export function restore(attachment: Attachment, stored: Stored | undefined): Con
     key,
     credential,
     scope: attachment.scoped && scope !== null ? new Set(scope) : null,
+    countsAllowed: attachment.countsAllowed ?? false,
     accounts: new Set(stored?.accounts ?? []),
     leftovers: new Set(stored?.leftovers ?? []),
+    counts: stored?.counts ?? false,
+    countsLeftover: stored?.countsLeftover ?? false,
     budget,
   };
 }
+
+/** Whether a closed connection may still be registered with the app's totals object. */
+export const countsToRelease = (stored: Stored): boolean => stored.counts === true || stored.countsLeftover === true;
 
 /** Every user a closed connection may still be registered with: what it must release. */
 export const toRelease = (stored: Stored): AccountId[] => [

@@ -22,15 +22,30 @@ const accounts = z
     z.maxLength(MAX_WATCHED, `must hold at most ${MAX_WATCHED} accounts`),
   );
 
-export const subscribeMessage = z.object({ type: z.literal("subscribe"), accounts });
-export const unsubscribeMessage = z.object({ type: z.literal("unsubscribe"), accounts });
+/** The app's live counts (SPEC §12): `true`, or left out. */
+const counts = z.literal(true, "must be true (leave it out to leave the counts as they are)");
+
+/** A subscribe or unsubscribe names accounts, the counts, or both. */
+const NOTHING_NAMED =
+  'name what to watch: "accounts":["alice",…], "counts":true, or both, e.g. {"type":"subscribe","accounts":["alice"]}';
+const namesSomething = (m: { accounts?: unknown; counts?: unknown }) => m.accounts !== undefined || m.counts === true;
+
+const change = <T extends "subscribe" | "unsubscribe">(type: T) =>
+  z
+    .object({ type: z.literal(type), accounts: z.optional(accounts), counts: z.optional(counts) })
+    .check(z.refine(namesSomething, NOTHING_NAMED));
+
+export const subscribeMessage = change("subscribe");
+export const unsubscribeMessage = change("unsubscribe");
 export const clientMessage = z.discriminatedUnion("type", [subscribeMessage, unsubscribeMessage]);
 
-export type ClientMessage = { type: "subscribe" | "unsubscribe"; accounts: AccountId[] };
+/** A client's subscribe or unsubscribe: `accounts` empty when it names only the counts. */
+export type ClientMessage = { type: "subscribe" | "unsubscribe"; accounts: AccountId[]; counts: boolean };
 
 export type WatchErrorCode =
   | "bad_message"
   | "forbidden"
+  | "not_configured"
   | "rate_limited"
   | "too_many_accounts"
   | "token_expired"
@@ -59,11 +74,15 @@ export function parseClientMessage(data: string | ArrayBuffer): Parsed {
     }
     return { ok: false, error: parsed.message };
   }
-  return { ok: true, message: parsed.data as ClientMessage };
+  const { type, accounts: named = [], counts: wanted = false } = parsed.data;
+  return { ok: true, message: { type, accounts: named as AccountId[], counts: wanted } };
 }
 
 /** `{"type":"snapshot","snapshot":…}` around a snapshot's JSON text. */
 export const snapshotMessage = (snapshotJson: string): string => `{"type":"snapshot","snapshot":${snapshotJson}}`;
+
+/** `{"type":"counts","counts":…}`: the app's counts as GET /online answers them. */
+export const countsMessage = (answer: unknown): string => JSON.stringify({ type: "counts", counts: answer });
 
 /** `{"type":"event","event":…}` around a webhook event body, byte for byte. */
 export const eventMessage = (body: string): string => `{"type":"event","event":${body}}`;

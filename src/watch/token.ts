@@ -22,6 +22,8 @@ export interface WatchClaims {
   readonly expiresAt: number;
   /** The accounts the token may watch; null: any account of the app. */
   readonly accounts: readonly AccountId[] | null;
+  /** The token may watch the app's counts (SPEC §12): app-wide figures are not every client's business. */
+  readonly counts: boolean;
 }
 
 export type TokenCheck =
@@ -64,9 +66,18 @@ function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | null {
   return base64ToBytes(text.replace(/-/g, "+").replace(/_/g, "/"));
 }
 
-/** Signs `claims` with the key of `apiToken`. */
-export async function mintWatchToken(apiToken: string, claims: WatchClaims): Promise<string> {
-  const json = JSON.stringify({ a: claims.app, e: claims.expiresAt, s: claims.accounts });
+/** Signs `claims` with the key of `apiToken` (`counts` left out: the token may not watch the counts). */
+export async function mintWatchToken(
+  apiToken: string,
+  claims: Omit<WatchClaims, "counts"> & { readonly counts?: boolean },
+): Promise<string> {
+  // `c` only when set: a token without it is byte for byte what tokens were before live counts.
+  const json = JSON.stringify({
+    a: claims.app,
+    e: claims.expiresAt,
+    s: claims.accounts,
+    ...(claims.counts && { c: 1 }),
+  });
   // Account lists compress well (shared prefixes), so a scoped token fits more of them in a URL.
   const payload = toBase64Url(await throughStream(encoder.encode(json), new CompressionStream("deflate-raw")));
   const signed = `${TOKEN_PREFIX}.${payload}`;
@@ -106,8 +117,14 @@ export async function verifyWatchToken(apiTokens: readonly string[], token: stri
     a: string;
     e: number;
     s: string[] | null;
+    c?: 1;
   };
-  const claims: WatchClaims = { app: raw.a as AppId, expiresAt: raw.e, accounts: raw.s as AccountId[] | null };
+  const claims: WatchClaims = {
+    app: raw.a as AppId,
+    expiresAt: raw.e,
+    accounts: raw.s as AccountId[] | null,
+    counts: raw.c === 1,
+  };
   if (now >= claims.expiresAt) {
     return {
       ok: false,

@@ -1,10 +1,12 @@
 // A hub's calls that take it off users' registries (unsubscribe, and the release once its
-// client is gone), a bounded number at a time. A failed call is logged and answered back, so
+// client is gone, with the app's counts), a bounded number at a time. A failed call is logged and answered back, so
 // the hub can try that user again (src/durable/watch-hub.ts).
 import { log } from "../lib/log";
 import { forEachLimited } from "../lib/pool";
 import type { AccountId, AppId } from "../presence/types";
 import { presenceStub } from "../user/stub";
+import { unwatchCounts, type TotalsLink } from "./hub-counts";
+import { countsToRelease, toRelease, type Stored } from "./hub-state";
 
 /** User objects called at once. */
 export const CONCURRENT_CALLS = 50;
@@ -26,4 +28,18 @@ export async function unregister(
       }),
   );
   return failed;
+}
+
+/**
+ * The client is gone: takes the hub off every user its row lists and off the app's counts. The
+ * row to keep for another try (what did not answer), or null when nothing is left.
+ */
+export async function releaseStored(env: Env, link: TotalsLink, hub: string, stored: Stored): Promise<Stored | null> {
+  const counts = countsToRelease(stored);
+  const [failed, countsReleased] = await Promise.all([
+    unregister(env, stored.app, hub, toRelease(stored)),
+    counts ? unwatchCounts(link, stored.app, hub) : true,
+  ]);
+  if (failed.length === 0 && countsReleased) return null;
+  return { ...stored, accounts: failed, leftovers: [], counts: false, countsLeftover: !countsReleased };
 }

@@ -216,6 +216,7 @@ describe("what a connection keeps of its credential", () => {
       scope: null,
       key: removed,
       credential: `key:${removed}`,
+      countsAllowed: true,
     });
     client.subscribe([uniqueAccount("revoked")]);
     expect(await client.next()).toEqual({

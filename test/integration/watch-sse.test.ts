@@ -1,12 +1,16 @@
 // The Server-Sent Events form of watch: the same messages, one SSE event each, named by the
-// message type; the accounts come from ?accounts= (comma-separated, each URL-encoded).
-import { exports } from "cloudflare:workers";
+// message type; the accounts come from ?accounts= (comma-separated, each URL-encoded), the
+// app's counts from ?counts=1.
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { routed } from "../../src/api/router";
+import { COUNTS_FORBIDDEN } from "../../src/watch/subscribe-gate";
 import { mintWatchToken } from "../../src/watch/token";
 import type { AppId } from "../../src/presence/types";
 import { sendStateChange } from "../support/callback";
 import { TEST_API_TOKEN, TEST_APP } from "../support/bindings";
 import { uniqueAccount } from "../support/storage";
+import { LIVE_COUNTS_MS } from "../support/timeouts";
 import { drained, registeredHubs, watchPath } from "../support/watch";
 
 /**
@@ -65,6 +69,9 @@ class EventStream {
   }
 }
 
+const NOTHING_TO_WATCH =
+  "accounts: list at least one account (?accounts=alice,bob), or ask for the app's counts (?counts=1)";
+
 describe("watch over Server-Sent Events", () => {
   it("frames a snapshot per account, then each event, as named SSE events", async () => {
     const [alice, comma] = [uniqueAccount("sse"), `${uniqueAccount("sse")},x y`];
@@ -122,8 +129,10 @@ describe("watch over Server-Sent Events", () => {
 
   it("refuses bad account lists before opening the stream", async () => {
     const cases: [string, number, string][] = [
-      ["", 400, "accounts: list at least one account: ?accounts=alice,bob"],
-      ["accounts=", 400, "accounts: list at least one account: ?accounts=alice,bob"],
+      ["", 400, NOTHING_TO_WATCH],
+      ["accounts=", 400, NOTHING_TO_WATCH],
+      ["counts=0", 400, NOTHING_TO_WATCH],
+      ["counts=yes", 400, "counts: must be 1 (watch the app's counts) or 0 (do not)"],
       ["accounts=a,,b", 400, "accounts.1: must be 1 to 128 bytes of UTF-8"],
       ["accounts=%E0%A4%A", 400, "accounts.0: not valid URL encoding"],
       [
@@ -136,6 +145,54 @@ describe("watch over Server-Sent Events", () => {
       const res = await sse(query);
       expect([res.status, ((await res.json()) as { message: string }).message]).toEqual([status, message]);
     }
+  });
+
+  it(
+    "?counts=1 streams the app's counts, at once and after a change, with or without accounts",
+    async () => {
+      const stream = new EventStream(await sse("counts=1"));
+      expect(await stream.block()).toBe(": presence-edge watch: 0 accounts and the app's counts\n\n");
+      const first = await stream.event();
+      expect(first.name).toBe("counts");
+      expect(first.data).toMatchObject({ type: "counts", counts: { app: TEST_APP, online: expect.any(Number) } });
+      const account = uniqueAccount("sse-counts");
+      expect((await sendStateChange({ account, action: "Login", eventTime: Date.now() })).status).toBe(200);
+      for (let i = 0; ; i++) {
+        expect(i).toBeLessThan(100);
+        const next = await stream.event();
+        if (next.name === "counts" && next.data.counts.online === first.data.counts.online + 1) break;
+      }
+      await stream.cancel();
+
+      const both = new EventStream(await sse(`accounts=${account}&counts=true`));
+      expect([(await both.event()).name, (await both.event()).name]).toEqual(["counts", "snapshot"]);
+      await both.cancel();
+    },
+    LIVE_COUNTS_MS,
+  );
+
+  it("?counts=1 needs the API token or a watch token minted with counts", async () => {
+    const claims = { app: TEST_APP as AppId, expiresAt: Date.now() + 60_000, accounts: null };
+    const plain = await mintWatchToken(TEST_API_TOKEN, claims);
+    const refused = await sse(`counts=1&token=${plain}`, {});
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toEqual({ error: "forbidden", message: COUNTS_FORBIDDEN });
+    const allowed = await mintWatchToken(TEST_API_TOKEN, { ...claims, counts: true });
+    const res = await sse(`counts=1&token=${allowed}`, {});
+    expect(res.status).toBe(200);
+    const stream = new EventStream(res);
+    expect((await stream.event()).name).toBe("counts");
+    await stream.cancel();
+  });
+
+  it("?counts=1 with ONLINE_INDEX=off answers 409 not_configured", async () => {
+    const off = { ...env, ONLINE_INDEX: "off" } as Env;
+    const request = new Request(`https://presence.test${watchPath()}?counts=1`, {
+      headers: { accept: "text/event-stream", authorization: `Bearer ${TEST_API_TOKEN}` },
+    });
+    const res = await routed(request, off);
+    expect(res.status).toBe(409);
+    expect(((await res.json()) as { error: string }).error).toBe("not_configured");
   });
 
   it("without an upgrade or an event-stream Accept, answers 426 with what to send", async () => {

@@ -1,7 +1,14 @@
 // The watch protocol's pure parts: client message parsing, subscription plans, SSE framing.
 import { describe, expect, it } from "vitest";
 import type { AccountId } from "../../src/presence/types";
-import { errorMessage, eventMessage, messageType, parseClientMessage, snapshotMessage } from "../../src/watch/messages";
+import {
+  countsMessage,
+  errorMessage,
+  eventMessage,
+  messageType,
+  parseClientMessage,
+  snapshotMessage,
+} from "../../src/watch/messages";
 import { sseComment, sseFrame } from "../../src/watch/sse";
 import { planSubscribe, planUnsubscribe } from "../../src/watch/subscriptions";
 
@@ -12,9 +19,33 @@ describe("client messages", () => {
   it("parses subscribe and unsubscribe, ignoring unknown fields", () => {
     expect(parseClientMessage('{"type":"subscribe","accounts":["a","b"],"id":1}')).toEqual({
       ok: true,
-      message: { type: "subscribe", accounts: ["a", "b"] },
+      message: { type: "subscribe", accounts: ["a", "b"], counts: false },
     });
     expect(parseClientMessage('{"type":"unsubscribe","accounts":["a"]}')).toMatchObject({ ok: true });
+  });
+
+  it("parses the app's counts, alone or with accounts; a message naming nothing is refused with the fix", () => {
+    expect(parseClientMessage('{"type":"subscribe","counts":true}')).toEqual({
+      ok: true,
+      message: { type: "subscribe", accounts: [], counts: true },
+    });
+    expect(parseClientMessage('{"type":"unsubscribe","counts":true,"accounts":["a"]}')).toEqual({
+      ok: true,
+      message: { type: "unsubscribe", accounts: ["a"], counts: true },
+    });
+    expect(parseClientMessage('{"type":"subscribe","counts":1}')).toEqual({
+      ok: false,
+      error: "counts: must be true (leave it out to leave the counts as they are)",
+    });
+    for (const nothing of ['{"type":"subscribe"}', '{"type":"unsubscribe","id":1}']) {
+      const parsed = parseClientMessage(nothing);
+      expect(parsed.ok).toBe(false);
+      expect(!parsed.ok && parsed.error).toMatch(/"accounts":\["alice",…\], "counts":true, or both/);
+    }
+    expect(parseClientMessage('{"type":"subscribe","counts":true,"accounts":[]}')).toEqual({
+      ok: false,
+      error: "accounts: must hold at least one account",
+    });
   });
 });
 
@@ -47,6 +78,7 @@ describe("server messages and SSE framing", () => {
     expect(eventMessage(body)).toContain(body);
     expect(messageType(snapshotMessage("{}"))).toBe("snapshot");
     expect(messageType(errorMessage("bad_message", "x"))).toBe("error");
+    expect(messageType(countsMessage({ online: 1 }))).toBe("counts");
     expect(text(sseFrame(eventMessage(body)))).toBe(`event: event\ndata: ${eventMessage(body)}\n\n`);
     const withBreak = errorMessage("bad_message", "line\nbreak");
     expect(text(sseFrame(withBreak)).split("\n")).toHaveLength(4); // JSON escapes the break: one data line

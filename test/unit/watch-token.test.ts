@@ -12,12 +12,22 @@ describe("watch tokens", () => {
     const scoped = await mintWatchToken("k2", { app, expiresAt: now + 1000, accounts: ["a", "b,c"] as AccountId[] });
     expect(await verifyWatchToken(["k1", "k2"], scoped, now)).toEqual({
       ok: true,
-      claims: { app, expiresAt: now + 1000, accounts: ["a", "b,c"] },
+      claims: { app, expiresAt: now + 1000, accounts: ["a", "b,c"], counts: false },
       key: await keyFingerprint("k2"), // which API token verified it, not the token itself
     });
     const open = await mintWatchToken("k1", { app, expiresAt: now + 1000, accounts: null });
     expect(await verifyWatchToken(["k1"], open, now)).toMatchObject({ ok: true, claims: { accounts: null } });
     expect(open).toMatch(/^pw1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/);
+  });
+
+  it("signs the counts permission into the token; a token minted without it has none", async () => {
+    const counts = await mintWatchToken("k1", { app, expiresAt: now + 1000, accounts: null, counts: true });
+    expect(await verifyWatchToken(["k1"], counts, now)).toMatchObject({ ok: true, claims: { counts: true } });
+    const without = await mintWatchToken("k1", { app, expiresAt: now + 1000, accounts: null, counts: false });
+    expect(await verifyWatchToken(["k1"], without, now)).toMatchObject({ ok: true, claims: { counts: false } });
+    // The permission is in the signed payload: moving it onto another token breaks the signature.
+    const spliced = [without.split(".")[0], counts.split(".")[1], without.split(".")[2]].join(".");
+    expect(await verifyWatchToken(["k1"], spliced, now)).toMatchObject({ ok: false, reason: "signature" });
   });
 
   it("refuses a removed key, a changed payload, an expired token and garbage", async () => {
