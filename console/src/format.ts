@@ -25,3 +25,11 @@ export function ago(ms: number | null | undefined, now: number): string {
   if (s < 86400) return `${Math.floor(s / 3600)} h ago`;
   return `${Math.floor(s / 86400)} d ago`;
 }
+
+const hourMinute = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
+const monthDay = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric" });
+
+/** "14:05": a chart's time label. */
+export const formatHourMinute = (ms: number): string => hourMinute.format(ms);
+/** "Nov 26": a chart's day label. */
+export const formatMonthDay = (ms: number): string => monthDay.format(ms);

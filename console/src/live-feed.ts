@@ -1,9 +1,10 @@
-// Where the live grid's updates come from, behind one small interface so the grid does not
-// care: the watch WebSocket (GET /v1/apps/{app}/watch, docs/API.md) when the Worker has it,
-// else polling the batch query every few seconds. A Worker without live watch answers the
-// watch-token request with 404, and the feed falls back to polling.
+// Where live updates come from, behind one small interface so the views do not care: the watch
+// WebSocket (GET /v1/apps/{app}/watch, docs/WATCH.md) when the Worker has it, else polling
+// (the batch query for accounts, GET …/online for the app's counts) every few seconds. A Worker
+// without live watch answers the watch-token request with 404, and the feed falls back to
+// polling.
 import { ApiError, appPath, type Api } from "./api";
-import type { Snapshot } from "./types";
+import type { OnlineCounts, Snapshot } from "./types";
 
 export type FeedState =
   | { readonly kind: "connecting" }
@@ -12,6 +13,11 @@ export type FeedState =
 
 export interface FeedHandlers {
   snapshots(snapshots: readonly Snapshot[]): void;
+  state(state: FeedState): void;
+}
+
+export interface CountsHandlers {
+  counts(counts: OnlineCounts): void;
   state(state: FeedState): void;
 }
 
@@ -24,37 +30,92 @@ const BATCH = 500;
 const RETRY_MS = [1000, 2000, 5000, 10000, 30000];
 const TOKEN_TTL_SECONDS = 3600;
 
+/** Follows these accounts: each snapshot, and each change's snapshot. */
 export function startFeed(api: Api, app: string, accounts: readonly string[], on: FeedHandlers): LiveFeed {
-  on.state({ kind: "connecting" });
-  let stop = watch(api, app, accounts, on, () => {
-    stop = poll(api, app, accounts, on);
+  const subscribe: string[] = [];
+  for (let i = 0; i < accounts.length; i += BATCH) {
+    subscribe.push(JSON.stringify({ type: "subscribe", accounts: accounts.slice(i, i + BATCH) }));
+  }
+  return start(on.state, {
+    token: { ttlSeconds: TOKEN_TTL_SECONDS },
+    subscribe,
+    message(data) {
+      const snapshot = data.type === "snapshot" ? data.snapshot : data.event?.data?.snapshot;
+      if (snapshot) on.snapshots([snapshot]);
+    },
+    async poll(signal) {
+      for (let i = 0; i < accounts.length; i += BATCH) {
+        const body = { accounts: accounts.slice(i, i + BATCH) };
+        const { results } = await api.post<{ results: Snapshot[] }>(`${appPath(app)}/presence/query`, body, signal);
+        on.snapshots(results);
+      }
+    },
+    api,
+    app,
+  });
+}
+
+/** Follows the app's counts (SPEC §12): at once, then at most once a second while they change. */
+export function startCountsFeed(api: Api, app: string, on: CountsHandlers): LiveFeed {
+  return start(on.state, {
+    // The counts are app-wide: a watch token watches them only when minted for them.
+    token: { ttlSeconds: TOKEN_TTL_SECONDS, counts: true },
+    subscribe: [JSON.stringify({ type: "subscribe", counts: true })],
+    message(data) {
+      if (data.type === "counts" && data.counts) on.counts(data.counts);
+    },
+    async poll(signal) {
+      on.counts(await api.get<OnlineCounts>(`${appPath(app)}/online`, signal));
+    },
+    api,
+    app,
+  });
+}
+
+interface WatchMessage {
+  type: string;
+  snapshot?: Snapshot;
+  event?: { data?: { snapshot?: Snapshot } };
+  counts?: OnlineCounts;
+  message?: string;
+}
+
+/** What one feed watches, and how it polls instead. */
+interface Source {
+  readonly api: Api;
+  readonly app: string;
+  /** The watch-token request's body. */
+  readonly token: Record<string, unknown>;
+  /** Sent once the socket is open. */
+  readonly subscribe: readonly string[];
+  message(data: WatchMessage): void;
+  /** One round of polling. */
+  poll(signal: AbortSignal): Promise<void>;
+}
+
+function start(state: (s: FeedState) => void, source: Source): LiveFeed {
+  state({ kind: "connecting" });
+  let stop = watch(source, state, () => {
+    stop = poll(source, state);
   });
   return { stop: () => stop() };
 }
 
-/** The batch query every POLL_INTERVAL_MS, 500 accounts a request. */
-function poll(api: Api, app: string, accounts: readonly string[], on: FeedHandlers): () => void {
+/** A round of `source.poll` every POLL_INTERVAL_MS, with backoff after failures. */
+function poll(source: Source, state: (s: FeedState) => void): () => void {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let failures = 0;
   const abort = new AbortController();
   async function tick() {
     try {
-      for (let i = 0; i < accounts.length; i += BATCH) {
-        const chunk = accounts.slice(i, i + BATCH);
-        const { results } = await api.post<{ results: Snapshot[] }>(
-          `${appPath(app)}/presence/query`,
-          { accounts: chunk },
-          abort.signal,
-        );
-        on.snapshots(results);
-      }
+      await source.poll(abort.signal);
       failures = 0;
-      on.state({ kind: "live", via: "polling", at: Date.now() });
+      state({ kind: "live", via: "polling", at: Date.now() });
       timer = setTimeout(tick, POLL_INTERVAL_MS);
     } catch (error) {
       if (abort.signal.aborted) return;
       const wait = RETRY_MS[Math.min(failures++, RETRY_MS.length - 1)]!;
-      on.state({
+      state({
         kind: "retrying",
         message: error instanceof Error ? error.message : String(error),
         at: Date.now() + wait,
@@ -69,18 +130,12 @@ function poll(api: Api, app: string, accounts: readonly string[], on: FeedHandle
   };
 }
 
-interface WatchMessage {
-  type: string;
-  snapshot?: Snapshot;
-  event?: { data?: { snapshot?: Snapshot } };
-  message?: string;
-}
-
 /**
  * The watch WebSocket, reopened with backoff and a fresh watch token each time (a token
  * expires); `fallback` when the Worker has no live watch (404) or a socket never opens.
  */
-function watch(api: Api, app: string, accounts: readonly string[], on: FeedHandlers, fallback: () => void) {
+function watch(source: Source, state: (s: FeedState) => void, fallback: () => void) {
+  const { api, app } = source;
   let socket: WebSocket | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let failures = 0;
@@ -88,15 +143,13 @@ function watch(api: Api, app: string, accounts: readonly string[], on: FeedHandl
   let closed = false;
   const retry = (message: string) => {
     const wait = RETRY_MS[Math.min(failures++, RETRY_MS.length - 1)]!;
-    on.state({ kind: "retrying", message, at: Date.now() + wait });
+    state({ kind: "retrying", message, at: Date.now() + wait });
     timer = setTimeout(open, wait);
   };
   async function open() {
     let token: string;
     try {
-      ({ token } = await api.post<{ token: string }>(`${appPath(app)}/watch-tokens`, {
-        ttlSeconds: TOKEN_TTL_SECONDS,
-      }));
+      ({ token } = await api.post<{ token: string }>(`${appPath(app)}/watch-tokens`, source.token));
     } catch (error) {
       if (closed) return;
       if (error instanceof ApiError && (error.status === 404 || error.status === 405)) return fallback();
@@ -109,17 +162,14 @@ function watch(api: Api, app: string, accounts: readonly string[], on: FeedHandl
     socket.onopen = () => {
       everOpened = true;
       failures = 0;
-      for (let i = 0; i < accounts.length; i += BATCH) {
-        socket?.send(JSON.stringify({ type: "subscribe", accounts: accounts.slice(i, i + BATCH) }));
-      }
-      on.state({ kind: "live", via: "watch", at: Date.now() });
+      for (const message of source.subscribe) socket?.send(message);
+      state({ kind: "live", via: "watch", at: Date.now() });
     };
     socket.onmessage = (message) => {
       const data = JSON.parse(String(message.data)) as WatchMessage;
-      const snapshot = data.type === "snapshot" ? data.snapshot : data.event?.data?.snapshot;
-      if (snapshot) on.snapshots([snapshot]);
+      source.message(data);
       if (data.type === "error") console.warn("watch:", data.message);
-      on.state({ kind: "live", via: "watch", at: Date.now() });
+      state({ kind: "live", via: "watch", at: Date.now() });
     };
     socket.onclose = () => {
       if (closed) return;

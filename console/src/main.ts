@@ -1,6 +1,6 @@
-// The operator console: sign-in, then the user, live grid, reconcile and configuration pages
-// under hash routes (#/user/<account>, #/grid, #/reconcile, #/config), so the Worker serves
-// one static page and every view has a URL.
+// The operator console: sign-in, then the user, live grid, online, reconcile and configuration
+// pages under hash routes (#/user/<account>, #/grid, #/online, #/reconcile, #/config), so the
+// Worker serves one static page and every view has a URL.
 import { html, nothing, render } from "lit-html";
 import { ApiError, apiClient } from "./api";
 import { session } from "./session";
@@ -8,6 +8,7 @@ import { IDLE, errorText, rerender, setRenderer, state, type Route } from "./sto
 import type { ConfigSummary } from "./types";
 import { configPage } from "./views/config";
 import { gridPage, restoreGrid, startGrid, stopGrid } from "./views/grid";
+import { onlinePage, openOnline, stopOnline } from "./views/online";
 import { loadReconcileStats, reconcilePage } from "./views/reconcile";
 import { loadUser, stopFollowing, userPage } from "./views/user";
 
@@ -17,6 +18,7 @@ root.replaceChildren(); // the static "Loading" line; lit-html renders after wha
 function parseRoute(hash: string): Route {
   const [, page = "", rest = ""] = /^#\/([^/]*)\/?(.*)$/.exec(hash) ?? [];
   if (page === "grid") return { page: "grid" };
+  if (page === "online") return { page: "online" };
   if (page === "reconcile") return { page: "reconcile" };
   if (page === "config") return { page: "config" };
   let account: string | null;
@@ -30,7 +32,12 @@ function parseRoute(hash: string): Route {
 
 function onRoute(): void {
   const route = parseRoute(location.hash);
+  const left = state.route.page === "online" && route.page !== "online";
+  const entered = route.page === "online" && (state.route.page !== "online" || state.online.feed === null);
   state.route = route;
+  // The Online page's live counts are watched only while it is shown.
+  if (left) stopOnline();
+  if (entered) void openOnline();
   if (route.page === "user" && route.account !== null && route.account !== state.user.account)
     void loadUser(route.account);
   if (route.page === "reconcile") void loadReconcileStats();
@@ -65,6 +72,7 @@ async function signIn(token: string): Promise<void> {
 
 function signOut(): void {
   stopGrid();
+  stopOnline();
   stopFollowing();
   session.signOut();
   Object.assign(state, { api: null, config: null, app: null, signIn: IDLE });
@@ -106,7 +114,8 @@ function nav() {
     <h1><a href="#/user">presence-edge</a></h1>
     <nav aria-label="Pages">
       ${link(state.user.account ? `#/user/${encodeURIComponent(state.user.account)}` : "#/user", "user", "User")}
-      ${link("#/grid", "grid", "Live grid")} ${hasReconcile ? link("#/reconcile", "reconcile", "Reconcile") : nothing}
+      ${link("#/grid", "grid", "Live grid")} ${link("#/online", "online", "Online")}
+      ${hasReconcile ? link("#/reconcile", "reconcile", "Reconcile") : nothing}
       ${link("#/config", "config", "Configuration")}
     </nav>
     ${
@@ -122,6 +131,7 @@ function nav() {
                 state.user.account = null; // another app's user of that name: reload and follow it anew
                 if (account !== null) void loadUser(account);
                 if (state.grid.feed) startGrid(state.grid.text);
+                if (state.route.page === "online") void openOnline();
               }}
             >
               ${state.config.apps.map((a) => html`<option ?selected=${a.app === state.app}>${a.app}</option>`)}
@@ -137,6 +147,8 @@ function page() {
   switch (state.route.page) {
     case "grid":
       return gridPage();
+    case "online":
+      return onlinePage();
     case "reconcile":
       return reconcilePage();
     case "config":

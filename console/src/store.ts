@@ -2,11 +2,13 @@
 // updates only what differs, so re-rendering the page is cheap).
 import type { Api } from "./api";
 import type { FeedState, LiveFeed } from "./live-feed";
-import type { ConfigSummary, Delivery, HistoryEntry, Snapshot } from "./types";
+import type { ChartRange } from "./online-chart-model";
+import type { ConfigSummary, CountsPoint, Delivery, HistoryEntry, OnlineCounts, OnlineUser, Snapshot } from "./types";
 
 export type Route =
   | { readonly page: "user"; readonly account: string | null }
   | { readonly page: "grid" }
+  | { readonly page: "online" }
   | { readonly page: "reconcile" }
   | { readonly page: "config" };
 
@@ -47,6 +49,27 @@ export interface State {
     feedState: FeedState | null;
     error: string | null;
   };
+  online: {
+    /** The app's counts, live; null until the first arrive. */
+    counts: OnlineCounts | null;
+    feed: LiveFeed | null;
+    feedState: FeedState | null;
+    /** Why the page has nothing to show (the index is off), else null. */
+    off: string | null;
+    range: ChartRange;
+    /** The chart's points (the live count laid over the newest) and the span they cover. */
+    history: { points: CountsPoint[]; from: number; to: number } | null;
+    historyStatus: Status;
+    activePoint: number | null;
+    /** The list's filters, its page, the cursor that page came from, and those before it. */
+    status: "online" | "disconnected" | "any";
+    platform: string;
+    users: OnlineUser[];
+    cursor: string | null;
+    next: string | null;
+    previous: (string | null)[];
+    listStatus: Status;
+  };
   /** null until asked; "absent" when the Worker has no reconcile endpoint. */
   reconcile: { stats: ReconcileStats | null | "absent"; status: Status; results: unknown[] | null; verify: Status };
   chartWidth: number;
@@ -72,6 +95,23 @@ export const state: State = {
     feed: null,
   },
   grid: { text: "", accounts: [], snapshots: new Map(), feed: null, feedState: null, error: null },
+  online: {
+    counts: null,
+    feed: null,
+    feedState: null,
+    off: null,
+    range: "day",
+    history: null,
+    historyStatus: IDLE,
+    activePoint: null,
+    status: "online",
+    platform: "",
+    users: [],
+    cursor: null,
+    next: null,
+    previous: [],
+    listStatus: IDLE,
+  },
   reconcile: { stats: null, status: IDLE, results: null, verify: IDLE },
   chartWidth: 800,
 };

@@ -68,3 +68,30 @@ export interface ConfigSummary {
   logCallbacks: boolean;
   limits: Record<string, number>;
 }
+
+/** GET …/online: users online and disconnected, and per platform the users with it online. */
+export interface OnlineCounts {
+  app: string;
+  online: number;
+  disconnected: number;
+  platforms: Record<string, number>;
+  asOf: number;
+}
+
+/** A user of GET …/online/users. */
+export interface OnlineUser {
+  account: string;
+  status: "online" | "disconnected";
+  platforms: string[];
+  since: number;
+}
+
+export type Resolution = "minute" | "hour" | "day";
+
+/** A point of GET …/online/history: `online` at the bucket's end, `peak` and `min` within it. */
+export interface CountsPoint {
+  t: number;
+  online: number;
+  peak: number;
+  min: number;
+}

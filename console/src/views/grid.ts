@@ -2,12 +2,12 @@
 // (live-feed.ts), with a connection indicator.
 import { html } from "lit-html";
 import { repeat } from "lit-html/directives/repeat.js";
-import { formatClock } from "../format";
 import { startFeed } from "../live-feed";
 import { session } from "../session";
 import { rerender, state } from "../store";
 import type { Snapshot } from "../types";
 import { accountName } from "./account";
+import { feedIndicator } from "./feed-indicator";
 
 export const MAX_GRID = 1000;
 
@@ -74,18 +74,6 @@ export function startGrid(text: string): void {
   rerender();
 }
 
-function indicator() {
-  const f = state.grid.feedState;
-  if (f === null) return html`<p class="conn idle" role="status">Not watching.</p>`;
-  if (f.kind === "connecting") return html`<p class="conn connecting" role="status">Connecting…</p>`;
-  if (f.kind === "retrying") {
-    return html`<p class="conn down" role="status">Disconnected (${f.message}); retrying at ${formatClock(f.at)}.</p>`;
-  }
-  return html`<p class="conn up" role="status">
-    ${f.via === "watch" ? "Live (watch WebSocket)" : "Live (polling every 3 s)"}; last update ${formatClock(f.at)}.
-  </p>`;
-}
-
 export function gridPage() {
   const g = state.grid;
   const counts: Record<string, number> = { online: 0, disconnected: 0, offline: 0, unknown: 0 };
@@ -106,7 +94,7 @@ export function gridPage() {
       <button type="submit">Watch</button>
       <button type="button" @click=${stopWatching}>Stop</button>
     </form>
-    ${g.error ? html`<p class="error" role="alert">${g.error}</p>` : indicator()}
+    ${g.error ? html`<p class="error" role="alert">${g.error}</p>` : feedIndicator(g.feedState)}
     <p class="counts">
       ${g.accounts.length} accounts: ${counts["online"]} online, ${counts["disconnected"]} disconnected,
       ${counts["offline"]} offline, ${counts["unknown"]} unknown
