@@ -442,6 +442,7 @@ describe("console", () => {
     await expect.poll(heading).toBe("Look up a user");
     for (const [link, name] of [
       ["Live grid", /^Live grid$/],
+      ["Online", /^Online$/],
       ["Reconcile", /^Reconcile \(app \d+\)$/],
       ["Configuration", /^Configuration$/],
     ] as const) {
