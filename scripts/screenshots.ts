@@ -105,6 +105,17 @@ try {
   await page.locator(".conn.up").waitFor();
   await shoot(page, "console-grid");
 
+  await page.getByRole("link", { name: "Online", exact: true }).click();
+  await page.getByRole("heading", { name: "Online", exact: true }).waitFor();
+  await until(
+    "the Online page",
+    async () =>
+      (await page.locator("table.online-users tbody tr").count()) > 0 &&
+      (await page.locator(".counts-chart circle.pt").count()) > 0 &&
+      (await page.locator(".conn.up").count()) > 0,
+  );
+  await shoot(page, "console-online");
+
   await page.getByRole("link", { name: "Configuration" }).click();
   await page.getByRole("heading", { name: "Apps" }).waitFor();
   await shoot(page, "console-config");
