@@ -26,6 +26,7 @@ export default tseslint.config(
       "src/tencent/rest/**/*.ts",
       "src/lib/read-body.ts",
       "src/lib/validation.ts",
+      "src/online/shard.ts",
       "src/presence/account.ts",
       "src/presence/types.ts",
     ],

@@ -6,10 +6,13 @@
 //
 // Builds the Worker with `wrangler deploy --dry-run`, runs it on workerd through Miniflare's
 // programmatic API (direct workerd socket, no `wrangler dev` proxy) with Durable Object SQLite
-// persisted on tmpfs (/dev/shm) and on local disk, next to two reference Workers:
+// persisted on tmpfs (/dev/shm) and on local disk, next to three reference Workers:
 //   runtime ceiling       bench/reference/trivial.js       answers "ok"
 //   architecture ceiling  bench/reference/architecture.js  parses the body, one RPC to a
 //                                                          per-user SQLite DO doing one upsert
+//   two-hop ceiling       bench/reference/two-hop.js       the same, and on a transition the
+//                                                          user's DO sends one upsert to an
+//                                                          index shard DO (not awaited)
 // and drives each in turn from this process. All load goes to 127.0.0.1 and every phase is
 // bounded in time or count. Layout: lib/ (the build, the targets on workerd, /proc readings,
 // load drivers, workload, measuring a phase), phases/ (what is measured), report/ (ratios,
@@ -22,11 +25,12 @@ import { PRICES } from "./lib/prices.ts";
 import { readArgs, elapsed, log, secondsSinceStart } from "./lib/settings.ts";
 import { OUT, ROOT, buildWorker } from "./lib/build.ts";
 import { TMPFS_BASE } from "./lib/targets.ts";
-import { runGroup } from "./phases/ingest.ts";
+import { runGroup, type Role } from "./phases/ingest.ts";
 import { runWebhooks } from "./phases/webhooks.ts";
 import { runExtras } from "./phases/extras.ts";
 import { checksOf } from "./report/checks.ts";
 import { costsOf } from "./report/costs.ts";
+import type { IndexCost } from "./phases/online-cost.ts";
 import { printChecks, printCosts, printNoise, printPhases } from "./report/console.ts";
 import { writeCharts } from "./report/charts.ts";
 import { writeFiguresSection } from "./report/markdown.ts";
@@ -69,9 +73,12 @@ let webhook: Awaited<ReturnType<typeof runWebhooks>> | null = null;
 try {
   runs["runtime"] = (await runGroup(profile, ["runtime"], "none", build))[0]!;
   for (const placement of profile.placements) {
-    const [arch, pe] = await runGroup(profile, ["architecture", "presence-edge"], placement, build);
-    runs[runKey("architecture", placement)] = arch!;
-    runs[runKey("presence-edge", placement)] = pe!;
+    // The index off is judged on tmpfs only, as every target is; disk shows both ceilings.
+    const roles: Role[] =
+      placement === "tmpfs"
+        ? ["architecture", "two-hop", "presence-edge", "index-off"]
+        : ["architecture", "two-hop", "presence-edge"];
+    for (const fig of await runGroup(profile, roles, placement, build)) runs[runKey(fig.role, placement)] = fig;
   }
   if (runs["presence-edge/tmpfs"]?.ready) {
     webhook = await runWebhooks(profile, build);
@@ -82,7 +89,8 @@ try {
 }
 
 const ratios = ratiosOf(runs, profile.placements);
-const costs = costsOf(runs["presence-edge/tmpfs"], build, profile.rate);
+const indexCost = (extras.figures.online as { cost?: IndexCost } | undefined)?.cost;
+const costs = costsOf(runs["presence-edge/tmpfs"], build, profile.rate, indexCost);
 const checks = checksOf(profile, runs, ratios, costs, build, extras.checks);
 
 printPhases(runs, ratios);

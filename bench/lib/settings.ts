@@ -27,7 +27,22 @@ export interface Profile {
   /** Storage placements measured; disk runs only the largest connection count and the first mix. */
   placements: ("disk" | "tmpfs")[];
   /** Optional phases, each measured when the Worker has what it needs (see bench/phases/). */
-  extras: { tencentQuery: boolean; reconcile: { users: number } | null; watch: { watchers: number } | null };
+  extras: {
+    tencentQuery: boolean;
+    reconcile: { users: number } | null;
+    watch: { watchers: number } | null;
+    online: OnlineProfile | null;
+  };
+}
+
+/** What the who-is-online phase (bench/phases/online.ts) asks, besides the population and load. */
+export interface OnlineProfile {
+  /** GET /online requests, one at a time, with the population online and nothing else running. */
+  reads: number;
+  /** First pages of GET /online/users?limit=1000, one at a time, likewise. */
+  pages: number;
+  /** update() calls driven straight at one shard (its own rate). */
+  driveCalls: number;
 }
 
 const FULL: Profile = {
@@ -49,7 +64,12 @@ const FULL: Profile = {
   webhookCallbacks: 40,
   rounds: 4,
   placements: ["tmpfs", "disk"],
-  extras: { tencentQuery: true, reconcile: { users: 10_000 }, watch: { watchers: 100 } },
+  extras: {
+    tencentQuery: true,
+    reconcile: { users: 10_000 },
+    watch: { watchers: 100 },
+    online: { reads: 200, pages: 40, driveCalls: 20_000 },
+  },
 };
 
 const SMOKE: Profile = {
@@ -69,7 +89,12 @@ const SMOKE: Profile = {
   rounds: 1,
   // tmpfs only: disk runs the same code against another directory, slowly on a busy machine.
   placements: ["tmpfs"],
-  extras: { tencentQuery: true, reconcile: { users: 200 }, watch: { watchers: 5 } },
+  extras: {
+    tencentQuery: true,
+    reconcile: { users: 200 },
+    watch: { watchers: 5 },
+    online: { reads: 10, pages: 3, driveCalls: 500 },
+  },
 };
 
 export interface Args {
@@ -96,7 +121,7 @@ options:
   --seconds S          seconds of each closed-loop phase
   --rounds N           alternating rounds per phase (default 4)
   --placements P,P     tmpfs, disk (default both)
-  --skip-extras        no Tencent-query, reconcile or watch phase
+  --skip-extras        no Tencent-query, reconcile, watch or who-is-online phase
   --out FILE           write the results there (and the charts beside it) instead
   -h, --help`;
 
@@ -144,11 +169,13 @@ export function readArgs(argv = process.argv.slice(2)): Args {
       profile.rateSec =
         intOption("seconds", values.seconds, 1);
   }
-  if (values["skip-extras"]) profile.extras = { tencentQuery: false, reconcile: null, watch: null };
+  if (values["skip-extras"]) profile.extras = { tencentQuery: false, reconcile: null, watch: null, online: null };
   return { smoke: values.smoke, strict: values.strict, out: values.out, profile };
 }
 
 export const APP = "1400000000";
+/** A second app, for the who-is-online phase's freshness probes (bench/phases/online.ts). */
+export const PROBE_APP = "1400000001";
 export const CALLBACK_TOKEN = "bench-callback-token";
 export const API_TOKEN = "bench-api-token";
 

@@ -10,7 +10,7 @@ import { Log, LogLevel, Miniflare, convertV4MiniflareOptions } from "miniflare";
 import { OUT, ROOT, type BuildInfo } from "./build.ts";
 import { workerdChildren } from "./proc.ts";
 
-export type TargetKind = "presence-edge" | "architecture" | "runtime";
+export type TargetKind = "presence-edge" | "architecture" | "two-hop" | "runtime";
 export type Placement = "disk" | "tmpfs" | "none";
 
 export interface Target {
@@ -19,7 +19,10 @@ export interface Target {
   label: string;
   url: string;
   persistDir: string | null;
-  /** The "bench-usage" Worker beside presence-edge: GET ?name=<DO name> → storageUsage() as JSON. */
+  /**
+   * The "bench-usage" Worker beside presence-edge: GET ?name=<DO name>[&of=shard|totals] →
+   * storageUsage() of that user, index shard or totals object as JSON (USAGE_SCRIPT).
+   */
   usageUrl: string | null;
   workerdPid: number | null;
   logLines: () => string[];
@@ -68,12 +71,40 @@ function useOpenFilesWrapper(): void {
 }
 
 const USAGE_WORKER = "bench-usage";
+/**
+ * Reads storage counters for the bench over plain HTTP (see usageReader in
+ * bench/phases/storage-rows.ts for why not through Miniflare's proxy): `?name=` a user's object
+ * (`<app>:<account>`), with `&of=shard` or `&of=totals` one of the who-is-online index's objects.
+ * `POST /drive?name=<shard>&n=N&concurrency=C` calls that shard's update() N times, C at a time,
+ * for as many accounts as calls (each a new row), and answers how long it took: the shard's own
+ * rate, with nothing else running (bench/phases/online.ts).
+ */
 const USAGE_SCRIPT = `export default {
   async fetch(request, env) {
-    const name = new URL(request.url).searchParams.get("name");
+    const url = new URL(request.url);
+    const name = url.searchParams.get("name");
     if (!name) return new Response("?name= is required", { status: 400 });
+    const ns = { shard: env.SHARDS, totals: env.TOTALS }[url.searchParams.get("of") ?? ""] ?? env.USERS;
+    if (!ns) return new Response("this build has no such object", { status: 404 });
+    const stub = ns.get(ns.idFromName(name));
     try {
-      return Response.json(await env.USERS.get(env.USERS.idFromName(name)).storageUsage());
+      if (url.pathname === "/drive") {
+        const n = Number(url.searchParams.get("n"));
+        const concurrency = Number(url.searchParams.get("concurrency"));
+        const run = url.searchParams.get("run") ?? "0";
+        let next = 0;
+        const started = Date.now();
+        const worker = async () => {
+          while (next < n) {
+            const i = next++;
+            const entry = { status: "online", platforms: 1 << (i % 5), since: started };
+            await stub.update("drive-" + run + "-" + i, entry, 1);
+          }
+        };
+        await Promise.all(Array.from({ length: concurrency }, worker));
+        return Response.json({ n, ms: Date.now() - started });
+      }
+      return Response.json(await stub.storageUsage());
     } catch (error) {
       return new Response(String(error), { status: 500 });
     }
@@ -107,6 +138,19 @@ export async function startTarget(opts: StartOptions): Promise<Target> {
         opts.build.durableObjects.map((d) => [d.name, { className: d.className, useSQLite: d.sqlite }]),
       ),
     };
+  } else if (opts.kind === "two-hop") {
+    // Two modules, listed: Miniflare does not follow a script's imports by itself.
+    const dir = join(ROOT, "bench/reference");
+    worker = {
+      ...common,
+      name: "two-hop",
+      modulesRoot: dir,
+      modules: ["two-hop.js", "shard-of.js"].map((file) => ({ type: "ESModule", path: join(dir, file) })),
+      durableObjects: {
+        REF_USER: { className: "RefUser", useSQLite: true },
+        REF_SHARD: { className: "RefShard", useSQLite: true },
+      },
+    };
   } else if (opts.kind === "architecture") {
     worker = {
       ...common,
@@ -119,18 +163,21 @@ export async function startTarget(opts: StartOptions): Promise<Target> {
   }
   useOpenFilesWrapper();
   const workers = [worker];
-  const users = opts.build?.durableObjects[0];
-  if (opts.kind === "presence-edge" && users) {
-    // Reads a user's storage counters for the bench over plain HTTP (see usageReader in
-    // bench/phases/storage-rows.ts for why not through Miniflare's proxy).
-    workers.push({
-      ...common,
-      name: USAGE_WORKER,
-      script: USAGE_SCRIPT,
-      durableObjects: {
-        USERS: { className: users.className, scriptName: "presence-edge", useSQLite: users.sqlite },
-      },
-    });
+  if (opts.kind === "presence-edge" && opts.build) {
+    // The user objects, and the index's shards and totals when the build has them.
+    const bind = (className: string) => {
+      const d = opts.build!.durableObjects.find((o) => o.className === className);
+      return d ? { className: d.className, scriptName: "presence-edge", useSQLite: d.sqlite } : undefined;
+    };
+    const users = opts.build.durableObjects[0];
+    const durableObjects = Object.fromEntries(
+      Object.entries({
+        USERS: users ? bind(users.className) : undefined,
+        SHARDS: bind("OnlineShard"),
+        TOTALS: bind("OnlineTotals"),
+      }).filter(([, d]) => d !== undefined),
+    );
+    if (durableObjects.USERS) workers.push({ ...common, name: USAGE_WORKER, script: USAGE_SCRIPT, durableObjects });
   }
   const before = workerdChildren();
   const mf = new Miniflare(

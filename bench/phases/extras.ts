@@ -1,11 +1,12 @@
 // Phases for features that arrive on their own branches: the Tencent-compatible batch query,
-// reconciliation against the local Tencent stand-in, and live watch. Each one measures only
+// reconciliation against the local Tencent stand-in, live watch and who is online. Each one measures only
 // when the Worker under test has the feature (it asks first) and says so otherwise.
 
 import { fmt } from "../lib/format.ts";
 import { log, type Profile } from "../lib/settings.ts";
 import type { BuildInfo } from "../lib/build.ts";
-import { TARGETS, type Check } from "../report/checks.ts";
+import { TARGETS, onlineChecks, type Check } from "../report/checks.ts";
+import { runOnline } from "./online.ts";
 import { runReconcile } from "./reconcile.ts";
 import { runTencentQuery } from "./tencent-query.ts";
 import { runWatch } from "./watch.ts";
@@ -27,7 +28,7 @@ export async function runExtras(
 ): Promise<{ figures: Record<string, ExtraFigures>; checks: Check[] }> {
   const figures: Record<string, ExtraFigures> = {};
   const checks: Check[] = [];
-  const { tencentQuery, reconcile, watch } = profile.extras;
+  const { tencentQuery, reconcile, watch, online } = profile.extras;
   if (tencentQuery)
     figures.tencentQuery = await guarded("Tencent-compatible query", () => runTencentQuery(profile, build));
   if (reconcile) figures.reconcile = await guarded("reconcile", () => runReconcile(profile, build, reconcile.users));
@@ -42,6 +43,10 @@ export async function runExtras(
         pass: p50 === null ? null : p50 <= TARGETS.watchP50Ms,
       });
     }
+  }
+  if (online) {
+    const fig = (figures.online = await guarded("who is online", () => runOnline(profile, build, online)));
+    if (!fig.skipped) checks.push(...onlineChecks(fig as Parameters<typeof onlineChecks>[0]));
   }
   return { figures, checks };
 }

@@ -1,7 +1,9 @@
 // The load phases: the same phases run on several targets at once (each its own workerd), in
-// alternating rounds (reference, Worker, Worker, reference, ...) so that both see the same
+// alternating rounds (reference, Worker, Worker, reference, ...) so that all see the same
 // machine conditions. Steady ingest runs at every connection count and callback mix, the
-// duplicate/stale and first-touch phases at every connection count.
+// duplicate/stale and first-touch phases at every connection count. Each phase names the
+// targets it measures (ROLES): the two-hop ceiling and presence-edge with its index off only
+// where they are judged.
 
 import { CallbackWorkload, type Mix } from "../lib/workload.ts";
 import type { Req } from "../lib/load.ts";
@@ -19,8 +21,26 @@ export function phaseKey(kind: PhaseKind, connections?: number, mix?: Mix): stri
   return [kind, mix, connections === undefined ? undefined : `c${connections}`].filter(Boolean).join("/");
 }
 
+/**
+ * What a target is in a group: a reference (runtime, architecture = one hop, two-hop), or the
+ * Worker with its defaults (presence-edge: the index on) or with ONLINE_INDEX=off (index-off).
+ */
+export type Role = "runtime" | "architecture" | "two-hop" | "presence-edge" | "index-off";
+
+const KIND_OF: Record<Role, TargetKind> = {
+  runtime: "runtime",
+  architecture: "architecture",
+  "two-hop": "two-hop",
+  "presence-edge": "presence-edge",
+  "index-off": "presence-edge",
+};
+
+/** The Worker's bindings for a role: the defaults, or the index turned off. */
+const bindingsOf = (role: Role) => (role === "index-off" ? { ...PE_BINDINGS, ONLINE_INDEX: "off" } : PE_BINDINGS);
+
 export interface TargetFigures {
   label: string;
+  role: Role;
   kind: TargetKind;
   placement: Placement;
   ready: boolean;
@@ -50,7 +70,8 @@ interface PhaseDef {
   /** Switches the workload to this mix before the phase (steady ingest). */
   mix?: Mix;
   next: (w: CallbackWorkload) => () => Req;
-  skipRuntime?: boolean;
+  /** The targets this phase measures (those of the group that are not listed sit it out). */
+  roles: readonly Role[];
   /** Every request creates an object (first touch): rounds are kept within the open-files limit. */
   createsObjects?: boolean;
 }
@@ -111,6 +132,23 @@ function batchRequest(profile: Profile, w: CallbackWorkload): () => Req {
 }
 
 /**
+ * Which targets each phase measures. The two-hop ceiling is what steady ingest and first touch
+ * (every callback a transition, or most) are judged against with the index on; duplicate/stale
+ * (no transition) is judged against the one-hop ceiling. presence-edge with its index off runs
+ * the first mix's steady ingest and first touch, judged against the one-hop ceiling: its
+ * duplicate/stale work is the index-on run's (a callback that is no transition sends nothing),
+ * and its second mix adds a Login that would send nothing either (docs/PERFORMANCE.md).
+ */
+const ROLES = {
+  steadyFirstMix: ["runtime", "architecture", "two-hop", "presence-edge", "index-off"],
+  steadyOtherMix: ["architecture", "two-hop", "presence-edge"],
+  duplicateStale: ["architecture", "presence-edge"],
+  rate: ["runtime", "architecture", "presence-edge"],
+  batch: ["architecture", "presence-edge"],
+  firstTouch: ["architecture", "two-hop", "presence-edge", "index-off"],
+} as const satisfies Record<string, readonly Role[]>;
+
+/**
  * The load phases, in order. Disk runs the largest connection count and the first mix only
  * (disk figures are bound by commits, not by the code). Batch runs right after the rate
  * phase, while objects are warm; first touch comes last, as it leaves the population idle.
@@ -129,7 +167,7 @@ function phaseDefs(profile: Profile, placement: Placement): PhaseDef[] {
         mix,
         next: (w) => () => w.applied(),
         // The runtime ceiling answers "ok" whatever the body: one mix is enough.
-        skipRuntime: mix !== mixes[0],
+        roles: mix === mixes[0] ? ROLES.steadyFirstMix : ROLES.steadyOtherMix,
       });
     }
     defs.push({
@@ -138,7 +176,7 @@ function phaseDefs(profile: Profile, placement: Placement): PhaseDef[] {
       seconds: profile.dupSec,
       connections: c,
       next: (w) => () => w.duplicateOrStale(),
-      skipRuntime: true,
+      roles: ROLES.duplicateStale,
     });
   }
   // On disk a fixed 1 000/s exceeds what per-object commits sustain here: requests would only queue.
@@ -150,6 +188,7 @@ function phaseDefs(profile: Profile, placement: Placement): PhaseDef[] {
       connections: 1,
       overallRate: profile.rate,
       next: (w) => () => w.applied(),
+      roles: ROLES.rate,
     });
   defs.push({
     key: phaseKey("batch"),
@@ -158,7 +197,7 @@ function phaseDefs(profile: Profile, placement: Placement): PhaseDef[] {
     connections: 1,
     timeoutSec: 30,
     next: (w) => batchRequest(profile, w),
-    skipRuntime: true,
+    roles: ROLES.batch,
   });
   for (const c of connections) {
     defs.push({
@@ -167,7 +206,7 @@ function phaseDefs(profile: Profile, placement: Placement): PhaseDef[] {
       seconds: profile.firstTouchSec,
       connections: c,
       next: (w) => () => w.firstTouch(),
-      skipRuntime: true,
+      roles: ROLES.firstTouch,
       createsObjects: true,
     });
   }
@@ -177,16 +216,23 @@ function phaseDefs(profile: Profile, placement: Placement): PhaseDef[] {
 /** Runs the phases on the given targets (one workerd each), alternating rounds between them. */
 export async function runGroup(
   profile: Profile,
-  kinds: TargetKind[],
+  roles: Role[],
   placement: Placement,
   build: BuildInfo,
 ): Promise<TargetFigures[]> {
   const sides: Side[] = [];
   try {
-    for (const kind of kinds) {
-      const t = await startTarget({ kind, placement, build, bindings: PE_BINDINGS });
+    for (const role of roles) {
+      const kind = KIND_OF[role];
+      const t = await startTarget({
+        kind,
+        placement,
+        build,
+        bindings: bindingsOf(role),
+        labelSuffix: role === "index-off" ? "+index-off" : undefined,
+      });
       const w = new CallbackWorkload({ app: APP, token: CALLBACK_TOKEN, users: profile.users, prefix: "bench" });
-      const fig: TargetFigures = { label: t.label, kind, placement, ready: false, notes: [], phases: {} };
+      const fig: TargetFigures = { label: t.label, role, kind, placement, ready: false, notes: [], phases: {} };
       sides.push({ t, w, fig });
       const problem = await preflight(t, w);
       if (problem) {
@@ -207,7 +253,8 @@ export async function runGroup(
       });
     }
     for (const def of phaseDefs(profile, placement)) {
-      const active = ready.filter((s) => !(def.skipRuntime && s.t.kind === "runtime"));
+      const active = ready.filter((s) => (def.roles as readonly Role[]).includes(s.fig.role));
+      if (active.length === 0) continue;
       const rounds = active.length > 1 ? profile.rounds : 1;
       const parts = new Map<Side, Phase[]>(active.map((s) => [s, []]));
       if (def.mix) for (const s of active) s.w.useMix(def.mix);
@@ -237,7 +284,10 @@ export async function runGroup(
       for (const s of active) s.fig.phases[def.key] = mergePhases(parts.get(s)!);
     }
     for (const s of ready) {
-      if (s.t.kind !== "runtime") Object.assign(s.fig, await storageProbes(s.t, s.w, profile.probeEach));
+      // Rows per callback of the one-hop ceiling and of the Worker as it deploys (the index's
+      // own rows are counted by bench/phases/online.ts).
+      if (s.fig.role === "architecture" || s.fig.role === "presence-edge")
+        Object.assign(s.fig, await storageProbes(s.t, s.w, profile.probeEach));
       s.fig.storageBytes = dirBytes(s.t.persistDir);
     }
     return sides.map((s) => s.fig);

@@ -1,6 +1,7 @@
-// The charts of docs/PERFORMANCE.md, drawn from a run's results: throughput against both
-// ceilings per phase and connection count, presence-edge's ratio to the architecture ceiling
-// with the targets, and latency percentiles. Written as SVG next to the results.
+// The charts of docs/PERFORMANCE.md, drawn from a run's results: throughput against the
+// ceilings per phase and connection count, presence-edge's ratios to the one-hop and two-hop
+// ceilings with the targets, what the index costs in throughput (index on and off), latency
+// percentiles, and who is online (online-charts.ts). Written as SVG next to the results.
 
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -9,6 +10,7 @@ import type { Profile } from "../lib/settings.ts";
 import { phaseKey } from "../phases/ingest.ts";
 import { TARGETS } from "./checks.ts";
 import type { PhaseRatio, Runs } from "./ratios.ts";
+import { onlineChart } from "./online-charts.ts";
 import { renderChart, type Category, type Panel, type Series } from "./svg.ts";
 
 interface Results {
@@ -26,15 +28,18 @@ const rangeOfFigures = (p: Percentiles): [number, number, number] | null =>
   p && p.p50 !== null && p.p90 !== null && p.p99 !== null ? [p.p50, p.p90, p.p99] : null;
 
 const RUNTIME: Series = { name: "runtime ceiling", color: "#c7c7c7" };
-const ARCH: Series = { name: "architecture ceiling", color: "#7f7f7f" };
+const ARCH: Series = { name: "one-hop (architecture) ceiling", color: "#7f7f7f" };
+const TWO_HOP: Series = { name: "two-hop ceiling", color: "#4d4d4d" };
 const PE: Series = { name: "presence-edge", color: "#1f77b4" };
-const CONNECTION_COLORS = ["#9ecae1", "#4292c6", "#08519c", "#08306b"];
+const OFF: Series = { name: "presence-edge, index off", color: "#9ecae1" };
 
 interface Group {
   title: string;
   /** Phase key at a connection count. */
   key: (c: number) => string;
   target?: number;
+  /** Judged against the two-hop ceiling (transitions), else against the one-hop one. */
+  twoHop: boolean;
 }
 
 function groups(p: Profile): Group[] {
@@ -43,9 +48,15 @@ function groups(p: Profile): Group[] {
       title: `steady ingest, ${mix}`,
       key: (c: number) => phaseKey("steady", c, mix),
       target: TARGETS.steadyRatio,
+      twoHop: true,
     })),
-    { title: "duplicate / stale", key: (c) => phaseKey("duplicateStale", c), target: TARGETS.duplicateStaleRatio },
-    { title: "first touch", key: (c) => phaseKey("firstTouch", c), target: TARGETS.firstTouchRatio },
+    {
+      title: "duplicate / stale",
+      key: (c) => phaseKey("duplicateStale", c),
+      target: TARGETS.duplicateStaleRatio,
+      twoHop: false,
+    },
+    { title: "first touch", key: (c) => phaseKey("firstTouch", c), target: TARGETS.firstTouchRatio, twoHop: true },
   ];
 }
 
@@ -59,6 +70,8 @@ const rangeOf = (p: Phase | undefined): [number, number, number] | null => (p ? 
 export function writeCharts(r: Results, dir: string): string[] {
   const pe = r.runs["presence-edge/tmpfs"];
   const arch = r.runs["architecture/tmpfs"];
+  const twoHop = r.runs["two-hop/tmpfs"];
+  const off = r.runs["index-off/tmpfs"];
   const runtime = r.runs["runtime"];
   if (!pe?.ready || !arch?.ready) return [];
   const conns = r.profile.connections;
@@ -79,7 +92,9 @@ export function writeCharts(r: Results, dir: string): string[] {
       values: [
         g.title.startsWith("steady") ? (runtime?.phases[runtimeKey(c)]?.rps ?? null) : null,
         arch.phases[g.key(c)]?.rps ?? null,
+        twoHop?.phases[g.key(c)]?.rps ?? null,
         pe.phases[g.key(c)]?.rps ?? null,
+        off?.phases[g.key(c)]?.rps ?? null,
       ],
     })),
   }));
@@ -87,38 +102,75 @@ export function writeCharts(r: Results, dir: string): string[] {
     "throughput.svg",
     renderChart({
       kind: "bars",
-      title: "Callbacks per second, presence-edge against both ceilings",
+      title: "Callbacks per second, presence-edge (index on and off) against the ceilings",
       subtitle: stamp(r),
       yLabel: "callbacks / s",
-      series: [RUNTIME, ARCH, PE],
+      series: [RUNTIME, ARCH, TWO_HOP, PE, OFF],
       panels: throughputPanels,
     }),
   );
 
-  // 2. Ratio to the architecture ceiling, with the targets.
-  const series = conns.map((c, i) => ({
-    name: `${c} connections`,
-    color: CONNECTION_COLORS[i % CONNECTION_COLORS.length]!,
-  }));
+  // 2. Ratios to the ceilings, with the targets (on the ratio each phase is judged by).
+  const ratioSeries: Series[] = [
+    { name: "index on / one-hop ceiling", color: "#9ecae1" },
+    { name: "index on / two-hop ceiling", color: "#08519c" },
+    { name: "index off / one-hop ceiling", color: "#fdae6b" },
+  ];
+  const offRatios = r.ratios["tmpfs+index-off"] ?? {};
   const ratioPanels: Panel[] = groups(r.profile).map((g) => ({
     title: g.title,
-    target: g.target === undefined ? undefined : { value: g.target, label: `target ${g.target}` },
-    categories: [
-      {
-        label: `${conns.join(" / ")} connections`,
-        values: conns.map((c) => r.ratios.tmpfs?.[g.key(c)]?.throughput ?? null),
-      },
-    ],
+    target:
+      g.target === undefined
+        ? undefined
+        : { value: g.target, label: `target ${g.target}, ${g.twoHop ? "two-hop" : "one hop"}` },
+    categories: conns.map((c) => ({
+      label: `${c} conn.`,
+      values: [
+        r.ratios.tmpfs?.[g.key(c)]?.throughput ?? null,
+        r.ratios.tmpfs?.[g.key(c)]?.twoHop ?? null,
+        offRatios[g.key(c)]?.throughput ?? null,
+      ],
+    })),
   }));
   save(
     "ratio.svg",
     renderChart({
       kind: "bars",
-      title: "presence-edge throughput as a share of the architecture ceiling, same run",
+      title: "presence-edge throughput as a share of its ceilings, same run",
       subtitle: stamp(r),
       yLabel: "ratio",
-      series,
+      series: ratioSeries,
       panels: ratioPanels,
+      digits: 2,
+      yAtLeast: 1.1,
+    }),
+  );
+
+  // What the index costs in throughput: the least index (two-hop / one-hop ceiling) beside
+  // presence-edge's own (index on / index off), where both ran.
+  const indexGroups = groups(r.profile).filter((g) => g.twoHop);
+  const share = (a: Phase | undefined, b: Phase | undefined) => (a && b && b.rps > 0 ? a.rps / b.rps : null);
+  save(
+    "index.svg",
+    renderChart({
+      kind: "bars",
+      title: "What the index costs in throughput: with it, as a share of without it",
+      subtitle: stamp(r),
+      yLabel: "ratio",
+      series: [
+        { name: "two-hop ceiling / one-hop ceiling", color: "#7f7f7f" },
+        { name: "presence-edge, index on / index off", color: "#1f77b4" },
+      ],
+      panels: indexGroups.map((g) => ({
+        title: g.title,
+        categories: conns.map((c) => ({
+          label: `${c} conn.`,
+          values: [
+            share(twoHop?.phases[g.key(c)], arch.phases[g.key(c)]),
+            share(pe.phases[g.key(c)], off?.phases[g.key(c)]),
+          ],
+        })),
+      })),
       digits: 2,
       yAtLeast: 1.1,
     }),
@@ -176,5 +228,7 @@ export function writeCharts(r: Results, dir: string): string[] {
       columns: 3,
     }),
   );
+  const online = onlineChart(r.extras?.online, stamp(r));
+  if (online) save("online.svg", online);
   return written;
 }

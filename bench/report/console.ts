@@ -8,7 +8,7 @@ import { PRICES } from "../lib/prices.ts";
 import { log } from "../lib/settings.ts";
 import type { Check } from "./checks.ts";
 import type { KindCost } from "./costs.ts";
-import { runKey, type PhaseRatio, type Runs } from "./ratios.ts";
+import { indexOffKey, runKey, type PhaseRatio, type Runs } from "./ratios.ts";
 
 const lat = (p: Phase | undefined) => (p ? `${fmt(p.p50, 2)} / ${fmt(p.p99, 1)}` : "");
 
@@ -22,17 +22,41 @@ export function printPhases(runs: Runs, ratios: Record<string, Record<string, Ph
       continue;
     }
     const runtime = runs["runtime"];
+    const twoHop = runs[runKey("two-hop", placement)];
+    const off = runs[runKey("index-off", placement)];
     const rows = [
-      ["phase", "runtime/s", "architecture/s", "presence-edge/s", "ratio", "arch p50 / p99 ms", "p-e p50 / p99 ms"],
+      [
+        "phase",
+        "runtime/s",
+        "one hop/s",
+        "two-hop/s",
+        "p-e/s",
+        "/one hop",
+        "/two-hop",
+        "index off/s",
+        "off/one hop",
+        "one hop p50 / p99 ms",
+        "p-e p50 / p99 ms",
+      ],
     ];
     for (const [key, p] of Object.entries(pe.phases)) {
       if (key === "precreate") continue;
-      const a = arch.phases[key];
       const r = ratios[placement]?.[key];
-      const rt = runtime?.phases[key];
-      rows.push([key, fmt(rt?.rps, 0), fmt(a?.rps, 0), fmt(p.rps, 0), fmt(r?.throughput, 2), lat(a), lat(p)]);
+      rows.push([
+        key,
+        fmt(runtime?.phases[key]?.rps, 0),
+        fmt(arch.phases[key]?.rps, 0),
+        fmt(twoHop?.phases[key]?.rps, 0),
+        fmt(p.rps, 0),
+        fmt(r?.throughput, 2),
+        fmt(r?.twoHop, 2),
+        fmt(off?.phases[key]?.rps, 0),
+        fmt(ratios[indexOffKey(placement)]?.[key]?.throughput, 2),
+        lat(arch.phases[key]),
+        lat(p),
+      ]);
     }
-    log(`\n${placement}:`);
+    log(`\n${placement} (p-e: presence-edge as it deploys, the index on; index off: ONLINE_INDEX=off):`);
     log(table(rows));
   }
   const peT = runs["presence-edge/tmpfs"];

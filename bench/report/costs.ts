@@ -1,11 +1,17 @@
 // Cost per million callbacks of each kind at the deployment's default settings: rows from the
 // storage-rows phase, log lines per callback as measured in the load phases (what the Worker
-// logs by default, LOG_CALLBACKS unset), Workers Logs settings from wrangler.toml.
+// logs by default, LOG_CALLBACKS unset), Workers Logs settings from wrangler.toml. The
+// who-is-online index adds, to a callback that is a user-level transition, the requests to its
+// shard and the rows the shard writes, as the online phase measured them (INDEXED_KIND).
 
 import type { Phase } from "../lib/phase.ts";
 import { PRICES, costPerMillion, type CostBreakdown } from "../lib/prices.ts";
 import type { BuildInfo } from "../lib/build.ts";
 import type { TargetFigures } from "../phases/ingest.ts";
+import type { IndexCost } from "../phases/online-cost.ts";
+
+/** The row of the cost table for an applied callback that is a transition, with the index's share. */
+export const INDEXED_KIND = "applied, a transition (with the index)";
 
 export interface KindCost extends CostBreakdown {
   rowsReadPerCallback: number | null;
@@ -33,7 +39,12 @@ const PHASE_OF_KIND: Record<string, string> = {
   "first touch": "firstTouch",
 };
 
-export function costsOf(pe: TargetFigures | undefined, build: BuildInfo, targetRate: number): Record<string, KindCost> {
+export function costsOf(
+  pe: TargetFigures | undefined,
+  build: BuildInfo,
+  targetRate: number,
+  index?: IndexCost,
+): Record<string, KindCost> {
   const costs: Record<string, KindCost> = {};
   if (!pe?.ready) return costs;
   const rate = pe.phases.rate;
@@ -59,21 +70,44 @@ export function costsOf(pe: TargetFigures | undefined, build: BuildInfo, targetR
         : o.headSamplingRate * ((o.invocationLogs ? PRICES.invocationLogsPerCallback : 0) + lines);
     // Each setAlarm() is billed as one row written.
     const billedWrites = p.rowsWritten === null ? null : p.rowsWritten + (p.alarmsSet ?? 0);
-    const c = costPerMillion({
-      cpuMs,
-      doActiveSeconds: activeS,
-      rowsRead: p.rowsRead,
-      rowsWritten: billedWrites,
-      logEvents,
-    });
-    costs[p.kind] = {
-      ...c,
-      rowsReadPerCallback: p.rowsRead,
-      rowsWrittenPerCallback: billedWrites,
-      logLinesPerCallback: lines,
-      logEventsPerCallback: logEvents,
-      allIn: c.total === null || c.logs === null ? null : c.total + c.logs,
-    };
+    const input = { cpuMs, doActiveSeconds: activeS, rowsRead: p.rowsRead, rowsWritten: billedWrites, logEvents };
+    costs[p.kind] = kindCost(input, lines);
+    const share = p.kind === "applied" ? indexShare(index) : null;
+    if (share) {
+      costs[INDEXED_KIND] = kindCost(
+        {
+          ...input,
+          doRequests: 1 + share.requests,
+          rowsWritten: billedWrites === null ? null : billedWrites + share.rows,
+        },
+        lines,
+      );
+    }
   }
   return costs;
+}
+
+function kindCost(input: Parameters<typeof costPerMillion>[0], lines: number | null): KindCost {
+  const c = costPerMillion(input);
+  return {
+    ...c,
+    rowsReadPerCallback: input.rowsRead,
+    rowsWrittenPerCallback: input.rowsWritten,
+    logLinesPerCallback: lines,
+    logEventsPerCallback: input.logEvents,
+    allIn: c.total === null || c.logs === null ? null : c.total + c.logs,
+  };
+}
+
+/**
+ * What the index adds to a transition: its requests and shard rows per transition, averaged over
+ * the transitions the online phase probed (the shard's own duration is left out: it is a few
+ * tenths of a cent a million, as the user object's is).
+ */
+function indexShare(index: IndexCost | undefined): { requests: number; rows: number } | null {
+  const transitions = (index?.probes ?? []).filter((p) => p.transition);
+  if (!transitions.length || transitions.some((p) => p.indexRequests === null || p.shardRows === null)) return null;
+  const mean = (f: (p: (typeof transitions)[number]) => number) =>
+    transitions.reduce((a, p) => a + f(p), 0) / transitions.length;
+  return { requests: mean((p) => p.indexRequests!), rows: mean((p) => p.shardRows!) };
 }

@@ -25,7 +25,7 @@ export function machineryProblems(r: Results): string[] {
       else if (p.non2xx > 0)
         problems.push(`${name} ${key}: ${p.non2xx} error replies ${JSON.stringify(p.statusCodes)}`);
     }
-    if (run.kind === "presence-edge") {
+    if (run.role === "presence-edge") {
       for (const p of run.probes ?? []) {
         if (p.rowsWritten === null) problems.push(`${name}: rows of "${p.kind}" callbacks could not be counted`);
       }

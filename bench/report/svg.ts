@@ -17,7 +17,7 @@ export interface Category {
 export interface Panel {
   title: string;
   categories: Category[];
-  /** A horizontal target line (e.g. 0.85 of the ceiling). */
+  /** A horizontal target line (e.g. 0.85 of the ceiling, or 20 ms on a latency chart). */
   target?: { value: number; label: string };
 }
 
@@ -153,18 +153,15 @@ function barsPanel(spec: ChartSpec, panel: Panel, ox: number, oy: number, plotW:
     });
     out.push(text(ox + ci * groupW + groupW / 2, oy + plotH + 14, c.label, `text-anchor="middle" fill="#444"`));
   });
-  if (panel.target) {
-    const ty = y(panel.target.value);
-    out.push(
-      `<line x1="${n(ox)}" x2="${n(ox + plotW)}" y1="${n(ty)}" y2="${n(ty)}" stroke="#d62728" stroke-dasharray="5 3" stroke-width="1.5"/>`,
-    );
-    out.push(text(ox + plotW, ty - 4, panel.target.label, `text-anchor="end" font-size="10" fill="#d62728"`));
-  }
+  if (panel.target) out.push(targetLine(panel.target, ox, plotW, y(panel.target.value)));
   return out.join("\n");
 }
 
 function rangesPanel(spec: ChartSpec, panel: Panel, ox: number, oy: number, plotW: number, plotH: number): string {
-  const all = panel.categories.flatMap((c) => (c.ranges ?? []).flatMap((r) => r ?? [])).filter((v) => v > 0);
+  const all = [
+    ...panel.categories.flatMap((c) => (c.ranges ?? []).flatMap((r) => r ?? [])),
+    ...(panel.target ? [panel.target.value] : []),
+  ].filter((v) => v > 0);
   const min = Math.max(0.1, Math.min(...all, 1));
   const max = Math.max(...all, 10);
   const lo = 10 ** Math.floor(Math.log10(min));
@@ -201,5 +198,13 @@ function rangesPanel(spec: ChartSpec, panel: Panel, ox: number, oy: number, plot
     });
     out.push(text(ox + ci * groupW + groupW / 2, oy + plotH + 14, c.label, `text-anchor="middle" fill="#444"`));
   });
+  if (panel.target) out.push(targetLine(panel.target, ox, plotW, y(panel.target.value)));
   return out.join("\n");
+}
+
+function targetLine(target: { label: string }, ox: number, plotW: number, ty: number): string {
+  return [
+    `<line x1="${n(ox)}" x2="${n(ox + plotW)}" y1="${n(ty)}" y2="${n(ty)}" stroke="#d62728" stroke-dasharray="5 3" stroke-width="1.5"/>`,
+    text(ox + plotW, ty - 4, target.label, `text-anchor="end" font-size="10" fill="#d62728"`),
+  ].join("\n");
 }

@@ -8,7 +8,7 @@
 // The shard count is part of every name: a deployment that changes ONLINE_INDEX_SHARDS starts a
 // fresh index (users join it on their next load) instead of reading rows the new hash misplaces.
 // Type imports only: Node can load this file as it is (the bench and scripts may).
-import type { AccountId, AppId } from "../presence/types";
+import type { AccountId, AppId } from "../presence/types.ts";
 
 export const MIN_SHARDS = 1;
 export const MAX_SHARDS = 256;
