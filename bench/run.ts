@@ -49,8 +49,8 @@ log(
   `  bundle: ${build.bundleBytes} bytes, gzip ${build.bundleGzipBytes} bytes (wrangler: ${build.wranglerUploadKiB} KiB / gzip ${build.wranglerGzipKiB} KiB)  [${elapsed()}]`,
 );
 log(
-  `  bundle by origin (gzip alone): ${build.composition
-    .slice(0, 5)
+  `  bundle by origin (unminified, gzip of each part alone): ${build.composition
+    .slice(0, 8)
     .map((c) => `${c.source} ${(c.gzipBytes / 1024).toFixed(1)} KiB`)
     .join(", ")}`,
 );

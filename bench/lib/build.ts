@@ -30,16 +30,22 @@ export interface BuildInfo {
   durableObjects: { name: string; className: string; sqlite: boolean }[];
   /** Workers Logs settings of wrangler.toml: what each invocation costs in log events. */
   observability: { enabled: boolean; headSamplingRate: number; invocationLogs: boolean };
-  /** Bytes of the (unminified) bundle per package or src/, from esbuild's "// path" markers. */
+  /**
+   * Bytes of the unminified bundle per package or src/ folder, from esbuild's "// path" markers
+   * (a minified bundle has none: the bench builds it a second time, unminified, to tell).
+   */
   composition: { source: string; bytes: number; gzipBytes: number }[];
 }
 
-/** Attributes bundle text to its origin (npm package or src) using esbuild's module comments. */
+/**
+ * Attributes bundle text to its origin (an npm package, a folder of src/, or src/ itself for its
+ * top-level files) using esbuild's module comments.
+ */
 function composition(text: string): BuildInfo["composition"] {
   const parts = new Map<string, string[]>();
   let current = "(runtime glue)";
   for (const line of text.split("\n")) {
-    const m = line.match(/^\/\/ (node_modules\/(?:@[^/]+\/)?[^/]+|src|bench|\.\.\/)/);
+    const m = line.match(/^\/\/ (node_modules\/(?:@[^/]+\/)?[^/]+|src(?:\/[^/\s]+(?=\/))?|bench|\.\.\/)/);
     if (m) current = m[1]!.replace(/^node_modules\//, "");
     let list = parts.get(current);
     if (!list) parts.set(current, (list = []));
@@ -59,27 +65,13 @@ const WRANGLER_ENV = { CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRI
 /** `minify: false` keeps names and lines (bench:profile reads them); the bench measures what deploys. */
 export async function buildWorker(opts: { minify?: boolean } = {}): Promise<BuildInfo> {
   const outdir = join(OUT, "worker");
-  rmSync(outdir, { recursive: true, force: true });
-  const wranglerBin = join(ROOT, "node_modules/wrangler/bin/wrangler.js");
-  const output = await new Promise<string>((resolvePromise, reject) => {
-    // process.execPath is the pinned Node 24 (the wrangler shebang would pick the global Node).
-    const child = spawn(
-      process.execPath,
-      [wranglerBin, "deploy", "--dry-run", "--outdir", outdir, ...(opts.minify === false ? ["--minify=false"] : [])],
-      {
-        cwd: WORKER_DIR,
-        env: { ...process.env, ...WRANGLER_ENV, FORCE_COLOR: "0", NO_COLOR: "1" },
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
-    let text = "";
-    child.stdout.on("data", (d) => (text += d));
-    child.stderr.on("data", (d) => (text += d));
-    child.on("error", reject);
-    child.on("close", (code) =>
-      code === 0 ? resolvePromise(text) : reject(new Error(`wrangler deploy --dry-run failed (${code}):\n${text}`)),
-    );
-  });
+  const output = await wranglerBuild(outdir, opts.minify !== false);
+  // What the bytes are: the unminified build says (the minified one keeps no module comments).
+  let unminified = outdir;
+  if (opts.minify !== false) {
+    unminified = join(OUT, "worker-unminified");
+    await wranglerBuild(unminified, false);
+  }
   const m = output.match(/Total Upload:\s*([\d.]+)\s*KiB\s*\/\s*gzip:\s*([\d.]+)\s*KiB/);
   const bundlePath = join(outdir, "index.js");
   const bundle = readFileSync(bundlePath);
@@ -97,7 +89,7 @@ export async function buildWorker(opts: { minify?: boolean } = {}): Promise<Buil
     compatibilityDate: config.compatibility_date ?? "2026-11-01",
     compatibilityFlags: config.compatibility_flags ?? [],
     vars: Object.fromEntries(Object.entries(config.vars ?? {}).map(([k, v]) => [k, String(v)])),
-    composition: composition(bundle.toString("utf8")),
+    composition: composition(readFileSync(join(unminified, "index.js"), "utf8")),
     observability: {
       enabled: config.observability?.enabled === true,
       headSamplingRate: config.observability?.head_sampling_rate ?? 1,
@@ -109,4 +101,29 @@ export async function buildWorker(opts: { minify?: boolean } = {}): Promise<Buil
       sqlite: sqliteClasses.has(b.class_name),
     })),
   };
+}
+
+/** `wrangler deploy --dry-run` into `outdir`; its output (the size line). */
+async function wranglerBuild(outdir: string, minify: boolean): Promise<string> {
+  rmSync(outdir, { recursive: true, force: true });
+  const wranglerBin = join(ROOT, "node_modules/wrangler/bin/wrangler.js");
+  return new Promise<string>((resolvePromise, reject) => {
+    // process.execPath is the pinned Node 24 (the wrangler shebang would pick the global Node).
+    const child = spawn(
+      process.execPath,
+      [wranglerBin, "deploy", "--dry-run", "--outdir", outdir, ...(minify ? [] : ["--minify=false"])],
+      {
+        cwd: WORKER_DIR,
+        env: { ...process.env, ...WRANGLER_ENV, FORCE_COLOR: "0", NO_COLOR: "1" },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let text = "";
+    child.stdout.on("data", (d) => (text += d));
+    child.stderr.on("data", (d) => (text += d));
+    child.on("error", reject);
+    child.on("close", (code) =>
+      code === 0 ? resolvePromise(text) : reject(new Error(`wrangler deploy --dry-run failed (${code}):\n${text}`)),
+    );
+  });
 }
