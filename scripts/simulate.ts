@@ -14,6 +14,7 @@ import { runDay } from "./sim/day-in-the-life.ts";
 import { runFlapping } from "./sim/flapping.ts";
 import { runLoad } from "./sim/load.ts";
 import { runLostLogouts } from "./sim/lost-logouts.ts";
+import { runOnlineDay } from "./sim/online-day.ts";
 import { fail } from "./lib/cli.ts";
 import { parse, type Options } from "./sim/options.ts";
 import { problems, standin } from "./sim/output.ts";
@@ -30,6 +31,10 @@ const SCENARIOS: Record<string, { summary: string; run: (o: Options) => Promise<
     run: runShuffled,
   },
   load: { summary: "--users × --events callbacks, --concurrency in flight, then all read back", run: runLoad },
+  "online-day": {
+    summary: "--users online and off over a day of --seconds: a morning ramp, an evening drop (who is online)",
+    run: runOnlineDay,
+  },
   "lost-logouts": {
     summary: "every third Logout lost on the way; reconciliation heals each ghost (needs npm run tencent)",
     run: async (o) => {

@@ -174,3 +174,15 @@ export function getEvents(target: ApiTarget, account: string, limit = 50) {
 export function deleteUser(target: ApiTarget, account: string) {
   return api(target, `${appPath(target)}/users/${encodeURIComponent(account)}`, { method: "DELETE" });
 }
+
+/** GET /v1/apps/{app}/online: how many users are online and disconnected (SPEC §12). */
+export function getOnline(target: ApiTarget) {
+  return api(target, `${appPath(target)}/online`);
+}
+
+/** One page of GET /v1/apps/{app}/online/users (status online, disconnected or any). */
+export function getOnlineUsers(target: ApiTarget, status: string, limit: number, cursor: string | null = null) {
+  const query = new URLSearchParams({ status, limit: String(limit) });
+  if (cursor !== null) query.set("cursor", cursor);
+  return api(target, `${appPath(target)}/online/users?${query.toString()}`);
+}

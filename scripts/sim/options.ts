@@ -10,8 +10,10 @@ export interface Options {
   delay: number;
   cycles: number;
   seed: number;
-  /** load: users (default 100); lost-logouts: users (default 30). */
+  /** load: users (default 100); lost-logouts: users (default 30); online-day: users (default 200). */
   users: number | null;
+  /** online-day: how long the compressed day takes, in seconds. */
+  seconds: number;
   events: number;
   tencent: string;
   interval: number;
@@ -33,11 +35,12 @@ options:
   --token TOKEN        callback token, "" = unsigned (default demo-callback-token)
   --api-token TOKEN    read API bearer token       (default demo-api-token)
   --user ID            account (prefix for shuffled and load) instead of the scenario's own:
-                       sim-day, sim-flapping, sim-shuffled-<time>, sim-load-<time>
+                       sim-day, sim-flapping, sim-shuffled-<time>, sim-load-<time>, sim-online
   --delay MS           pause between callbacks     (default 0; try 500 to watch a demo)
   --cycles N           flapping: reconnect cycles  (default 8)
-  --seed N             shuffled: shuffle seed      (default 42)
-  --users N            load / lost-logouts: users  (default 100 / 30)
+  --seed N             shuffled, online-day: seed  (default 42)
+  --users N            load / lost-logouts / online-day: users (default 100 / 30 / 200)
+  --seconds S          online-day: the day's length (default 300: a morning ramp, an evening drop)
   --events N           load: events per user       (default 10)
   --concurrency N      load: callbacks in flight   (default 16)
   --tencent URL        the Tencent stand-in (default http://127.0.0.1:8790, npm run tencent): when it
@@ -66,6 +69,7 @@ export function parse(argv: string[], scenarios: string): { scenario: string | n
         cycles: { type: "string", default: "8" },
         seed: { type: "string", default: "42" },
         users: { type: "string" },
+        seconds: { type: "string", default: "300" },
         events: { type: "string", default: "10" },
         concurrency: { type: "string", default: "16" },
         tencent: { type: "string", default: "http://127.0.0.1:8790" },
@@ -92,6 +96,7 @@ export function parse(argv: string[], scenarios: string): { scenario: string | n
       cycles: intOption("cycles", values.cycles, 1),
       seed: intOption("seed", values.seed, 0),
       users: values.users === undefined ? null : intOption("users", values.users, 1),
+      seconds: intOption("seconds", values.seconds, 1),
       events: intOption("events", values.events, 1),
       concurrency: intOption("concurrency", values.concurrency, 1),
       tencent: values.tencent,

@@ -4,18 +4,7 @@ import type { StateEvent } from "../lib/tencent-client.ts";
 import { dayInTheLife } from "./day-in-the-life.ts";
 import type { Options } from "./options.ts";
 import { problems, send, showUser } from "./output.ts";
-
-/** Deterministic PRNG (mulberry32) so a shuffle can be replayed with --seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from "./rng.ts";
 
 /** The recorded sequence: a day-in-the-life plus events that tie on EventTime. */
 function recorded(account: string, end: number): StateEvent[] {

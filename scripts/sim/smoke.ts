@@ -1,13 +1,15 @@
 // `npm run simulate:smoke`: the simulator end to end, for CI. Runs the Worker as `npm start`
 // does (wrangler dev with demo.env, fresh storage, on free ports) beside the Tencent stand-in,
 // runs every scenario against it with small sizes, and then checks that reconciliation left the
-// scenarios' users as they were sent (the stand-in's truth followed them: issue #19). Exits
-// non-zero if any of it fails.
+// scenarios' users as they were sent (the stand-in's truth followed them: issue #19), and that
+// the who-is-online index agrees with every user's snapshot: GET /online's counts per status
+// and platform, and the whole list (SPEC §12). Exits non-zero if any of it fails.
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { readCommandLine } from "../lib/cli.ts";
 import { freePort, ROOT, startLocalWorker, startTencentStandin } from "../lib/local-worker.ts";
 import { getUser } from "../lib/tencent-client.ts";
+import { checkIndex } from "./online-check.ts";
 
 readCommandLine({
   name: "npm run simulate:smoke",
@@ -15,7 +17,8 @@ readCommandLine({
 
 Runs the Worker (wrangler dev, demo.env, fresh storage, free ports) and the Tencent stand-in,
 runs every simulator scenario against them with small sizes, and checks that reconciliation
-confirmed what the scenarios sent. Takes about a minute; exits 1 if anything failed.`,
+confirmed what the scenarios sent and that the who-is-online index agrees with the users'
+snapshots. Takes about a minute and a half; exits 1 if anything failed.`,
   options: {},
 });
 
@@ -40,11 +43,13 @@ const common = [
   standin.url,
 ];
 const interval = Number(demo.RECONCILE_AFTER_SECONDS ?? "20");
+const ONLINE_DAY_USERS = 40;
 const runs: string[][] = [
   ["day-in-the-life"],
   ["flapping", "--cycles", "3"],
   ["shuffled"],
   ["load", "--users", "20", "--events", "4", "--concurrency", "8"],
+  ["online-day", "--users", String(ONLINE_DAY_USERS), "--seconds", "15"],
   // Waits RECONCILE_AFTER_SECONDS (20 s in demo.env) for the ghosts to heal.
   ["lost-logouts", "--users", "12", "--interval", String(interval)],
 ];
@@ -70,6 +75,24 @@ async function flappingSurvivesReconcile(): Promise<string | null> {
   return shown === "online" ? null : `${account} was changed by reconciliation to ${shown}: its truth did not follow`;
 }
 
+/**
+ * Once every scenario is done, the index agrees with the snapshots of every user it lists and of
+ * the online-day users: GET /online's counts are what those snapshots say, and the list holds
+ * exactly those online or disconnected.
+ */
+async function indexAgrees(): Promise<string | null> {
+  const api = { url: worker.url, app, apiToken: demo.API_TOKENS?.split(",")[0] ?? "" };
+  const days = Array.from({ length: ONLINE_DAY_USERS }, (_, i) => `sim-online-u${i}`);
+  const check = await checkIndex(api, [...days, "sim-day", "sim-flapping"]);
+  console.log(
+    `\n::: who is online at the end: GET /online ${check.counts?.online ?? "?"} online, ${check.counts?.disconnected ?? "?"}` +
+      ` disconnected; ${check.listed.length} listed; ${check.snapshots.length} snapshots compared`,
+  );
+  if (check.problems.length === 0) return null;
+  console.log(`    ${check.problems.slice(0, 20).join("\n    ")}`);
+  return `the who-is-online index disagrees with the snapshots (${check.problems.length} differences)`;
+}
+
 const failed: string[] = [];
 try {
   for (const args of runs) {
@@ -84,6 +107,8 @@ try {
   }
   const changed = await flappingSurvivesReconcile();
   if (changed !== null) failed.push(changed);
+  const disagreement = await indexAgrees();
+  if (disagreement !== null) failed.push(disagreement);
 } finally {
   await worker.stop();
   await standin.stop();
