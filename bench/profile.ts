@@ -2,8 +2,9 @@
 // (and its Durable Objects, same isolate) under the bench's steady-ingest load, through
 // workerd's DevTools inspector, summarised by function and by source file.
 //
-// `npm run bench:profile -- --help` for the options. --target architecture profiles the architecture ceiling under the same load instead, so the
-// two "ms per callback" figures say how much CPU presence-edge adds and the two tables where.
+// `npm run bench:profile -- --help` for the options. --target architecture (or two-hop) profiles
+// a ceiling under the same load instead, so the two "ms per callback" figures say how much CPU
+// presence-edge adds and the two tables where; --target index-off the Worker with ONLINE_INDEX=off.
 // --kind applied (default) | duplicate | first-touch. The raw .cpuprofile is written to
 // bench/out/ (open it in Chrome DevTools → Performance, or speedscope).
 
@@ -25,7 +26,8 @@ function and by source file; the raw .cpuprofile goes to bench/out/.
 
 options:
   --kind K           applied (default), duplicate or first-touch callbacks
-  --target T         presence-edge (default), or architecture: the ceiling under the same load
+  --target T         presence-edge (default), index-off (ONLINE_INDEX=off), or a ceiling
+                     under the same load: architecture (one hop) or two-hop
   --seconds S        how long the load runs (default 8)
   --users N          users of the workload (default 2000)
   --connections N    connections of the load (default 32)
@@ -126,13 +128,15 @@ function sourceMapper(bundle: string): (line: number) => string {
 // Unminified, so the tables name our functions and lines (the code is the same otherwise).
 const build = await buildWorker({ minify: false });
 const port = await freePort();
-if (args.target !== "architecture" && args.target !== "presence-edge") {
-  fail(`--target: presence-edge or architecture, got ${JSON.stringify(args.target)}`, 2);
+const TARGETS = ["presence-edge", "index-off", "architecture", "two-hop"] as const;
+if (!(TARGETS as readonly string[]).includes(args.target)) {
+  fail(`--target: one of ${TARGETS.join(", ")}, got ${JSON.stringify(args.target)}`, 2);
 }
 if (!["applied", "duplicate", "first-touch"].includes(args.kind)) {
   fail(`--kind: applied, duplicate or first-touch, got ${JSON.stringify(args.kind)}`, 2);
 }
-const targetKind = args.target;
+const targetName = args.target as (typeof TARGETS)[number];
+const targetKind = targetName === "index-off" ? "presence-edge" : targetName;
 const connections = intOption("connections", args.connections, 1);
 const seconds = intOption("seconds", args.seconds, 1);
 const top = intOption("top", args.top, 1);
@@ -146,6 +150,7 @@ const target = await startTarget({
     IM_SDKAPPIDS: "1400000000",
     IM_CALLBACK_TOKEN: "profile-token",
     API_TOKENS: "profile-api-token",
+    ...(targetName === "index-off" ? { ONLINE_INDEX: "off" } : {}),
   },
 });
 try {
@@ -175,7 +180,7 @@ try {
   client.close();
 
   mkdirSync(OUT, { recursive: true });
-  const outFile = args.out ?? join(OUT, `${targetKind}-${args.kind}.cpuprofile`);
+  const outFile = args.out ?? join(OUT, `${targetName}-${args.kind}.cpuprofile`);
   writeFileSync(outFile, JSON.stringify(profile));
 
   // Self time per node, from the sample intervals.

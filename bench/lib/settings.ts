@@ -22,7 +22,10 @@ export interface Profile {
   batchRequests: number;
   probeEach: number;
   webhookCallbacks: number;
-  /** Each phase is split in this many alternating rounds between reference and Worker. */
+  /**
+   * Each phase is split in at least this many alternating rounds between references and Worker
+   * (more where several targets take turns: bench/phases/ingest.ts, roundsOf).
+   */
   rounds: number;
   /** Storage placements measured; disk runs only the largest connection count and the first mix. */
   placements: ("disk" | "tmpfs")[];
@@ -119,7 +122,8 @@ options:
   --mixes M,M          steady-ingest mixes: ${Object.keys(MIXES).join(", ")}
   --users N            users of the ingest phases (default 2000)
   --seconds S          seconds of each closed-loop phase
-  --rounds N           alternating rounds per phase (default 4)
+  --rounds N           alternating rounds per phase, at least (default 4; more where
+                       several targets take turns, so that none idles over 4 s)
   --placements P,P     tmpfs, disk (default both)
   --skip-extras        no Tencent-query, reconcile, watch or who-is-online phase
   --out FILE           write the results there (and the charts beside it) instead

@@ -213,6 +213,30 @@ function phaseDefs(profile: Profile, placement: Placement): PhaseDef[] {
   return defs;
 }
 
+/**
+ * Local workerd evicts a Durable Object idle for about 10 s, and a target whose objects were
+ * evicted between its rounds pays cold loads in the next one: a cost the references' trivial
+ * objects barely have, presence-edge's (a history ring, the index's key) more. With four
+ * targets in rounds of 3 s each idled 9 s, and presence-edge measured 0.70-0.79 of its
+ * ceilings where rounds of 1 s gave 0.85-1.02 on the same machine minutes later. So a timed
+ * phase has as many rounds as keep each target's idle time between its rounds under this.
+ */
+const MAX_IDLE_SECONDS = 4;
+
+/**
+ * Rounds of a phase over `targets` targets: the profile's, or more so that none idles long.
+ * Rounds last whole seconds, as autocannon ends a timed run on a one-second tick.
+ */
+export function roundsOf(def: { seconds?: number }, profileRounds: number, targets: number): number {
+  if (targets <= 1) return 1;
+  if (def.seconds === undefined) return profileRounds;
+  const longest = Math.max(1, Math.floor(MAX_IDLE_SECONDS / (targets - 1)));
+  return Math.max(profileRounds, Math.ceil(def.seconds / longest));
+}
+
+/** How long each of `rounds` rounds of a `seconds`-long phase lasts: whole seconds, at least one. */
+export const roundSeconds = (seconds: number, rounds: number) => Math.max(1, Math.round(seconds / rounds));
+
 /** Runs the phases on the given targets (one workerd each), alternating rounds between them. */
 export async function runGroup(
   profile: Profile,
@@ -255,7 +279,7 @@ export async function runGroup(
     for (const def of phaseDefs(profile, placement)) {
       const active = ready.filter((s) => (def.roles as readonly Role[]).includes(s.fig.role));
       if (active.length === 0) continue;
-      const rounds = active.length > 1 ? profile.rounds : 1;
+      const rounds = roundsOf(def, profile.rounds, active.length);
       const parts = new Map<Side, Phase[]>(active.map((s) => [s, []]));
       if (def.mix) for (const s of active) s.w.useMix(def.mix);
       const gens = new Map<Side, () => Req>(active.map((s) => [s, def.next(s.w)]));
@@ -268,7 +292,7 @@ export async function runGroup(
               ? { amount: cap }
               : def.amount !== undefined
                 ? { amount: Math.max(1, Math.round(def.amount / rounds)) }
-                : { duration: Math.max(1, def.seconds! / rounds) };
+                : { duration: roundSeconds(def.seconds!, rounds) };
           parts.get(s)!.push(
             await measure(s.t, `${def.name}${rounds > 1 ? ` ${r + 1}/${rounds}` : ""}`, {
               url: s.t.url,

@@ -12,6 +12,7 @@ import { APP, API_TOKEN, CALLBACK_TOKEN, PE_BINDINGS, log, type Profile } from "
 import type { BuildInfo } from "../lib/build.ts";
 import { startTarget, type Target } from "../lib/targets.ts";
 import { CallbackWorkload } from "../lib/workload.ts";
+import { roundSeconds, roundsOf } from "./ingest.ts";
 import { probe, usageReader, type Probe } from "./storage-rows.ts";
 import type { ExtraFigures } from "./extra-figures.ts";
 
@@ -134,14 +135,15 @@ export async function runWatch(profile: Profile, build: BuildInfo, watchers: num
       ["plain", pe, plain],
       ["watched", pe, watched],
     ];
-    const rounds = profile.rounds;
+    // Short enough that no side's objects are evicted between its rounds (bench/phases/ingest.ts).
+    const rounds = roundsOf({ seconds: profile.steadySec }, profile.rounds, sides.length);
     for (let r = 0; r < rounds; r++) {
       for (const [name, t, w] of r % 2 === 0 ? sides : [...sides].reverse()) {
         parts[name].push(
           await measure(t, `watch ${name} c${c} ${r + 1}/${rounds}`, {
             url: t.url,
             connections: c,
-            duration: Math.max(1, profile.steadySec / rounds),
+            duration: roundSeconds(profile.steadySec, rounds),
             next: () => w.applied(),
           }),
         );

@@ -144,7 +144,7 @@ export function figuresMarkdown(r: Results): string {
   const when = r.generatedAt.slice(0, 16).replace("T", " ");
   const parts = [
     `Run of ${when} UTC at commit \`${r.commit.slice(0, 7)}\`${r.worktreeDirty ? " (with uncommitted changes)" : ""},` +
-      ` ${r.profile.users} users, ${r.profile.rounds} alternating rounds a phase, ${r.durationSeconds} s in all;` +
+      ` ${r.profile.users} users, at least ${r.profile.rounds} alternating rounds a phase, ${r.durationSeconds} s in all;` +
       ` workerd ${r.machine.workerd}, ${r.machine.cores} cores, load average ${r.machine.loadAverageAtStart.join(" ")} at the start,` +
       ` other load up to ${fmt(r.machine.maxForeignCpuCores, 2)} core during a phase.` +
       (r.provisional
