@@ -46,7 +46,11 @@ function add(
  * The counts after one account's row changed from `before` to `after` (null: no row, the user
  * not in the index). A new object; `counts` is left as it was.
  */
-export function applyChange(counts: OnlineCounts, before: IndexEntry | null, after: IndexEntry | null): OnlineCounts {
+export function applyChange(
+  counts: OnlineCounts,
+  before: Pick<IndexEntry, "status" | "platforms"> | null,
+  after: Pick<IndexEntry, "status" | "platforms"> | null,
+): OnlineCounts {
   const next = { online: counts.online, disconnected: counts.disconnected, platforms: { ...counts.platforms } };
   if (before !== null) add(next, before, -1);
   if (after !== null) add(next, after, 1);

@@ -2,7 +2,8 @@
 // its rows (shard-store.ts) and its counts, kept in memory.
 //
 // - An update applies only when its seq is newer than the row's: retries, repeats and a late
-//   call are harmless and write nothing. An entry is an upsert, no entry a delete: one row.
+//   call are harmless and write nothing. An entry is an upsert, no entry a delete: one row, in
+//   one statement that also says what the row held before (shard-store.ts), for the counts.
 // - The counts are computed once from the rows when the shard loads (one aggregate query) and
 //   then moved by each applied change (counts.ts): they cost no row.
 // - `version` rises with every change of the counts, also across restarts (it starts from the
@@ -17,9 +18,9 @@ import {
   createShardTable,
   deleteRow,
   readPage,
-  readRow,
   shardTableExists,
   upsertRow,
+  type Counted,
   type ListedUser,
 } from "./shard-store";
 
@@ -43,26 +44,22 @@ export class ShardIndex {
    */
   update(account: AccountId, entry: IndexEntry | null, seq: number, now: EpochMs): boolean {
     const shard = this.load(now);
-    const before = shard.table ? readRow(this.sql, account) : null;
-    if (before !== null && before.seq >= seq) return false;
     if (entry === null) {
-      if (before === null) return false;
-      deleteRow(this.sql, account, seq);
-    } else {
-      if (!shard.table) createShardTable(this.sql);
-      shard.table = true;
-      upsertRow(this.sql, account, entry, seq);
+      if (!shard.table) return false;
+      const written = deleteRow(this.sql, account, seq);
+      return written.applied && this.moved(written.before, null, now);
     }
-    return this.moved(before?.entry ?? null, entry, now);
+    if (!shard.table) createShardTable(this.sql);
+    shard.table = true;
+    const written = upsertRow(this.sql, account, entry, seq);
+    return written.applied && this.moved(written.before, entry, now);
   }
 
   /** Removes the user whatever its seq (an erasure). Returns whether the counts changed. */
   remove(account: AccountId, now: EpochMs): boolean {
-    const shard = this.load(now);
-    const before = shard.table ? readRow(this.sql, account) : null;
-    if (before === null) return false;
-    deleteRow(this.sql, account, null);
-    return this.moved(before.entry, null, now);
+    if (!this.load(now).table) return false;
+    const written = deleteRow(this.sql, account, null);
+    return written.applied && this.moved(written.before, null, now);
   }
 
   counts(now: EpochMs): ShardCounts {
@@ -74,7 +71,7 @@ export class ShardIndex {
     return this.load(Date.now()).table ? readPage(this.sql, status, platform, after, limit) : [];
   }
 
-  private moved(before: IndexEntry | null, after: IndexEntry | null, now: EpochMs): boolean {
+  private moved(before: Counted | null, after: Counted | null, now: EpochMs): boolean {
     const shard = this.loaded!;
     const counts = applyChange(shard.counts, before, after);
     if (sameCounts(counts, shard.counts)) return false;

@@ -12,11 +12,13 @@ import { maskToPlatforms, platformBit, type IndexEntry, type IndexedStatus } fro
 const STATUS_CODES: Readonly<Record<IndexedStatus, number>> = { online: 1, disconnected: 2 };
 const STATUS_OF: Readonly<Record<number, IndexedStatus>> = { 1: "online", 2: "disconnected" };
 
-/** A user's row: its entry and the user object's seq that wrote it. */
-export interface ShardRow {
-  readonly entry: IndexEntry;
-  readonly seq: number;
-}
+/** What a row held before a write: what the counts move away from. */
+export type Counted = Pick<IndexEntry, "status" | "platforms">;
+
+/** A write's outcome: not applied (an older or equal seq), or applied over what the row held (null: no row). */
+export type Written = { readonly applied: false } | { readonly applied: true; readonly before: Counted | null };
+
+const NOT_APPLIED: Written = { applied: false };
 
 /** One user of a GET /online/users page, as the API shows it. */
 export interface ListedUser {
@@ -27,14 +29,21 @@ export interface ListedUser {
   readonly since: EpochMs;
 }
 
-/** Created by the first write, never by a read. */
+/**
+ * Created by the first write, never by a read. `prev_status` and `prev_platforms` hold what the
+ * row held before its last write (0: it was new), so that a write says what it replaced in the
+ * same statement (RETURNING): the counts move without a read before each write, which cost
+ * about 5 % of a transition's CPU in the bench.
+ */
 export function createShardTable(sql: Sql): void {
   sql`CREATE TABLE IF NOT EXISTS users (
     account TEXT PRIMARY KEY,
     status INTEGER NOT NULL,
     platforms INTEGER NOT NULL,
     since INTEGER NOT NULL,
-    seq INTEGER NOT NULL
+    seq INTEGER NOT NULL,
+    prev_status INTEGER NOT NULL DEFAULT 0,
+    prev_platforms INTEGER NOT NULL DEFAULT 0
   ) WITHOUT ROWID`;
 }
 
@@ -52,28 +61,39 @@ export function countRows(sql: Sql): OnlineCounts {
   );
 }
 
-export function readRow(sql: Sql, account: AccountId): ShardRow | null {
-  const row = sql<{ status: number; platforms: number; since: number; seq: number }>`
-    SELECT status, platforms, since, seq FROM users WHERE account = ${account}`[0];
-  const status = row === undefined ? undefined : STATUS_OF[row.status];
-  if (row === undefined || status === undefined) return null;
-  return { entry: { status, platforms: row.platforms, since: row.since }, seq: row.seq };
-}
+const counted = (status: number, platforms: number): Counted | null => {
+  const s = STATUS_OF[status];
+  return s === undefined ? null : { status: s, platforms };
+};
 
-/** Stores the user's entry unless the row holds a newer seq already (the guard is in the statement too). */
-export function upsertRow(sql: Sql, account: AccountId, entry: IndexEntry, seq: number): void {
-  // An upsert, not INSERT OR REPLACE: REPLACE deletes and inserts, two written rows.
-  sql`INSERT INTO users (account, status, platforms, since, seq)
-      VALUES (${account}, ${STATUS_CODES[entry.status]}, ${entry.platforms}, ${entry.since}, ${seq})
-      ON CONFLICT (account) DO UPDATE SET status = excluded.status, platforms = excluded.platforms,
-        since = excluded.since, seq = excluded.seq
-      WHERE excluded.seq > users.seq`;
+/**
+ * Stores the user's entry unless the row holds this seq or a newer one (the guard is in the
+ * statement): one statement, one row written when applied, none otherwise.
+ */
+export function upsertRow(sql: Sql, account: AccountId, entry: IndexEntry, seq: number): Written {
+  // An upsert, not INSERT OR REPLACE: REPLACE deletes and inserts, two written rows. In DO UPDATE
+  // SET, `users.` is the row as it was: what it held goes into prev_*, and comes back.
+  const rows = sql<{ prev_status: number; prev_platforms: number }>`
+    INSERT INTO users (account, status, platforms, since, seq, prev_status, prev_platforms)
+    VALUES (${account}, ${STATUS_CODES[entry.status]}, ${entry.platforms}, ${entry.since}, ${seq}, 0, 0)
+    ON CONFLICT (account) DO UPDATE SET prev_status = users.status, prev_platforms = users.platforms,
+      status = excluded.status, platforms = excluded.platforms, since = excluded.since, seq = excluded.seq
+    WHERE excluded.seq > users.seq
+    RETURNING prev_status, prev_platforms`;
+  const row = rows[0];
+  return row === undefined ? NOT_APPLIED : { applied: true, before: counted(row.prev_status, row.prev_platforms) };
 }
 
 /** Deletes the user's row; with `olderThan`, only a row of an older seq. */
-export function deleteRow(sql: Sql, account: AccountId, olderThan: number | null): void {
-  if (olderThan === null) sql`DELETE FROM users WHERE account = ${account}`;
-  else sql`DELETE FROM users WHERE account = ${account} AND seq < ${olderThan}`;
+export function deleteRow(sql: Sql, account: AccountId, olderThan: number | null): Written {
+  const rows =
+    olderThan === null
+      ? sql<{ status: number; platforms: number }>`
+          DELETE FROM users WHERE account = ${account} RETURNING status, platforms`
+      : sql<{ status: number; platforms: number }>`
+          DELETE FROM users WHERE account = ${account} AND seq < ${olderThan} RETURNING status, platforms`;
+  const row = rows[0];
+  return row === undefined ? NOT_APPLIED : { applied: true, before: counted(row.status, row.platforms) };
 }
 
 /**
