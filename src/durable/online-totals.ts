@@ -76,10 +76,17 @@ export class OnlineTotals extends DurableObject<Env> {
     return fillSeries({ resolution, from, to, now }, rows, tracker === null ? null : trackerPoint(tracker));
   }
 
-  /** A hub starts watching the app's counts: registered (one row), answered with the counts now. */
+  /**
+   * A hub starts watching the app's counts: registered (one row), answered with the counts now.
+   * "Now" as GET /online means it: the shards are asked first (N calls, once per subscribe), since
+   * what this object last heard may be a push behind them; a first answer older than the
+   * GET /online a client read just before would move its counts backwards.
+   */
   async watchCounts(hub: string): Promise<CountsWatchAnswer> {
     if (!validHubId(hub)) return { ok: false, message: "hub must be a Durable Object id (64 hex digits)" };
     if (!(await this.ready())) return { ok: false, message: "the totals object was not reached by its name" };
+    // Before the hub is registered: a change the gather finds is pushed to the others only.
+    await this.gather();
     // Its alarm serves the hubs: whose object it is must be known to an alarm that wakes it cold.
     this.ensureTables();
     const added = this.watchers.add(hub);

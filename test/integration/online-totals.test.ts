@@ -10,6 +10,7 @@ import type { OnlineTotals } from "../../src/durable/online-totals";
 import type { CountsHub } from "../../src/online/count-watchers";
 import { countEntries, type OnlineCounts } from "../../src/online/counts";
 import type { IndexEntry } from "../../src/online/entry";
+import type { ShardIndex } from "../../src/online/shard-index";
 import type { AccountId } from "../../src/presence/types";
 import { setClock } from "../support/clock";
 import { injectedFault } from "../support/expected-output";
@@ -111,6 +112,24 @@ describe("live counts for watch hubs", () => {
       state.storage.sql.exec<{ hub: string }>("SELECT hub FROM count_watchers").toArray(),
     );
     expect(stored).toEqual([{ hub: kept }]);
+  });
+
+  it("answers a new hub with the shards' counts now, not a push behind them (as GET /online)", async () => {
+    const name = "1400000095:2";
+    const totals = totalsNamed(name);
+    const shard = shardNamed(`${name}:1`);
+    const entry: IndexEntry = { status: "disconnected", platforms: 0, since: 1 };
+    await shard.update("a" as AccountId, { status: "online", platforms: 4, since: 1 }, 1);
+    await shard.pushed();
+    expect((await totals.watchCounts(hubId())).ok).toBe(true);
+    // A change the totals object has not heard of yet: as when the shard's push waits its second.
+    await runInDurableObject(shard, (instance: OnlineShard) => {
+      (instance as unknown as { index: ShardIndex }).index.update("a" as AccountId, entry, 2, Date.now());
+    });
+    expect(await runInDurableObject(shard, (i: OnlineShard) => i.storageUsage().pushes)).toBe(1);
+
+    const answer = await totals.watchCounts(hubId());
+    expect(answer).toMatchObject({ ok: true, counts: { online: 0, disconnected: 1 } });
   });
 
   it("refuses a hub id that is not an object id", async () => {
