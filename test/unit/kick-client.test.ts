@@ -3,7 +3,8 @@
 import { describe, expect, it } from "vitest";
 import type { AccountId, AppId } from "../../src/presence/types";
 import { kickAccount, kickAccountFor, type KickOptions } from "../../src/tencent/rest/kick";
-import { signUserSig, verifyUserSig } from "../../src/tencent/rest/usersig";
+import { signUserSig } from "../../src/tencent/rest/usersig";
+import { connectFails, neverAnswers, userSigRefusal } from "../support/rest-fetchers";
 import { TEST_SECRET_KEY } from "../support/usersig";
 
 const APP = "1400000001";
@@ -29,14 +30,8 @@ function fakeTencent(answer: () => Response | Promise<Response>, seen: Seen[] = 
       contentType: request.headers.get("content-type"),
       body: JSON.parse(await request.text()),
     });
-    const check = await verifyUserSig(
-      TEST_SECRET_KEY,
-      url.searchParams.get("usersig") ?? "",
-      { sdkAppId: url.searchParams.get("sdkappid") ?? "", identifier: url.searchParams.get("identifier") ?? "" },
-      Math.floor(Date.now() / 1000),
-    );
-    if (!check.ok)
-      return Response.json({ ActionStatus: "FAIL", ErrorCode: check.errorCode, ErrorInfo: check.errorInfo });
+    const refusal = await userSigRefusal(url);
+    if (refusal !== null) return refusal;
     return answer();
   }) as typeof fetch;
 }
@@ -117,13 +112,7 @@ describe("kick client", () => {
     const cases: [typeof fetch, string, RegExp][] = [
       [fakeTencent(() => new Response("oops", { status: 500 })), "http", /^HTTP 500 from Tencent$/],
       [fakeTencent(() => new Response("bad gateway", { status: 502 })), "http", /^HTTP 502/],
-      [
-        (async (input: RequestInfo | URL) => {
-          throw new TypeError(`connect failed: ${String(input)}`);
-        }) as typeof fetch,
-        "network",
-        /^network error: connect failed/,
-      ],
+      [connectFails, "network", /^network error: connect failed/],
       [fakeTencent(() => new Response("<html>gateway</html>")), "malformed", /not JSON/],
       [fakeTencent(() => Response.json({ ActionStatus: "MAYBE", ErrorCode: 0 })), "malformed", /ActionStatus/],
     ];
@@ -137,11 +126,7 @@ describe("kick client", () => {
   });
 
   it("gives up after the timeout and says so", async () => {
-    const never = ((_input: RequestInfo | URL, init?: RequestInit) =>
-      new Promise<Response>((_resolve, reject) => {
-        init?.signal?.addEventListener("abort", () => reject(init.signal?.reason));
-      })) as typeof fetch;
-    const result = await kickAccount({ ...(await options()), timeoutMs: 20, fetcher: never });
+    const result = await kickAccount({ ...(await options()), timeoutMs: 20, fetcher: neverAnswers });
     expect(result).toStrictEqual({
       ok: false,
       reason: "timeout",

@@ -5,7 +5,8 @@ import {
   queryOnlineStatusFor,
   type QueryOnlineStatusOptions,
 } from "../../src/tencent/rest/query-online-status";
-import { signUserSig, verifyUserSig } from "../../src/tencent/rest/usersig";
+import { signUserSig } from "../../src/tencent/rest/usersig";
+import { connectFails, neverAnswers, userSigRefusal } from "../support/rest-fetchers";
 import { OTHER_SECRET_KEY, TEST_SECRET_KEY } from "../support/usersig";
 
 const APP = "1400000001";
@@ -28,15 +29,8 @@ function fakeTencent(answer: (seen: Seen) => Response | Promise<Response>, seen:
     if (request.method !== "POST" || url.pathname !== "/v4/openim/query_online_status") {
       return new Response("not found", { status: 404 });
     }
-    const check = await verifyUserSig(
-      TEST_SECRET_KEY,
-      url.searchParams.get("usersig") ?? "",
-      { sdkAppId: url.searchParams.get("sdkappid") ?? "", identifier: url.searchParams.get("identifier") ?? "" },
-      Math.floor(Date.now() / 1000),
-    );
-    if (!check.ok) {
-      return Response.json({ ActionStatus: "FAIL", ErrorCode: check.errorCode, ErrorInfo: check.errorInfo });
-    }
+    const refusal = await userSigRefusal(url);
+    if (refusal !== null) return refusal;
     return answer(entry);
   }) as typeof fetch;
 }
@@ -165,12 +159,7 @@ describe("query_online_status client", () => {
         ),
         /malformed/,
       ],
-      [
-        (async (input: RequestInfo | URL) => {
-          throw new TypeError(`connect failed: ${String(input)}`);
-        }) as typeof fetch,
-        /^network error/,
-      ],
+      [connectFails, /^network error/],
     ];
     for (const [fetcher, message] of cases) {
       const result = await queryOnlineStatus({ ...base, fetcher });
@@ -181,11 +170,7 @@ describe("query_online_status client", () => {
   });
 
   it("gives up after the timeout and says so", async () => {
-    const never = ((_input: RequestInfo | URL, init?: RequestInit) =>
-      new Promise<Response>((_resolve, reject) => {
-        init?.signal?.addEventListener("abort", () => reject(init.signal?.reason));
-      })) as typeof fetch;
-    const result = await queryOnlineStatus({ ...(await options()), timeoutMs: 20, fetcher: never });
+    const result = await queryOnlineStatus({ ...(await options()), timeoutMs: 20, fetcher: neverAnswers });
     expect(result).toStrictEqual({ ok: false, error: "timeout: no answer within 0.02 s", errorCode: null });
   });
 
