@@ -1,71 +1,30 @@
 // The operator console in a real browser against the local Worker: sign-in, look-up, the
 // timeline, a live change without reload, Redeliver, keyboard use and the 390 px width.
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium, type Chromium } from "../../scripts/lib/chromium.ts";
 import { startLocalWorker, startTencentStandin, type LocalWorker } from "../../scripts/lib/local-worker.ts";
-import { sendCallback, type StateEvent } from "../../scripts/lib/tencent-client.ts";
 import { startSubscriber, type TestSubscriber } from "../../scripts/lib/status-subscriber.ts";
+import { API_TOKEN, APP, expectNoAxeViolations, openConsole, runNames, sendTo, SLOW } from "./support.ts";
 
-const require = createRequire(import.meta.url);
 const WORKER_PORT = 8820;
 const SUBSCRIBER_PORT = 8822;
-const APP = "1400000000";
-const API_TOKEN = "demo-api-token";
 const SECRET = "whsec_ZGVtby1zdWJzY3JpYmVyLXNlY3JldC0wMTIzNDU2Nzg5";
-// Conditions that wait on the Worker (a webhook alarm, the grid's 3 s poll) get this long:
-// on a machine whose two cores are busy, workerd and Chromium can each stall for seconds.
-const SLOW = { timeout: 45_000, interval: 250 };
-
 const STANDIN_PORT = 8826;
 
 let worker: LocalWorker;
 let standin: { url: string; stop(): Promise<void> };
 let browser: Chromium;
 let subscriber: TestSubscriber;
-// Every run starts from empty storage, but names stay distinct per run for readable failures.
-const run = Date.now().toString(36);
-const user = (name: string) => `${name}-${run}`;
+const user = runNames();
 
-async function callback(event: Omit<StateEvent, "eventTime"> & { eventTime?: number }) {
-  const result = await sendCallback(
-    { url: worker.url, app: APP, token: "demo-callback-token" },
-    { eventTime: Date.now(), ...event },
-  );
-  expect(result.status, result.body).toBe(200);
-}
-
-async function signedIn(viewport?: { width: number; height: number }): Promise<Page> {
-  const page = await browser.context.newPage();
-  if (viewport) await page.setViewportSize(viewport);
-  await page.goto(`${worker.url}/console/`);
-  await page.getByLabel("API token").fill(API_TOKEN);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("navigation", { name: "Pages" }).waitFor();
-  return page;
-}
+const callback = (event: Parameters<typeof sendTo>[1]) => sendTo(worker, event);
+const signedIn = (viewport?: { width: number; height: number }) => openConsole(browser, worker, viewport);
 
 async function lookUp(page: Page, account: string) {
   await page.getByLabel("Account (UserID)").fill(account);
   await page.getByRole("button", { name: "Look up" }).click();
   await page.getByRole("heading", { name: account }).waitFor();
-}
-
-/** Runs axe-core on the page as it is and expects no violation. */
-async function expectNoAxeViolations(page: Page, name: string) {
-  // Evaluated through the debugging protocol, which the page's CSP does not apply to.
-  await page.evaluate(readFileSync(require.resolve("axe-core/axe.min.js"), "utf8"));
-  const violations = await page.evaluate(async () => {
-    const result = await (
-      window as unknown as {
-        axe: { run(): Promise<{ violations: { id: string; nodes: { target: unknown }[] }[] }> };
-      }
-    ).axe.run();
-    return result.violations.map((v) => `${v.id}: ${JSON.stringify(v.nodes.map((n) => n.target))}`);
-  });
-  expect(violations, name).toEqual([]);
 }
 
 beforeAll(async () => {

@@ -2,37 +2,21 @@
 // count equals GET /online's and follows a new Login without a reload (through the watch), the
 // chart of counts over time is drawn and keyboard usable, the list's filters work and its links
 // open the user, and the page fits 390 px with no accessibility violation axe-core finds.
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { launchChromium, type Chromium } from "../../scripts/lib/chromium.ts";
 import { startLocalWorker, type LocalWorker } from "../../scripts/lib/local-worker.ts";
-import { sendCallback, type StateEvent } from "../../scripts/lib/tencent-client.ts";
+import { API_TOKEN, APP, expectNoAxeViolations, openConsole, runNames, sendTo, SLOW } from "./support.ts";
 
-const require = createRequire(import.meta.url);
 // Its own Worker (fresh storage, so the counts are this file's), on a port of the e2e range the
 // console tests and the screenshots do not use.
 const WORKER_PORT = 8823;
-const APP = "1400000000";
-const API_TOKEN = "demo-api-token";
-// Conditions that wait on the Worker's pushes (a shard to the app's totals object, then to the
-// watch, at most once a second each) get this long: on a machine whose two cores are busy,
-// workerd and Chromium can each stall for seconds.
-const SLOW = { timeout: 45_000, interval: 250 };
 
 let worker: LocalWorker;
 let browser: Chromium;
-const run = Date.now().toString(36);
-const user = (name: string) => `${name}-${run}`;
+const user = runNames();
 
-async function callback(event: Omit<StateEvent, "eventTime"> & { eventTime?: number }) {
-  const result = await sendCallback(
-    { url: worker.url, app: APP, token: "demo-callback-token" },
-    { eventTime: Date.now(), ...event },
-  );
-  expect(result.status, result.body).toBe(200);
-}
+const callback = (event: Parameters<typeof sendTo>[1]) => sendTo(worker, event);
 
 async function api<T>(path: string): Promise<T> {
   const res = await fetch(`${worker.url}/v1/apps/${APP}${path}`, { headers: { authorization: `Bearer ${API_TOKEN}` } });
@@ -47,11 +31,7 @@ interface Counts {
 }
 
 async function onlinePage(viewport?: { width: number; height: number }): Promise<Page> {
-  const page = await browser.context.newPage();
-  if (viewport) await page.setViewportSize(viewport);
-  await page.goto(`${worker.url}/console/`);
-  await page.getByLabel("API token").fill(API_TOKEN);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  const page = await openConsole(browser, worker, viewport);
   await page.getByRole("link", { name: "Online", exact: true }).click();
   await page.getByRole("heading", { name: "Online", exact: true }).waitFor();
   return page;
@@ -67,19 +47,6 @@ const shown = async (page: Page) => ({
 async function showsApiCounts(page: Page): Promise<boolean> {
   const [api_, page_] = [await api<Counts>("/online"), await shown(page)];
   return api_.online === page_.online && api_.disconnected === page_.disconnected;
-}
-
-async function expectNoAxeViolations(page: Page, name: string) {
-  await page.evaluate(readFileSync(require.resolve("axe-core/axe.min.js"), "utf8"));
-  const violations = await page.evaluate(async () => {
-    const result = await (
-      window as unknown as {
-        axe: { run(): Promise<{ violations: { id: string; nodes: { target: unknown }[] }[] }> };
-      }
-    ).axe.run();
-    return result.violations.map((v) => `${v.id}: ${JSON.stringify(v.nodes.map((n) => n.target))}`);
-  });
-  expect(violations, name).toEqual([]);
 }
 
 beforeAll(async () => {
