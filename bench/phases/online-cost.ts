@@ -43,8 +43,12 @@ export interface IndexProbe {
 
 export interface IndexCost {
   probes: IndexProbe[];
-  /** Rows written by the app's totals object while the probes ran, and the minutes they spanned. */
-  totals: { rowsWritten: number | null; minutes: number };
+  /**
+   * Rows written by the app's totals object while the probes ran (its one-time table creation
+   * apart, in `setupRowsWritten`: a first stored minute may fall in the window), and the minutes
+   * they spanned.
+   */
+  totals: { rowsWritten: number | null; setupRowsWritten: number | null; minutes: number };
 }
 
 const KINDS: { kind: string; transition: boolean; make: (w: CallbackWorkload, i: number) => Req }[] = [
@@ -118,13 +122,18 @@ export async function indexCostProbes(pe: Target, profile: Profile, shards: numb
   const cost: IndexCost = {
     probes,
     totals: {
-      rowsWritten: totals0 && totals1 ? totals1.rowsWritten! - totals0.rowsWritten! : null,
+      rowsWritten:
+        totals0 && totals1
+          ? totals1.rowsWritten! - totals0.rowsWritten! - (totals1.setupRowsWritten! - totals0.setupRowsWritten!)
+          : null,
+      setupRowsWritten: totals0 && totals1 ? totals1.setupRowsWritten! - totals0.setupRowsWritten! : null,
       minutes: minuteOf(Date.now()) - minuteOf(started) + 1,
     },
   };
   log(
     `  online: per callback, ${probes.map((p) => `${p.kind}: ${fmt(p.indexRequests, 2)} index requests, ${fmt(p.shardRows, 2)} shard rows`).join("; ")};` +
-      ` the totals object wrote ${fmt(cost.totals.rowsWritten, 0)} rows in ${cost.totals.minutes} minute(s)`,
+      ` the totals object wrote ${fmt(cost.totals.rowsWritten, 0)} rows in ${cost.totals.minutes} minute(s)` +
+      ` (and ${fmt(cost.totals.setupRowsWritten, 0)} creating its tables, once)`,
   );
   return cost;
 }

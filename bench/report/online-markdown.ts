@@ -78,7 +78,8 @@ export function onlineSection(raw: Record<string, unknown> | undefined, checks: 
           row([p.kind, p.transition ? "yes" : "no", fmt(p.indexRequests, 2), fmt(p.shardRows, 2), fmt(p.userRows, 2)]),
         ),
       ].join("\n"),
-      `The totals object (counts over time) wrote ${fmt(cost.totals.rowsWritten, 0)} rows while these ran (${cost.totals.minutes} minute(s); at most 3 a minute, none per callback).`,
+      `The totals object (counts over time) wrote ${fmt(cost.totals.rowsWritten, 0)} rows while these ran (${cost.totals.minutes} minute(s); at most 3 a minute, none per callback)` +
+        `${(cost.totals.setupRowsWritten ?? 0) > 0 ? `, and ${fmt(cost.totals.setupRowsWritten, 0)} creating its tables (once per app)` : ""}.`,
     );
   }
   if (cap) {

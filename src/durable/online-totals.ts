@@ -49,6 +49,8 @@ export class OnlineTotals extends DurableObject<Env> {
   private tables = false;
   /** The scheduled alarm, as this instance knows it (read on start). */
   private alarmAt: number | null = null;
+  /** Rows written creating the tables and the identity row (once per object). */
+  private setupRows = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -107,9 +109,12 @@ export class OnlineTotals extends DurableObject<Env> {
     this.schedule();
   }
 
-  /** Rows read and written by this instance (SQL cursor counters) and calls to hubs. */
-  storageUsage(): { rowsRead: number; rowsWritten: number; hubRequests: number } {
-    return { ...this.sql.usage, hubRequests: this.watchers.requests };
+  /**
+   * Rows read and written by this instance (SQL cursor counters), of them the rows its one-time
+   * table creation wrote (`setupRowsWritten`: the cost model counts them apart), and calls to hubs.
+   */
+  storageUsage(): { rowsRead: number; rowsWritten: number; setupRowsWritten: number; hubRequests: number } {
+    return { ...this.sql.usage, setupRowsWritten: this.setupRows, hubRequests: this.watchers.requests };
   }
 
   private answer(): OnlineAnswer {
@@ -154,7 +159,7 @@ export class OnlineTotals extends DurableObject<Env> {
       const point = step.finished;
       // The flag follows the commit: a failed transaction created nothing.
       this.ctx.storage.transactionSync(() => {
-        if (!this.tables) createTotalsTables(this.sql, this.identity!);
+        if (!this.tables) this.createTables();
         storeMinute(this.sql, point, this.config.onlineHistoryDays, Date.now());
       });
       this.tables = true;
@@ -165,8 +170,14 @@ export class OnlineTotals extends DurableObject<Env> {
 
   /** The tables and the identity row, before the first hub's row. */
   private ensureTables(): void {
-    if (!this.tables) createTotalsTables(this.sql, this.identity!);
+    if (!this.tables) this.createTables();
     this.tables = true;
+  }
+
+  private createTables(): void {
+    const before = this.sql.usage.rowsWritten;
+    createTotalsTables(this.sql, this.identity!);
+    this.setupRows += this.sql.usage.rowsWritten - before;
   }
 
   /** The alarm at the minute's end, while the minute holds a change to store or hubs watch. */

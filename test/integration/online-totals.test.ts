@@ -160,7 +160,11 @@ describe("counts over time", () => {
     await report(3);
     expect(await runInDurableObject(totals, (_i, s) => s.storage.getAlarm())).toBe(T0 + M);
     setClock(T0 + M + 1);
+    const first = await usage();
     expect(await alarm()).toBe(true); // the first minute: its tables and whose object it is are written too
+    const setup = (await usage()).setupRowsWritten - first.setupRowsWritten;
+    expect(setup).toBeGreaterThan(0);
+    expect((await usage()).rowsWritten - first.rowsWritten - setup).toBe(3); // the rest: minute, hour, day
     setClock(T0 + M + 10_000);
     await report(4);
     setClock(T0 + 2 * M + 1);
