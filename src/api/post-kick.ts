@@ -5,7 +5,7 @@
 // and a verification that failed is said in it ("verified": false), never as a 5xx that would
 // invite a second kick. One log line per kick; never a key or a UserSig.
 import * as z from "zod/mini";
-import type { KickOutcome } from "../durable/reconciler";
+import type { KickOutcome } from "../reconcile/outcomes";
 import { log } from "../lib/log";
 import type { AppId, AccountId } from "../presence/types";
 import type { RestFailure } from "../tencent/rest/rest-call";

@@ -13,6 +13,7 @@ import type { AccountId, AppId, EpochMs } from "../presence/types";
 import { batchAnswer } from "../reconcile/answer";
 import { retryDelay } from "../reconcile/backoff";
 import { applyEach, type Applied } from "../reconcile/apply-answers";
+import type { KickOutcome, VerifyResult } from "../reconcile/outcomes";
 import { VerificationQueue, type Pending, type WaitingRetry } from "../reconcile/queue";
 import { freeSlots, inWindow, nextSlotAt } from "../reconcile/rate";
 import { failuresOf, type CallFailure, type CallReport, type ReconcileStats } from "../reconcile/stats";
@@ -20,7 +21,6 @@ import { StatsStore } from "../reconcile/stats-store";
 import { kickAccountFor } from "../tencent/rest/kick";
 import { queryOnlineStatus } from "../tencent/rest/query-online-status";
 import { MAX_QUERY_ACCOUNTS } from "../tencent/rest/query-online-status-wire";
-import type { RestFailure } from "../tencent/rest/rest-call";
 import { userSigFor } from "../tencent/rest/usersig-cache";
 import { sqlOf, type Sql } from "../lib/sql";
 
@@ -42,15 +42,6 @@ const MAX_QUEUED = 200_000;
 export interface ReconcileReport extends ReconcileStats {
   readonly queueLength: number;
 }
-
-export type VerifyResult =
-  | { readonly ok: true; readonly results: readonly Applied[] }
-  | { readonly ok: false; readonly error: string; readonly errorCode: number | null };
-
-/** An operator's kick: Tencent refused it (nothing changed), or it was done and then verified. */
-export type KickOutcome =
-  | { readonly kicked: false; readonly failure: RestFailure }
-  | { readonly kicked: true; readonly verified: VerifyResult };
 
 interface CallOutcome {
   readonly ok: boolean;
