@@ -134,6 +134,31 @@ describe("no update is lost", () => {
     expect(await listed(account)).toBeUndefined();
   });
 
+  it("changes committed while a send is on its way go out when it returns: the newest, once", async () => {
+    const account = uniqueAccount("coalesce");
+    const t = Date.now() - 1000;
+    const requests = await runInDurableObject(stubFor(account), async (instance: UserPresence) => {
+      const event = { reason: "Register", clientIp: null, kicked: [], customStatus: null };
+      const ingest = (action: string, platform: string, at: number) =>
+        instance.ingest(
+          TEST_APP as AppId,
+          account as AccountId,
+          { ...event, action, platform, eventTime: at, receivedAt: at } as never,
+        );
+      // Three commits in one turn: the first is sent at once, the next two while it is on its way.
+      ingest("Login", "Web", t);
+      ingest("Login", "iOS", t + 1);
+      ingest("Logout", "Web", t + 2);
+      const feed = feedOf(instance);
+      await feed.drained();
+      return feed.requests;
+    });
+    // No restart and no alarm: the answer to the first send sent the newest entry, and only it.
+    expect(requests).toBe(2);
+    expect(await listed(account)).toMatchObject({ status: "online", platforms: ["iOS"] });
+    expect(await feedState(account)).toEqual({ behind: false, acknowledged: "16:online:1" });
+  });
+
   it("a user whose key was acknowledged sends nothing on its next load", async () => {
     const account = uniqueAccount("quiet-load");
     const t = Date.now() - 1000;
