@@ -155,8 +155,8 @@ export class OnlineFeed implements UserConcern {
   /**
    * One call to the shard and what its answer leads to: acknowledged, then the newest target
    * if it changed meanwhile (kick() again); failed, then a retry asked of the alarm. A chain of
-   * two callbacks rather than an async loop around the call: in the bench's A/B the loop cost a
-   * transition about 5 % more CPU (docs/PERFORMANCE.md, "With the index").
+   * two callbacks rather than an async loop around the call: in paired CPU profiles the loop cost a
+   * transition about 5 % more (docs/PERFORMANCE.md, "With the index").
    */
   private send(target: Target, generation: number): Promise<void> {
     this.requests++;

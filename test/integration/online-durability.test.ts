@@ -23,6 +23,23 @@ const feedState = (account: string) =>
     return { behind: feed.behind, acknowledged: feed.acknowledged() };
   });
 
+/** Commits one callback in the user's object directly: several can land in one turn. */
+const ingestIn = (instance: UserPresence, account: string, action: string, platform: string, at: number) =>
+  instance.ingest(
+    TEST_APP as AppId,
+    account as AccountId,
+    {
+      action,
+      reason: "Register",
+      platform,
+      eventTime: at,
+      receivedAt: at,
+      clientIp: null,
+      kicked: [],
+      customStatus: null,
+    } as never,
+  );
+
 const alarmOf = (account: string) => runInDurableObject(stubFor(account), (_i, state) => state.storage.getAlarm());
 
 /** The `index_key` of the user's history rows, newest first. */
@@ -109,23 +126,9 @@ describe("no update is lost", () => {
     const account = uniqueAccount("unsure");
     const t = Date.now() - 1000;
     await runInDurableObject(stubFor(account), (instance: UserPresence) => {
-      const event = { reason: "Register", platform: "Web", clientIp: null, kicked: [], customStatus: null };
       // Two commits in one turn: the first one's send is on its way when the second row is written.
-      instance.ingest(
-        TEST_APP as AppId,
-        account as AccountId,
-        { ...event, action: "Login", eventTime: t, receivedAt: t } as never,
-      );
-      instance.ingest(
-        TEST_APP as AppId,
-        account as AccountId,
-        {
-          ...event,
-          action: "Logout",
-          eventTime: t + 1,
-          receivedAt: t + 1,
-        } as never,
-      );
+      ingestIn(instance, account, "Login", "Web", t);
+      ingestIn(instance, account, "Logout", "Web", t + 1);
     });
     expect(await storedKeys(account)).toEqual(["16:unsure", null]);
     // Whichever entry the shard has, the user (offline now) ends up not listed.
@@ -138,17 +141,10 @@ describe("no update is lost", () => {
     const account = uniqueAccount("coalesce");
     const t = Date.now() - 1000;
     const requests = await runInDurableObject(stubFor(account), async (instance: UserPresence) => {
-      const event = { reason: "Register", clientIp: null, kicked: [], customStatus: null };
-      const ingest = (action: string, platform: string, at: number) =>
-        instance.ingest(
-          TEST_APP as AppId,
-          account as AccountId,
-          { ...event, action, platform, eventTime: at, receivedAt: at } as never,
-        );
       // Three commits in one turn: the first is sent at once, the next two while it is on its way.
-      ingest("Login", "Web", t);
-      ingest("Login", "iOS", t + 1);
-      ingest("Logout", "Web", t + 2);
+      ingestIn(instance, account, "Login", "Web", t);
+      ingestIn(instance, account, "Login", "iOS", t + 1);
+      ingestIn(instance, account, "Logout", "Web", t + 2);
       const feed = feedOf(instance);
       await feed.drained();
       return feed.requests;
@@ -234,17 +230,7 @@ describe("no update is lost", () => {
       };
       const erasing = instance.erase();
       await removeSent;
-      const login = { action: "Login", reason: "Register", platform: "Web", eventTime: t + 1, receivedAt: t + 1 };
-      instance.ingest(
-        TEST_APP as AppId,
-        account as AccountId,
-        {
-          ...login,
-          clientIp: null,
-          kicked: [],
-          customStatus: null,
-        } as never,
-      );
+      ingestIn(instance, account, "Login", "Web", t + 1);
       release();
       await erasing;
     });
