@@ -10,7 +10,8 @@ import { runLoad, type Req } from "../lib/load.ts";
 import { measure, mergePhases, post, type Phase } from "../lib/phase.ts";
 import { APP, API_TOKEN, CALLBACK_TOKEN, PE_BINDINGS, log, type Profile } from "../lib/settings.ts";
 import type { BuildInfo } from "../lib/build.ts";
-import { dirBytes, objectsThatFit } from "../lib/proc.ts";
+import { dirBytes, objectsThatFit, openFilesOf } from "../lib/proc.ts";
+import { waitForEvictions } from "../lib/settle.ts";
 import { startTarget, type Placement, type Target, type TargetKind } from "../lib/targets.ts";
 import { storageProbes, type Probe } from "./storage-rows.ts";
 
@@ -56,6 +57,8 @@ interface Side {
   t: Target;
   w: CallbackWorkload;
   fig: TargetFigures;
+  /** Files its workerd had open before it held any object (bench/lib/settle.ts). */
+  baseFiles: number | null;
 }
 
 interface PhaseDef {
@@ -226,8 +229,14 @@ const MAX_IDLE_SECONDS = 4;
 /**
  * Unmeasured load each target gets before a timed phase. Rounds keep a target's idle time under
  * MAX_IDLE_SECONDS within a phase, but a target that is not in a phase (the index-off target sits
- * out the second mix and duplicate/stale) idles through it: its objects are evicted, and its
- * first round measured cold loads (1 055/s against 3 000-3 500/s in the rounds after, in one run).
+ * out the second mix and duplicate/stale, the two-hop ceiling duplicate/stale) idles through it:
+ * its objects are evicted, and its first round measured cold loads (1 055/s against 3 000-3 500/s
+ * in the rounds after, in one run). So the warm-up first sends one callback to every user of the
+ * population (round-robin: every object is loaded again, however slowly cold loads go), then
+ * WARM_UP_SECONDS of the phase's own load. A second alone did not reach every user at cold-load
+ * speed: in run 9 of 2026-12-07 the index-off target's first round at 20 connections, after it
+ * sat out duplicate/stale, ran 1 744/s at 0.59 CPU ms a callback against 2 600-3 600/s at
+ * 0.26-0.38 in its eleven rounds after.
  */
 const WARM_UP_SECONDS = 1;
 
@@ -263,9 +272,10 @@ export async function runGroup(
         bindings: bindingsOf(role),
         labelSuffix: role === "index-off" ? "+index-off" : undefined,
       });
+      const baseFiles = openFilesOf(t.workerdPid);
       const w = new CallbackWorkload({ app: APP, token: CALLBACK_TOKEN, users: profile.users, prefix: "bench" });
       const fig: TargetFigures = { label: t.label, role, kind, placement, ready: false, notes: [], phases: {} };
-      sides.push({ t, w, fig });
+      sides.push({ t, w, fig, baseFiles });
       const problem = await preflight(t, w);
       if (problem) {
         fig.notes.push(`not measured: ${problem}`);
@@ -289,13 +299,22 @@ export async function runGroup(
       if (active.length === 0) continue;
       const rounds = roundsOf(def, profile.rounds, active.length);
       const parts = new Map<Side, Phase[]>(active.map((s) => [s, []]));
+      // No target's evictions fall inside the phase: those of a target that sits it out, and
+      // before first touch (which leaves the population idle) those of every target.
+      const settling = def.createsObjects ? ready : ready.filter((s) => !active.includes(s));
+      await waitForEvictions(
+        settling.map((s) => ({ label: s.t.label, pid: s.t.workerdPid, baseFiles: s.baseFiles })),
+        def.name,
+      );
       if (def.mix) for (const s of active) s.w.useMix(def.mix);
       const gens = new Map<Side, () => Req>(active.map((s) => [s, def.next(s.w)]));
       // A target that sat out the phases before (a role not in them) comes back with its objects
-      // evicted: a second of the same load, not measured, brings them back first.
+      // evicted: the same load, not measured, brings every one of them back first.
       if (def.seconds !== undefined && !def.createsObjects) {
         for (const s of active) {
-          await runLoad({ url: s.t.url, connections: def.connections, duration: WARM_UP_SECONDS, next: gens.get(s)! });
+          const warm = { url: s.t.url, connections: def.connections, next: gens.get(s)! };
+          await runLoad({ ...warm, amount: s.w.population.length });
+          await runLoad({ ...warm, duration: WARM_UP_SECONDS });
         }
       }
       for (let r = 0; r < rounds; r++) {
