@@ -10,7 +10,7 @@ import { DurableObject } from "cloudflare:workers";
 import { log } from "../lib/log";
 import { sqlOf, type Sql } from "../lib/sql";
 import type { StatusFilter } from "../online/cursor";
-import type { IndexEntry } from "../online/entry";
+import type { EntryKey, IndexEntry } from "../online/entry";
 import { parseShardName, type ShardPlace } from "../online/shard";
 import { ShardIndex, type ShardCounts } from "../online/shard-index";
 import type { ListedUser } from "../online/shard-store";
@@ -41,9 +41,12 @@ export class OnlineShard extends DurableObject<Env> {
     );
   }
 
-  /** The user's entry (null: not in the index) as of the user object's `seq`: applied if newer. */
-  update(account: AccountId, entry: IndexEntry | null, seq: number): void {
-    if (this.index.update(account, entry, seq, Date.now())) this.push.changed();
+  /**
+   * The user's entry (null: not in the index) as of the user object's `seq`: applied if newer.
+   * `prior`: what the user object believes this shard holds for it (src/online/entry.ts, priorOf).
+   */
+  update(account: AccountId, entry: IndexEntry | null, seq: number, prior?: EntryKey | null): void {
+    if (this.index.update(account, entry, seq, Date.now(), prior)) this.push.changed();
   }
 
   /** Removes the user whatever its seq (an erasure: the user's seq starts again). */
@@ -60,9 +63,9 @@ export class OnlineShard extends DurableObject<Env> {
     return this.index.page(status, platform, after, limit);
   }
 
-  /** Rows read and written by this instance (SQL cursor counters) and pushes started. */
-  storageUsage(): { rowsRead: number; rowsWritten: number; pushes: number } {
-    return { ...this.sql.usage, pushes: this.push.calls };
+  /** Rows read and written by this instance (SQL cursor counters), guarded writes and pushes started. */
+  storageUsage(): { rowsRead: number; rowsWritten: number; guardedWrites: number; pushes: number } {
+    return { ...this.sql.usage, guardedWrites: this.index.guarded, pushes: this.push.calls };
   }
 
   /** Resolves once the totals object has every change of the counts so far (tests wait on it). */

@@ -79,6 +79,27 @@ export function indexKey(shards: number, entry: IndexEntry | null): string {
   return entry === null ? `${shards}:offline` : `${shards}:${entry.status}:${entry.platforms}`;
 }
 
+/** What the counts need of an entry: its status and online platforms (the key without `since`). */
+export type EntryKey = Pick<IndexEntry, "status" | "platforms">;
+
+/**
+ * What the shard holds for the user by `acked`, the key it last acknowledged: that entry's status
+ * and platforms, null for no row, undefined where the key does not say (never sent, unsure, or
+ * another shard count). The shard checks it before relying on it (shard-store.ts, writeIfPrior).
+ */
+export function priorOf(shards: number, acked: string | null): EntryKey | null | undefined {
+  const prefix = `${shards}:`;
+  if (acked === null || !acked.startsWith(prefix)) return undefined;
+  const rest = acked.slice(prefix.length);
+  if (rest === "offline") return null;
+  const colon = rest.indexOf(":");
+  const status = rest.slice(0, colon);
+  const platforms = rest.slice(colon + 1);
+  if (colon === -1 || (status !== "online" && status !== "disconnected") || !/^\d{1,4}$/.test(platforms))
+    return undefined;
+  return { status, platforms: Number(platforms) };
+}
+
 /**
  * The stored key when the shard may hold one of two entries (a send was on its way, or failed
  * after it may have arrived): it matches no entry, so the next chance sends the current one, and

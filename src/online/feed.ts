@@ -16,6 +16,8 @@
 //      own entry; loading sends the current entry (or a removal) when the two differ. A user
 //      stored before the index existed has no key, and joins the index on its next load;
 //   3. the shard applies an update only when its seq is newer, so a repeat costs it nothing.
+// - Each send says what the shard last acknowledged (priorOf), which lets the shard confirm what
+//   its row held with a guarded write instead of returning it (src/online/shard-store.ts).
 // - Erasure: the user leaves its shard, awaited, before its storage goes (leave()); if the shard
 //   cannot be reached the erasure fails, nothing is deleted, and the caller tries again.
 import type { Config } from "../config";
@@ -23,7 +25,7 @@ import { log } from "../lib/log";
 import type { AccountId, AppId } from "../presence/types";
 import type { CommittedChange, UserConcern } from "../user/concern";
 import type { LoadedUser } from "../user/history-store";
-import { indexEntry, indexKey, mustSend, unsureKey, type IndexEntry } from "./entry";
+import { indexEntry, indexKey, mustSend, priorOf, unsureKey, type IndexEntry } from "./entry";
 import { shardName, shardOf } from "./shard";
 import { shardStub, type ShardStub } from "./stubs";
 
@@ -162,7 +164,8 @@ export class OnlineFeed implements UserConcern {
     this.requests++;
     let call: Promise<void>;
     try {
-      call = this.stubOf(target).update(target.account, target.entry, target.seq);
+      const prior = priorOf(this.config.onlineIndexShards, this.acked);
+      call = this.stubOf(target).update(target.account, target.entry, target.seq, prior);
     } catch (error) {
       call = Promise.reject(error);
     }

@@ -3,7 +3,8 @@
 //
 // - An update applies only when its seq is newer than the row's: retries, repeats and a late
 //   call are harmless and write nothing. An entry is an upsert, no entry a delete: one row, in
-//   one statement that also says what the row held before (shard-store.ts), for the counts.
+//   one statement that also confirms or says what the row held before (shard-store.ts), for the
+//   counts.
 // - The counts are computed once from the rows when the shard loads (one aggregate query) and
 //   then moved by each applied change (counts.ts): they cost no row.
 // - `version` rises with every change of the counts, also across restarts (it starts from the
@@ -20,6 +21,7 @@ import {
   readPage,
   shardTableExists,
   upsertRow,
+  writeIfPrior,
   type Counted,
   type ListedUser,
 } from "./shard-store";
@@ -35,23 +37,25 @@ const versionAt = (now: EpochMs, last: number) => Math.max(now * 1000, last + 1)
 
 export class ShardIndex {
   private loaded: { counts: OnlineCounts; version: number; table: boolean } | null = null;
+  /** Writes applied under the user object's `prior` (confirmed by SQLite, nothing returned). */
+  guarded = 0;
 
   constructor(private readonly sql: Sql) {}
 
   /**
-   * Applies the user's entry (null: not in the index) if `seq` is newer than its row's. Returns
-   * whether the counts changed.
+   * Applies the user's entry (null: not in the index) if `seq` is newer than its row's. `prior` is
+   * what the user object believes the row holds (undefined: it does not know): a write guarded
+   * by it, confirmed by SQLite, or else the write that returns what the row held. Returns whether
+   * the counts changed.
    */
-  update(account: AccountId, entry: IndexEntry | null, seq: number, now: EpochMs): boolean {
+  update(account: AccountId, entry: IndexEntry | null, seq: number, now: EpochMs, prior?: Counted | null): boolean {
     const shard = this.load(now);
-    if (entry === null) {
-      if (!shard.table) return false;
-      const written = deleteRow(this.sql, account, seq);
-      return written.applied && this.moved(written.before, null, now);
-    }
+    if (entry === null && !shard.table) return false;
     if (!shard.table) createShardTable(this.sql);
     shard.table = true;
-    const written = upsertRow(this.sql, account, entry, seq);
+    let written = prior === undefined ? null : writeIfPrior(this.sql, account, entry, seq, prior);
+    if (written !== null) this.guarded++;
+    written ??= entry === null ? deleteRow(this.sql, account, seq) : upsertRow(this.sql, account, entry, seq);
     return written.applied && this.moved(written.before, entry, now);
   }
 

@@ -8,7 +8,10 @@ import { restart, settle, shardIndexOf, shardUsage, userUsage } from "../support
 import { getSnapshot } from "../support/api";
 import { stubFor, uniqueAccount } from "../support/storage";
 
-/** Rows written at the shard, requests to it and rows written in the user object by one callback. */
+/**
+ * Rows written at the shard, requests to it, the shard's writes guarded by what the user object
+ * last had acknowledged (no row returned) and rows written in the user object by one callback.
+ */
 async function costOf(account: string, fields: Record<string, unknown>, optPlatform = "IOS") {
   const shardBefore = await shardUsage(account);
   const userBefore = await userUsage(account);
@@ -20,6 +23,7 @@ async function costOf(account: string, fields: Record<string, unknown>, optPlatf
   return {
     shardRows: shardAfter.rowsWritten - shardBefore.rowsWritten,
     requests: userAfter.indexRequests - userBefore.indexRequests,
+    guarded: shardAfter.guardedWrites - shardBefore.guardedWrites,
     userRows: userAfter.rowsWritten - userBefore.rowsWritten,
     alarms: userAfter.alarmsSet - userBefore.alarmsSet,
   };
@@ -29,7 +33,9 @@ describe("rows written and requests for the index", () => {
   it("a transition: one request, one row at the shard; the user object still writes its one row", async () => {
     const account = uniqueAccount("cost");
     const t = Date.now() - 100_000;
-    const one = { shardRows: 1, requests: 1, userRows: 1, alarms: 0 };
+    // Each send after the first carries what the shard acknowledged, and the shard's write is
+    // guarded by it; the first has nothing acknowledged to carry.
+    const one = { shardRows: 1, requests: 1, guarded: 1, userRows: 1, alarms: 0 };
     // The first user of a shard creates its table too: the cost of a transition is measured
     // once it exists, so another user of the same shard comes first.
     let other = 0;
@@ -38,7 +44,7 @@ describe("rows written and requests for the index", () => {
     await settle(`${account}-${other}`);
 
     // Joining the index (the user object's first touch writes its table too).
-    expect(await costOf(account, { eventTime: t })).toMatchObject({ shardRows: 1, requests: 1 });
+    expect(await costOf(account, { eventTime: t })).toMatchObject({ shardRows: 1, requests: 1, guarded: 0 });
     expect(await costOf(account, { eventTime: t + 1 }, "Android")).toEqual(one); // a second device
     expect(await costOf(account, { action: "Disconnect", eventTime: t + 2 })).toEqual(one);
     expect(await costOf(account, { action: "Logout", eventTime: t + 3 }, "Android")).toEqual(one); // disconnected
@@ -49,7 +55,7 @@ describe("rows written and requests for the index", () => {
     const account = uniqueAccount("free");
     const t = Date.now() - 100_000;
     await costOf(account, { eventTime: t });
-    const nothing = { shardRows: 0, requests: 0, userRows: 1, alarms: 0 };
+    const nothing = { shardRows: 0, requests: 0, guarded: 0, userRows: 1, alarms: 0 };
     expect(await costOf(account, { eventTime: t })).toEqual(nothing); // duplicate
     expect(await costOf(account, { action: "Logout", eventTime: t - 1 })).toEqual(nothing); // stale
     expect(await costOf(account, { action: "CustomStatusChange", customStatus: "busy", eventTime: t + 1 })).toEqual(

@@ -11,6 +11,7 @@ import {
   mustSend,
   platformBit,
   platformsToMask,
+  priorOf,
   unsureKey,
 } from "../../src/online/entry";
 import { applyObservation } from "../../src/presence/observation";
@@ -205,5 +206,28 @@ describe("indexKey", () => {
     expect(mustSend(16, { status: "disconnected", platforms: 0, since: 1 }, unsureKey(16))).toBe(true);
     expect(mustSend(16, null, unsureKey(16))).toBe(true);
     expect(mustSend(16, null, unsureKey(8))).toBe(false); // an index no longer read
+  });
+
+  it("priorOf: what an acknowledged key says the shard holds; nothing where it does not say", () => {
+    expect(priorOf(16, "16:online:5")).toEqual({ status: "online", platforms: 5 });
+    expect(priorOf(16, "16:disconnected:0")).toEqual({ status: "disconnected", platforms: 0 });
+    expect(priorOf(16, "16:offline")).toBeNull(); // no row
+    expect(priorOf(16, null)).toBeUndefined(); // never acknowledged
+    expect(priorOf(16, unsureKey(16))).toBeUndefined();
+    expect(priorOf(16, "8:online:5")).toBeUndefined(); // another index
+    expect(priorOf(16, "160:online:5")).toBeUndefined();
+    expect(priorOf(16, "16:online:")).toBeUndefined();
+    expect(priorOf(16, "16:away:1")).toBeUndefined();
+    // The key of every entry reads back as that entry's status and platforms.
+    fc.assert(
+      fc.property(
+        fc.constantFrom("online", "disconnected"),
+        fc.integer({ min: 0, max: ALL_PLATFORMS_MASK }),
+        (status, platforms) => {
+          const key = indexKey(16, { status: status as "online" | "disconnected", platforms, since: 1 });
+          expect(priorOf(16, key)).toEqual({ status, platforms });
+        },
+      ),
+    );
   });
 });
