@@ -162,9 +162,9 @@ export class OnlineFeed implements UserConcern {
    */
   private send(target: Target, generation: number): Promise<void> {
     this.requests++;
+    const prior = priorOf(this.config.onlineIndexShards, this.acked);
     let call: Promise<void>;
     try {
-      const prior = priorOf(this.config.onlineIndexShards, this.acked);
       call = this.stubOf(target).update(target.account, target.entry, target.seq, prior);
     } catch (error) {
       call = Promise.reject(error);

@@ -13,7 +13,7 @@ import type { Sql } from "../lib/sql";
 import type { AccountId, EpochMs, Platform } from "../presence/types";
 import { applyChange, emptyCounts, sameCounts, type OnlineCounts } from "./counts";
 import type { StatusFilter } from "./cursor";
-import type { IndexEntry } from "./entry";
+import type { EntryKey, IndexEntry } from "./entry";
 import {
   countRows,
   createShardTable,
@@ -22,7 +22,6 @@ import {
   shardTableExists,
   upsertRow,
   writeIfPrior,
-  type Counted,
   type ListedUser,
 } from "./shard-store";
 
@@ -48,7 +47,7 @@ export class ShardIndex {
    * by it, confirmed by SQLite, or else the write that returns what the row held. Returns whether
    * the counts changed.
    */
-  update(account: AccountId, entry: IndexEntry | null, seq: number, now: EpochMs, prior?: Counted | null): boolean {
+  update(account: AccountId, entry: IndexEntry | null, seq: number, now: EpochMs, prior?: EntryKey | null): boolean {
     const shard = this.load(now);
     if (entry === null && !shard.table) return false;
     if (!shard.table) createShardTable(this.sql);
@@ -75,7 +74,7 @@ export class ShardIndex {
     return this.load(Date.now()).table ? readPage(this.sql, status, platform, after, limit) : [];
   }
 
-  private moved(before: Counted | null, after: Counted | null, now: EpochMs): boolean {
+  private moved(before: EntryKey | null, after: EntryKey | null, now: EpochMs): boolean {
     const shard = this.loaded!;
     const counts = applyChange(shard.counts, before, after);
     if (sameCounts(counts, shard.counts)) return false;

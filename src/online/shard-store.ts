@@ -12,11 +12,8 @@ import { maskToPlatforms, platformBit, type EntryKey, type IndexEntry, type Inde
 const STATUS_CODES: Readonly<Record<IndexedStatus, number>> = { online: 1, disconnected: 2 };
 const STATUS_OF: Readonly<Record<number, IndexedStatus>> = { 1: "online", 2: "disconnected" };
 
-/** What a row held before a write: what the counts move away from. */
-export type Counted = EntryKey;
-
 /** A write's outcome: not applied (an older or equal seq), or applied over what the row held (null: no row). */
-export type Written = { readonly applied: false } | { readonly applied: true; readonly before: Counted | null };
+export type Written = { readonly applied: false } | { readonly applied: true; readonly before: EntryKey | null };
 
 const NOT_APPLIED: Written = { applied: false };
 
@@ -32,8 +29,9 @@ export interface ListedUser {
 /**
  * Created by the first write, never by a read. `prev_status` and `prev_platforms` hold what the
  * row held before its last write (0: it was new), so that a write says what it replaced in the
- * same statement (RETURNING): the counts move without a read before each write, which cost
- * about 5 % of a transition's CPU in the bench.
+ * same statement (RETURNING) where no guarded write could (writeIfPrior): the counts move without
+ * a read before each write, which took the index-on Worker's CPU a transition from 1.26× the
+ * two-hop ceiling's to 1.10× in the bench (commit b416dfe).
  */
 export function createShardTable(sql: Sql): void {
   sql`CREATE TABLE IF NOT EXISTS users (
@@ -61,7 +59,7 @@ export function countRows(sql: Sql): OnlineCounts {
   );
 }
 
-const counted = (status: number, platforms: number): Counted | null => {
+const counted = (status: number, platforms: number): EntryKey | null => {
   const s = STATUS_OF[status];
   return s === undefined ? null : { status: s, platforms };
 };
@@ -97,7 +95,7 @@ export function writeIfPrior(
   account: AccountId,
   entry: IndexEntry | null,
   seq: number,
-  prior: Counted | null,
+  prior: EntryKey | null,
 ): Written | null {
   const written = sql.usage.rowsWritten;
   if (entry !== null && prior === null) {
