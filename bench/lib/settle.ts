@@ -31,11 +31,11 @@ const settled = (s: Settling): boolean => {
   return open === null || open <= s.baseFiles + SETTLED_OBJECTS * FILES_PER_OBJECT;
 };
 
-/** Waits until each target's idle objects are evicted (at most SETTLE_WAIT_MS); says how long it took. */
-export async function waitForEvictions(targets: readonly Settling[], why: string): Promise<number> {
+/** Waits until each target's idle objects are evicted (at most SETTLE_WAIT_MS), and logs how long it took. */
+export async function waitForEvictions(targets: readonly Settling[], why: string): Promise<void> {
   const start = Date.now();
   let waiting = targets.filter((t) => !settled(t));
-  if (waiting.length === 0) return 0;
+  if (waiting.length === 0) return;
   const labels = waiting.map((t) => t.label).join(", ");
   while (waiting.length > 0 && Date.now() - start < SETTLE_WAIT_MS) {
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
@@ -46,5 +46,4 @@ export async function waitForEvictions(targets: readonly Settling[], why: string
     `  settle before ${why}: ${(ms / 1000).toFixed(1)} s until the idle objects of ${labels} were evicted` +
       (waiting.length ? ` (not all: ${waiting.map((t) => t.label).join(", ")} still hold objects)` : ""),
   );
-  return ms;
 }
