@@ -37,6 +37,13 @@ export const FILES_PER_OBJECT = 3;
  */
 const FILES_RESERVE = 1000;
 
+/** Durable Objects a workerd holds live now, by the files they keep open beside `baseFiles`; null if unknown. */
+export function liveObjects(pid: number | null, baseFiles: number | null): number | null {
+  if (pid === null || baseFiles === null) return null;
+  const open = openFilesOf(pid);
+  return open === null ? null : Math.max(0, Math.floor((open - baseFiles) / FILES_PER_OBJECT));
+}
+
 /** How many more live objects a workerd's open-files limit holds beside what is open now; null if unknown. */
 export function objectsThatFit(pid: number | null): number | null {
   const limit = openFilesLimit(pid);

@@ -9,7 +9,7 @@
 // it in the same state. Polling a resource of the processes, not synchronising a test: eviction
 // has no signal.
 
-import { FILES_PER_OBJECT, openFilesOf } from "./proc.ts";
+import { liveObjects } from "./proc.ts";
 import { log } from "./settings.ts";
 
 /** Live objects a workerd may keep and count as settled (the index's 16 shards and totals, and slack). */
@@ -25,11 +25,7 @@ export interface Settling {
   readonly baseFiles: number | null;
 }
 
-const settled = (s: Settling): boolean => {
-  if (s.pid === null || s.baseFiles === null) return true;
-  const open = openFilesOf(s.pid);
-  return open === null || open <= s.baseFiles + SETTLED_OBJECTS * FILES_PER_OBJECT;
-};
+const settled = (s: Settling): boolean => (liveObjects(s.pid, s.baseFiles) ?? 0) <= SETTLED_OBJECTS;
 
 /** Waits until each target's idle objects are evicted (at most SETTLE_WAIT_MS), and logs how long it took. */
 export async function waitForEvictions(targets: readonly Settling[], why: string): Promise<void> {

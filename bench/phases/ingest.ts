@@ -12,6 +12,7 @@ import { APP, API_TOKEN, CALLBACK_TOKEN, PE_BINDINGS, log, type Profile } from "
 import type { BuildInfo } from "../lib/build.ts";
 import { dirBytes, objectsThatFit, openFilesOf } from "../lib/proc.ts";
 import { waitForEvictions } from "../lib/settle.ts";
+import { holdsPopulation, warmUp } from "../lib/warm-up.ts";
 import { startTarget, type Placement, type Target, type TargetKind } from "../lib/targets.ts";
 import { storageProbes, type Probe } from "./storage-rows.ts";
 
@@ -227,20 +228,6 @@ function phaseDefs(profile: Profile, placement: Placement): PhaseDef[] {
 const MAX_IDLE_SECONDS = 4;
 
 /**
- * Unmeasured load each target gets before a timed phase. Rounds keep a target's idle time under
- * MAX_IDLE_SECONDS within a phase, but a target that is not in a phase (the index-off target sits
- * out the second mix and duplicate/stale, the two-hop ceiling duplicate/stale) idles through it:
- * its objects are evicted, and its first round measured cold loads (1 055/s against 3 000-3 500/s
- * in the rounds after, in one run). So the warm-up first sends one callback to every user of the
- * population (round-robin: every object is loaded again, however slowly cold loads go), then
- * WARM_UP_SECONDS of the phase's own load. A second alone did not reach every user at cold-load
- * speed: in run 9 of 2026-12-07 the index-off target's first round at 20 connections, after it
- * sat out duplicate/stale, ran 1 744/s at 0.59 CPU ms a callback against 2 600-3 600/s at
- * 0.26-0.38 in its eleven rounds after.
- */
-const WARM_UP_SECONDS = 1;
-
-/**
  * Rounds of a phase over `targets` targets: the profile's, or more so that none idles long.
  * Rounds last whole seconds, as autocannon ends a timed run on a one-second tick.
  */
@@ -308,14 +295,25 @@ export async function runGroup(
       );
       if (def.mix) for (const s of active) s.w.useMix(def.mix);
       const gens = new Map<Side, () => Req>(active.map((s) => [s, def.next(s.w)]));
-      // A target that sat out the phases before (a role not in them) comes back with its objects
-      // evicted: the same load, not measured, brings every one of them back first.
+      // Objects evicted while a target sat out a phase, or while the others precreated or
+      // warmed theirs, come back first: unmeasured load in the rounds' own shape (warm-up.ts).
       if (def.seconds !== undefined && !def.createsObjects) {
-        for (const s of active) {
-          const warm = { url: s.t.url, connections: def.connections, next: gens.get(s)! };
-          await runLoad({ ...warm, amount: s.w.population.length });
-          await runLoad({ ...warm, duration: WARM_UP_SECONDS });
-        }
+        const started = Date.now();
+        const { passes, cold } = await warmUp(
+          active.map((s) => {
+            const population = s.t.kind === "runtime" ? null : s.w.population.length;
+            return {
+              label: s.t.label,
+              load: (seconds: number) =>
+                runLoad({ url: s.t.url, connections: def.connections, next: gens.get(s)!, duration: seconds }),
+              isWarm: () => holdsPopulation(s.t.workerdPid, s.baseFiles, population),
+            };
+          }),
+        );
+        log(
+          `  warm-up before ${def.name}: ${passes} passes, ${((Date.now() - started) / 1000).toFixed(1)} s` +
+            (cold.length ? ` (not every object live: ${cold.join(", ")})` : ""),
+        );
       }
       for (let r = 0; r < rounds; r++) {
         const order = r % 2 === 0 ? active : [...active].reverse();
